@@ -1,0 +1,31 @@
+# firpipe: the two commands a newcomer needs are `make run` and `make test`.
+SWIFT ?= swift
+CONFIG ?= Config/example.yaml
+# Tests run an optimised build with testing enabled: the numeric suites stay quick.
+TEST_FLAGS ?= -c release -Xswiftc -enable-testing
+BIN = .build/release/firpipe
+
+.PHONY: deps build run test bench golden clean
+
+# Installs the C libraries when pkg-config cannot find them (needs root, as on CI).
+deps:
+	@pkg-config --exists fftw3f sndfile 2>/dev/null || { \
+	  echo "installing libfftw3-dev libsndfile1-dev pkg-config"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfftw3-dev libsndfile1-dev pkg-config; }
+
+build: deps
+	$(SWIFT) build -c release --product firpipe
+
+run: build
+	$(BIN) process --config $(CONFIG)
+
+test: deps
+	$(SWIFT) build $(TEST_FLAGS) --product firpipe
+	$(SWIFT) test $(TEST_FLAGS)
+
+# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (needs python3 with scipy).
+golden:
+	python3 Tests/FirCoreTests/Golden/make_golden.py
+
+clean:
+	rm -rf .build

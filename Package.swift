@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "firpipe",
+    products: [
+        .executable(name: "firpipe", targets: ["firpipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, found by pkg-config; the Makefile installs the Debian packages when missing.
+        .systemLibrary(
+            name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+
+        // The convolution core: pure math, no I/O.
+        .target(name: "FirCore", dependencies: ["CFFTW"]),
+        // Audio files and kernels over libsndfile.
+        .target(name: "FirAudio", dependencies: ["CSndFile"]),
+        // Stages, jobs and the YAML config.
+        .target(
+            name: "FirPipeline",
+            dependencies: [
+                "FirCore", "FirAudio",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The command-line program and, later, the daemon shell.
+        .executableTarget(
+            name: "firpipe",
+            dependencies: [
+                "FirCore", "FirAudio", "FirPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Signal generators, tolerance helpers and file fixtures shared by the test targets.
+        .target(name: "FirTestSupport", dependencies: ["FirCore"], path: "Tests/FirTestSupport"),
+        .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),
+        .testTarget(name: "FirPipelineTests", dependencies: ["FirPipeline", "FirTestSupport"]),
+        .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

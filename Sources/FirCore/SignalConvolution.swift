@@ -1,0 +1,38 @@
+/// Whole-signal filtering of in-memory arrays through the streaming engine: what tests, tools and
+/// the benchmark use when a file pipeline would be in the way.
+public enum SignalConvolution {
+    /// Filters `x` by `h` block by block with the partitioned engine.
+    ///
+    /// - Parameters:
+    ///   - blockSize: the partition size; `nil` lets ``CostModel`` choose.
+    ///   - gain: linear gain applied with the kernel.
+    /// - Returns: the stretch of the result chosen by `length`, numpy/scipy semantics.
+    public static func apply(
+        _ x: [Float], _ h: [Float], mode: ConvolutionMode = .convolve, length: OutputLength = .full,
+        blockSize: Int? = nil, gain: Float = 1, costModel: CostModel = .default
+    ) -> [Float] {
+        precondition(!h.isEmpty, "empty kernel")
+        let window = OutputWindow(inputLength: x.count, kernelLength: h.count, length: length)
+        guard window.count > 0 else { return [] }
+        let b = blockSize ?? costModel.bestBlockSize(taps: h.count, outputLength: window.end)
+        let convolver = PartitionedConvolver(kernel: PartitionedKernel(kernel: h, blockSize: b, mode: mode, gain: gain))
+
+        var result = [Float](repeating: 0, count: window.count)
+        let inBlock = AlignedFloats(count: b), outBlock = AlignedFloats(count: b)
+        var position = 0
+        x.withUnsafeBufferPointer { xs in
+            result.withUnsafeMutableBufferPointer { out in
+                while position < window.end {
+                    inBlock.zero()
+                    let available = Swift.max(0, Swift.min(b, xs.count - position))
+                    if available > 0 { inBlock.pointer.update(from: xs.baseAddress! + position, count: available) }
+                    convolver.process(inBlock.pointer, outBlock.pointer)
+                    let keep = window.overlap(blockStart: position, blockLength: b)
+                    for i in keep { out[position + i - window.start] = outBlock.pointer[i] }
+                    position += b
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,67 @@
+import FirCore
+
+/// One channel's filter: which kernel file, which of its channels, and a gain.
+public struct KernelAssignment: Sendable, Equatable {
+    /// Path of the kernel file (audio, or text with one coefficient a line).
+    public var path: String
+    /// Channel of the kernel file to use; `nil` means "the channel matching the input channel, or the
+    /// only one for a mono kernel".
+    public var channel: Int?
+    /// Gain in dB applied to this channel only.
+    public var gainDB: Double
+
+    public init(path: String, channel: Int? = nil, gainDB: Double = 0) {
+        self.path = path
+        self.channel = channel
+        self.gainDB = gainDB
+    }
+}
+
+/// The kernels of a job: one file for every channel, or one assignment per input channel.
+public enum KernelSpec: Sendable, Equatable {
+    /// A mono kernel applies to every channel; a C-channel kernel applies channel i to input channel i.
+    case shared(path: String)
+    /// Exactly one entry per input channel, in channel order.
+    case perChannel([KernelAssignment])
+}
+
+/// Output sample format names, as `--subtype` and the config take them.
+public enum SampleFormatName: String, Sendable, CaseIterable, Codable {
+    case pcm16, pcm24, pcm32, float, double
+}
+
+/// Output container names, as `--format` and the config take them.
+public enum ContainerName: String, Sendable, CaseIterable, Codable {
+    case wav, wavex, flac, aiff, w64, rf64, caf
+}
+
+/// Everything a batch run needs, after the command line and config file have been merged.
+/// Paths are as given (relative to the working directory); nothing has been opened yet.
+public struct JobSpec: Sendable, Equatable {
+    public var input: String
+    public var output: String
+    public var kernels: KernelSpec
+    public var mode: ConvolutionMode = .convolve
+    public var length: OutputLength = .full
+    /// Gain in dB applied to every channel, on top of per-channel gains.
+    public var gainDB: Double = 0
+    /// Partition (and processing block) size in samples; `nil` lets the cost model choose.
+    public var blockSize: Int?
+    /// Worker threads; `nil` means one per core.
+    public var threads: Int?
+    /// Output container; `nil` means from the output file's extension.
+    public var container: ContainerName?
+    /// Output sample format; `nil` means the input's (float input gives float output).
+    public var sampleFormat: SampleFormatName?
+
+    public init(input: String, output: String, kernels: KernelSpec) {
+        self.input = input
+        self.output = output
+        self.kernels = kernels
+    }
+
+    /// The accepted range of `blockSize`.
+    public static let blockSizeRange = 16...(1 << 22)
+    /// The accepted range of `threads`.
+    public static let threadRange = 1...256
+}
