@@ -1,0 +1,142 @@
+import FirCore
+internal import Foundation
+
+/// A decoded, checked `firpipe process --config` file, with the position of every key so that checks
+/// made later (a kernel whose channel count does not fit the input, found when files are opened) can
+/// still report `FILE:LINE:COLUMN`.
+///
+/// The schema, in snake_case YAML; every key is optional here, because the command line may supply
+/// `input`, `output` and the kernel (`resolve(_:)` requires them after merging):
+/// ```yaml
+/// input: take.wav
+/// output: out/take-filtered.wav
+/// kernel: room.wav        # one file: mono applies to every channel, C channels map channel i to input i
+/// channels:               # or one entry per input channel, in order (not both)
+///   - kernel: left.wav    #   required
+///     channel: 0          #   optional: which channel of the kernel file, >= 0
+///     gain_db: -3.0       #   optional, default 0
+/// mode: convolve          # convolve | correlate
+/// length: full            # full | same | valid
+/// gain_db: 0              # every channel, finite, within ±200
+/// block_size: 8192        # JobSpec.blockSizeRange
+/// threads: 2              # JobSpec.threadRange
+/// format: wav             # ContainerName
+/// subtype: float          # SampleFormatName
+/// ```
+/// Relative paths in the file count from the file's directory. Loading checks syntax, keys, types and
+/// ranges; whether the input and kernel files exist is checked by `resolve(_:)`.
+///
+/// Immutable and `Sendable`; load it on any thread.
+public struct ConfigFile: Sendable {
+    /// The config file as the user named it; every location and message uses this spelling.
+    public let path: String
+    /// The absolute directory that relative paths in the file are resolved against.
+    public let directory: String
+    /// The file's values with paths already absolute.
+    let values: ConfigValues
+    let positions: KeyPositions
+
+    /// The input file, absolute, or `nil` when the file does not give one.
+    public var input: String? { values.input }
+    /// The output file, absolute, or `nil` when the file does not give one.
+    public var output: String? { values.output }
+    /// The kernels with absolute paths (from `kernel` or `channels`), or `nil` when the file gives neither.
+    public var kernels: KernelSpec? { values.kernels }
+    /// `mode`, if given.
+    public var mode: ConvolutionMode? { values.mode }
+    /// `length`, if given.
+    public var length: OutputLength? { values.length }
+    /// The top-level `gain_db`, if given.
+    public var gainDB: Double? { values.gainDB }
+    /// `block_size`, if given; within `JobSpec.blockSizeRange`.
+    public var blockSize: Int? { values.blockSize }
+    /// `threads`, if given; within `JobSpec.threadRange`.
+    public var threads: Int? { values.threads }
+    /// `format`, if given.
+    public var container: ContainerName? { values.container }
+    /// `subtype`, if given.
+    public var sampleFormat: SampleFormatName? { values.sampleFormat }
+
+    /// Reads and checks the config file at `path`.
+    ///
+    /// - Throws: `ConfigError` without a location (code `.unreadable`) when the file cannot be read or
+    ///   is not UTF-8 text; otherwise as `parse(yaml:path:)`.
+    public static func load(path: String) throws(ConfigError) -> ConfigFile {
+        switch FilePaths.fileProblem(at: path) {
+        case .missing:
+            throw ConfigError(.unreadable, file: path, "cannot read the config file: it does not exist")
+        case .directory:
+            throw ConfigError(.unreadable, file: path, "cannot read the config file: it is a directory")
+        case nil:
+            break
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(.unreadable, file: path, "cannot read the config file: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(.unreadable, file: path, "cannot read the config file: it is not UTF-8 text")
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Checks config text as if it had been read from `path`.
+    ///
+    /// `path` need not exist: it is used in messages and, through its directory, to resolve relative
+    /// paths in the text.
+    ///
+    /// - Throws: `ConfigError` with a location, for a YAML syntax error, an empty document or one whose
+    ///   top level is not a mapping, an unknown or duplicate key, a value of the wrong type or out of
+    ///   range, or both `kernel` and `channels`.
+    public static func parse(yaml: String, path: String) throws(ConfigError) -> ConfigFile {
+        let root = try YAMLDocument.compose(yaml, file: path)
+        var reader = ConfigReader(file: path)
+        let values = try reader.read(root)
+        let directory = FilePaths.directory(ofFile: path)
+        return ConfigFile(
+            path: path, directory: directory,
+            values: values.resolvingPaths(against: directory), positions: reader.positions)
+    }
+
+    private init(path: String, directory: String, values: ConfigValues, positions: KeyPositions) {
+        self.path = path
+        self.directory = directory
+        self.values = values
+        self.positions = positions
+    }
+
+    /// Where a key is, by dotted path: `"input"`, `"kernel"`, `"channels"`, `"channels.1"` (the second
+    /// entry; indices start at 0), `"channels.1.kernel"`, `"block_size"`.
+    ///
+    /// A key the file does not have falls back to its nearest parent that it has, then to line 1
+    /// column 1, so there is always somewhere to point.
+    public func location(of keyPath: String) -> SourceLocation {
+        lookUp(keyPath, in: positions.keys)
+    }
+
+    /// Where a key's value is (e.g. `room.wav` in `kernel: room.wav`), with the same fallbacks as
+    /// `location(of:)`; the place to report a value that is wrong.
+    public func valueLocation(of keyPath: String) -> SourceLocation {
+        lookUp(keyPath, in: positions.values)
+    }
+
+    /// An error at the key `keyPath` (see `location(of:)`), for problems found after loading.
+    public func error(
+        at keyPath: String, _ message: String, code: ConfigError.Code = .invalidValue
+    ) -> ConfigError {
+        ConfigError(code, at: location(of: keyPath), message)
+    }
+
+    private func lookUp(_ keyPath: String, in table: [String: SourceLocation]) -> SourceLocation {
+        var components = keyPath.split(separator: ".")
+        while !components.isEmpty {
+            if let location = table[components.joined(separator: ".")] {
+                return location
+            }
+            components.removeLast()
+        }
+        return .start(of: path)
+    }
+}

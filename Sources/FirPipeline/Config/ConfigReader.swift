@@ -1,0 +1,142 @@
+import FirCore
+internal import Yams
+
+/// Walks a composed YAML tree, checking every key and value against the schema and recording where
+/// each one is.
+///
+/// Types are checked here on the node tree rather than by `Codable`, because a `DecodingError` knows
+/// only a coding path and the user needs a line and column. The first problem found, in file order,
+/// is thrown.
+struct ConfigReader {
+    /// The config file as the user named it, for locations.
+    let file: String
+    /// Positions of every key and value read so far.
+    private(set) var positions = KeyPositions()
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The values of a whole document; `root` is `nil` for an empty file.
+    mutating func read(_ root: Node?) throws(ConfigError) -> ConfigValues {
+        guard let root, !root.isNull else {
+            throw ConfigError(
+                .notAMapping, at: .start(of: file),
+                "the config file is empty; expected keys such as 'input', 'output' and 'kernel'")
+        }
+        guard case .mapping(let mapping) = root else {
+            throw ConfigError(
+                .notAMapping, at: location(of: root),
+                "the top level must be a mapping of keys such as 'input: take.wav', found \(root.foundDescription)")
+        }
+        var values = ConfigValues()
+        var kernelKey: Node?
+        var channelsKey: Node?
+        for (keyNode, value) in mapping {
+            let key: ConfigKey = try name(of: keyNode, in: nil)
+            let keyPath = key.rawValue
+            record(keyPath, key: keyNode, value: value)
+            switch key {
+            case .input: values.input = try path(value, keyPath)
+            case .output: values.output = try path(value, keyPath)
+            case .kernel:
+                kernelKey = keyNode
+                values.kernels = .shared(path: try path(value, keyPath))
+            case .channels:
+                channelsKey = keyNode
+                values.kernels = .perChannel(try channels(value))
+            case .mode: values.mode = try choice(value, keyPath)
+            case .length: values.length = try choice(value, keyPath)
+            case .gainDB: values.gainDB = try gain(value, keyPath)
+            case .blockSize: values.blockSize = try integer(value, keyPath, in: JobSpec.blockSizeRange)
+            case .threads: values.threads = try integer(value, keyPath, in: JobSpec.threadRange)
+            case .format: values.container = try choice(value, keyPath)
+            case .subtype: values.sampleFormat = try choice(value, keyPath)
+            }
+        }
+        if let kernelKey, let channelsKey {
+            // Point at whichever comes second: that is the line that made the file contradictory.
+            let later = [kernelKey, channelsKey].max { lhs, rhs in
+                (lhs.mark?.line ?? 0, lhs.mark?.column ?? 0) < (rhs.mark?.line ?? 0, rhs.mark?.column ?? 0)
+            }
+            throw ConfigError(
+                .conflict, at: location(of: later ?? channelsKey),
+                "'kernel' and 'channels' cannot both be given: use 'kernel' for one file for every channel, "
+                    + "or 'channels' for one entry per input channel")
+        }
+        return values
+    }
+
+    // MARK: - Channels
+
+    private mutating func channels(_ node: Node) throws(ConfigError) -> [KernelAssignment] {
+        guard case .sequence(let sequence) = node else {
+            throw ConfigError(
+                .wrongType, at: location(of: node),
+                "channels must be a list of entries such as '- kernel: left.wav', found \(node.foundDescription)")
+        }
+        guard !sequence.isEmpty else {
+            throw ConfigError(
+                .invalidValue, at: location(of: node), "channels must list at least one entry, one per input channel")
+        }
+        var assignments: [KernelAssignment] = []
+        for (index, entry) in sequence.enumerated() {
+            assignments.append(try channel(entry, keyPath: "channels.\(index)"))
+        }
+        return assignments
+    }
+
+    private mutating func channel(_ node: Node, keyPath entryPath: String) throws(ConfigError) -> KernelAssignment {
+        positions.keys[entryPath] = location(of: node)
+        positions.values[entryPath] = location(of: node)
+        guard case .mapping(let mapping) = node else {
+            throw ConfigError(
+                .wrongType, at: location(of: node),
+                "\(entryPath) must be a mapping such as 'kernel: left.wav', found \(node.foundDescription)")
+        }
+        var path: String?
+        var channel: Int?
+        var gainDB = 0.0
+        for (keyNode, value) in mapping {
+            let key: ChannelKey = try name(of: keyNode, in: entryPath)
+            let keyPath = "\(entryPath).\(key.rawValue)"
+            record(keyPath, key: keyNode, value: value)
+            switch key {
+            case .kernel: path = try self.path(value, keyPath)
+            case .channel: channel = try integer(value, keyPath, in: 0...Int.max)
+            case .gainDB: gainDB = try gain(value, keyPath)
+            }
+        }
+        guard let path else {
+            throw ConfigError(.missingValue, at: location(of: node), "\(entryPath) has no kernel; add 'kernel: FILE'")
+        }
+        return KernelAssignment(path: path, channel: channel, gainDB: gainDB)
+    }
+
+    // MARK: - Keys
+
+    /// The schema key a key node names; `parent` is the dotted path of the enclosing entry, if any.
+    private func name<Key: RawRepresentable<String> & CaseIterable>(
+        of keyNode: Node, in parent: String?
+    ) throws(ConfigError) -> Key {
+        let allowed = Key.allCases.map(\.rawValue)
+        guard case .scalar(let scalar) = keyNode else {
+            throw ConfigError(
+                .wrongType, at: location(of: keyNode),
+                "keys must be names such as '\(allowed[0])', found \(keyNode.foundDescription)")
+        }
+        if let key = Key(rawValue: scalar.string) {
+            return key
+        }
+        let place = parent.map { " in \($0)" } ?? ""
+        let hint = NearMiss.hint(for: scalar.string, among: allowed)
+        throw ConfigError(
+            .unknownKey, at: location(of: keyNode),
+            "unknown key '\(scalar.string)'\(place)\(hint); allowed keys: \(allowed.joined(separator: ", "))")
+    }
+
+    private mutating func record(_ keyPath: String, key: Node, value: Node) {
+        positions.keys[keyPath] = location(of: key)
+        positions.values[keyPath] = location(of: value)
+    }
+}
