@@ -9,7 +9,7 @@ final class TemporaryDirectory {
     let path: String
 
     init() throws {
-        path = NSTemporaryDirectory() + "/firaudio-test-" + UUID().uuidString
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("firaudio-test-" + UUID().uuidString)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
     }
 
