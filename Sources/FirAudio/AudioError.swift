@@ -1,0 +1,68 @@
+import Foundation
+
+/// Everything that can go wrong reading or writing an audio or kernel file, as one value the executable
+/// can print on one line.
+///
+/// A value type with no shared state: create and inspect it on any thread.
+public struct AudioError: Error, Sendable, CustomStringConvertible {
+    /// The class of failure. A struct with static members rather than an enum so that new kinds can be
+    /// added without breaking callers that switch over the existing ones.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        /// A stable name for logs and tests.
+        public let name: String
+
+        private init(_ name: String) { self.name = name }
+
+        /// The file does not exist (or a directory on its path does not).
+        public static let missing = Kind("missing")
+        /// The file exists but cannot be opened for reading: permissions, or it is a directory.
+        public static let unreadable = Kind("unreadable")
+        /// The file opened but its contents are not usable: not audio, a corrupt header, a truncated body,
+        /// a kernel with no taps or with a non-finite value.
+        public static let badData = Kind("badData")
+        /// The request is valid but the container, sample format, channel count or encoding is not one
+        /// libsndfile can handle in that combination (e.g. FLAC with float samples).
+        public static let unsupported = Kind("unsupported")
+        /// An output file or its temporary could not be created.
+        public static let cannotCreate = Kind("cannotCreate")
+        /// A read, write, sync or rename failed after the file was open: disk full, EIO, file size limit.
+        public static let ioError = Kind("ioError")
+
+        public var description: String { name }
+    }
+
+    /// What kind of failure this is; callers choose exit codes from it.
+    public var kind: Kind
+    /// The file concerned, as the caller named it.
+    public var path: String
+    /// "<what is wrong>; <what to do>", without the path.
+    public var message: String
+    /// The 1-based line in a text kernel where the problem is, when there is one.
+    public var line: Int?
+
+    /// Makes an error. `message` should read "<what is wrong>; <what to do>".
+    public init(_ kind: Kind, path: String, message: String, line: Int? = nil) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+        self.line = line
+    }
+
+    /// One line, "<path>: <what is wrong>; <what to do>", or "<path>:<line>: ..." for text kernels.
+    /// Newlines that a C library put in its reason are flattened, since the executable prints one line.
+    public var description: String {
+        let location = line.map { "\(path):\($0)" } ?? path
+        return "\(location): \(message)".flattenedToOneLine
+    }
+}
+
+extension String {
+    /// The text with every line break (and the spaces around it) replaced by one space.
+    var flattenedToOneLine: String {
+        guard contains(where: \.isNewline) else { return self }
+        return split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Writes interleaved 32-bit float frames to an audio file, block by block.
+///
+/// It writes exactly where it is told; to keep a half-written file from ever appearing under its final
+/// name, give it ``AtomicOutputFile/temporaryPath`` and commit after ``finish()``.
+///
+/// Threads: not for concurrent use. Create it on one thread and hand it to another if you like, but call
+/// it from one thread at a time. It is `@unchecked Sendable` only so that it can be handed over; it holds
+/// no thread-affine state (libsndfile handles and descriptors are not tied to a thread).
+public final class AudioFileWriter: @unchecked Sendable {
+    /// The path as given.
+    public let path: String
+    public let format: AudioFormat
+    public let channels: Int
+    public let sampleRate: Int
+    /// Samples with magnitude above 1.0 written to an integer format, where they clip to full scale.
+    /// Always 0 for float formats, which store such values as they are.
+    public private(set) var clippedSamples = 0
+    /// Frames accepted so far.
+    public private(set) var framesWritten = 0
+
+    private let file: SndFile
+    /// The first write error; every later call reports it again rather than writing past a gap.
+    private var failure: AudioError?
+    /// nil until ``finish()`` runs; then what it threw, if anything, so a second call can say the same.
+    private var finishResult: Result<Void, AudioError>?
+
+    /// Creates or truncates `path` (normally a temporary path) for `format`. Integer formats are set to
+    /// clip out-of-range samples instead of wrapping around.
+    ///
+    /// - Throws: `.unsupported` when the container cannot hold this sample format, channel count or rate
+    ///   (FLAC: pcm16 and pcm24 only, at most 8 channels); `.cannotCreate` when the file cannot be made.
+    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws(AudioError) {
+        let file = try SndFile.createForWriting(
+            path: path, format: format, channels: channels, sampleRate: sampleRate)
+        if !format.sampleFormat.isFloat {
+            // Without this, libsndfile converts 1.5 to a 16-bit value that wraps to a large negative one.
+            try file.enableClipping()
+        }
+        self.path = path
+        self.format = format
+        self.channels = channels
+        self.sampleRate = sampleRate
+        self.file = file
+    }
+
+    /// Writes `frames` interleaved frames from `buffer` (`frames * channels` floats). For integer
+    /// formats, counts the samples that clip in ``clippedSamples``.
+    ///
+    /// - Throws: `.ioError` naming the path and the system's reason when fewer than `frames` frames could
+    ///   be written (disk full, file too large, EIO). After that, every call throws the same error.
+    public func write(from buffer: UnsafePointer<Float>, frames: Int) throws(AudioError) {
+        precondition(frames >= 0, "frame count must not be negative")
+        precondition(finishResult == nil, "AudioFileWriter.write called after finish()")
+        if let failure { throw failure }
+        guard frames > 0 else { return }
+        if !format.sampleFormat.isFloat {
+            clippedSamples += Self.countOverFullScale(buffer, count: frames * channels)
+        }
+        do {
+            try file.writeFrames(from: buffer, frames: frames)
+        } catch {
+            failure = error
+            throw error
+        }
+        framesWritten += frames
+    }
+
+    /// Finishes the header, closes the file and fsyncs it, then checks that the file reads back with
+    /// ``framesWritten`` frames (libsndfile does not report errors in its final writes). Idempotent: a
+    /// second call returns or throws as the first did.
+    ///
+    /// - Throws: `.ioError`, including the error of an earlier failed ``write(from:frames:)``.
+    public func finish() throws(AudioError) {
+        if finishResult == nil {
+            do {
+                try file.finishWriting(expectedFrames: framesWritten)
+                finishResult = failure.map { .failure($0) } ?? .success(())
+            } catch {
+                finishResult = .failure(failure ?? error)
+            }
+        }
+        if case .failure(let error) = finishResult { throw error }
+    }
+
+    /// Samples whose magnitude exceeds full scale. NaN compares false and is not counted.
+    private static func countOverFullScale(_ samples: UnsafePointer<Float>, count: Int) -> Int {
+        var over = 0
+        for i in 0..<count where abs(samples[i]) > 1 { over += 1 }
+        return over
+    }
+}

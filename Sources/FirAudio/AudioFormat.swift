@@ -1,0 +1,153 @@
+internal import CSndFile
+
+/// The file containers firpipe reads and writes. Each is a libsndfile major format.
+///
+/// Value type; any thread.
+public enum AudioContainer: String, CaseIterable, Sendable {
+    /// RIFF WAVE. Limited to 4 GiB; use ``rf64`` or ``w64`` beyond that.
+    case wav
+    /// RIFF WAVE with a WAVE_FORMAT_EXTENSIBLE header.
+    case wavex
+    /// FLAC: lossless compression, integer samples of up to 24 bits only.
+    case flac
+    /// AIFF, or AIFF-C when the samples are floating point.
+    case aiff
+    /// Sony/Sonic Foundry Wave64: WAV with 64-bit chunk sizes.
+    case w64
+    /// EBU RF64: WAV with 64-bit sizes in a ds64 chunk.
+    case rf64
+    /// Apple Core Audio Format: 64-bit sizes.
+    case caf
+
+    /// The container a file name's extension names: .wav, .flac, .aif/.aiff/.aifc, .w64, .rf64, .caf in any
+    /// letter case. nil for anything else, including no extension. `.wav` means plain ``wav``.
+    public static func fromExtension(ofPath path: String) -> AudioContainer? {
+        switch FileSystem.pathExtension(path) {
+        case "wav": return .wav
+        case "flac": return .flac
+        case "aif", "aiff", "aifc": return .aiff
+        case "w64": return .w64
+        case "rf64": return .rf64
+        case "caf": return .caf
+        default: return nil
+        }
+    }
+
+    /// libsndfile's major format code.
+    var sndfileCode: Int32 {
+        switch self {
+        case .wav: return Int32(SF_FORMAT_WAV)
+        case .wavex: return Int32(SF_FORMAT_WAVEX)
+        case .flac: return Int32(SF_FORMAT_FLAC)
+        case .aiff: return Int32(SF_FORMAT_AIFF)
+        case .w64: return Int32(SF_FORMAT_W64)
+        case .rf64: return Int32(SF_FORMAT_RF64)
+        case .caf: return Int32(SF_FORMAT_CAF)
+        }
+    }
+
+    /// The container of a libsndfile format code (any subtype and endianness), if it is one we list.
+    init?(sndfileFormat format: Int32) {
+        let major = format & Int32(SF_FORMAT_TYPEMASK)
+        guard let match = Self.allCases.first(where: { $0.sndfileCode == major }) else { return nil }
+        self = match
+    }
+}
+
+/// How samples are stored in a file. Reading and writing always go through 32-bit floats in [-1, 1].
+///
+/// Value type; any thread.
+public enum SampleFormat: String, CaseIterable, Sendable {
+    /// Signed 16-bit integers.
+    case pcm16
+    /// Signed 24-bit integers.
+    case pcm24
+    /// Signed 32-bit integers.
+    case pcm32
+    /// 32-bit IEEE floats: no clipping, values beyond ±1 are kept.
+    case float
+    /// 64-bit IEEE floats.
+    case double
+
+    /// True for ``float`` and ``double``, which store values beyond full scale instead of clipping them.
+    public var isFloat: Bool { self == .float || self == .double }
+
+    /// libsndfile's subtype code.
+    var sndfileCode: Int32 {
+        switch self {
+        case .pcm16: return Int32(SF_FORMAT_PCM_16)
+        case .pcm24: return Int32(SF_FORMAT_PCM_24)
+        case .pcm32: return Int32(SF_FORMAT_PCM_32)
+        case .float: return Int32(SF_FORMAT_FLOAT)
+        case .double: return Int32(SF_FORMAT_DOUBLE)
+        }
+    }
+
+    /// The sample format of a libsndfile format code, if it is one we list (not pcm8, µ-law, Vorbis, ...).
+    init?(sndfileFormat format: Int32) {
+        let subtype = format & Int32(SF_FORMAT_SUBMASK)
+        guard let match = Self.allCases.first(where: { $0.sndfileCode == subtype }) else { return nil }
+        self = match
+    }
+}
+
+/// A container and a sample format: what an output file will be.
+///
+/// Value type; any thread.
+public struct AudioFormat: Sendable, Equatable {
+    public var container: AudioContainer
+    public var sampleFormat: SampleFormat
+
+    public init(container: AudioContainer, sampleFormat: SampleFormat) {
+        self.container = container
+        self.sampleFormat = sampleFormat
+    }
+
+    /// Whether libsndfile can write this combination at all, asked with a representative stereo 48 kHz
+    /// layout. FLAC, for one, rejects pcm32, float and double. A particular channel count or rate can
+    /// still be refused by ``AudioFileWriter/init(path:format:channels:sampleRate:)``.
+    public var isSupported: Bool {
+        isSupported(channels: 2, sampleRate: 48_000)
+    }
+
+    /// Whether libsndfile can write this combination with exactly this layout.
+    func isSupported(channels: Int, sampleRate: Int) -> Bool {
+        guard let channels = Int32(exactly: channels), let sampleRate = Int32(exactly: sampleRate),
+              channels > 0, sampleRate > 0
+        else { return false }
+        var info = SF_INFO()
+        info.channels = channels
+        info.samplerate = sampleRate
+        info.format = sndfileCode
+        return sf_format_check(&info) != 0
+    }
+
+    /// The full libsndfile format code, with the container's default byte order.
+    var sndfileCode: Int32 { container.sndfileCode | sampleFormat.sndfileCode }
+}
+
+/// What a file holds, as its header says.
+///
+/// Value type; any thread.
+public struct AudioFileInfo: Sendable, Equatable {
+    /// Frames (samples per channel). Comes from the header (0 when it does not say, as for a stream);
+    /// ``AudioFileReader`` checks it against the data that is really there.
+    public var frames: Int
+    public var channels: Int
+    /// Frames per second.
+    public var sampleRate: Int
+    /// nil for formats libsndfile reads but firpipe does not write (Ogg, AU, ...).
+    public var container: AudioContainer?
+    /// nil for encodings outside ``SampleFormat`` (pcm8, µ-law, Vorbis, ...); they still read as floats.
+    public var sampleFormat: SampleFormat?
+
+    public init(
+        frames: Int, channels: Int, sampleRate: Int, container: AudioContainer?, sampleFormat: SampleFormat?
+    ) {
+        self.frames = frames
+        self.channels = channels
+        self.sampleRate = sampleRate
+        self.container = container
+        self.sampleFormat = sampleFormat
+    }
+}

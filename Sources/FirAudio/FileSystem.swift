@@ -1,0 +1,142 @@
+import Foundation
+
+/// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into
+/// the typed error `failure` builds from errno. Every fallible system call in this module goes through here.
+///
+/// - Parameters:
+///   - retryOnInterrupt: retry when the call fails with EINTR. Pass `false` for `close(2)`: on Linux the
+///     descriptor is gone even when close reports EINTR, so retrying could close someone else's descriptor.
+/// Any thread.
+@discardableResult
+func systemCall<R: BinaryInteger>(
+    retryOnInterrupt: Bool = true,
+    _ failure: (Int32) -> AudioError,
+    _ body: () -> R
+) throws(AudioError) -> R {
+    while true {
+        let result = body()
+        if result != -1 { return result }
+        let code = errno
+        if code == EINTR && retryOnInterrupt { continue }
+        throw failure(code)
+    }
+}
+
+/// The system's text for an errno value, e.g. "No such file or directory".
+func errnoText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+/// File-system steps shared by the reader, the writer, the atomic output and the kernel loader, each
+/// returning errors that name the file and say what to do.
+enum FileSystem {
+    /// Opens `path` read-only and refuses directories. The caller owns the returned descriptor.
+    /// Opening first (instead of stat-then-open) gives errno for exactly the file that would be read.
+    static func openForReading(_ path: String) throws(AudioError) -> Int32 {
+        let fd = try systemCall({ readFailure(path, $0) }) { open(path, O_RDONLY | O_CLOEXEC) }
+        var status = stat()
+        do {
+            try systemCall({ readFailure(path, $0) }) { fstat(fd, &status) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        // A directory opens fine read-only; refuse it here, or libsndfile would call it "unknown format".
+        if status.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw readFailure(path, EISDIR)
+        }
+        return fd
+    }
+
+    /// The error for a failed open or stat of a file we meant to read.
+    static func readFailure(_ path: String, _ code: Int32) -> AudioError {
+        switch code {
+        case ENOENT, ENOTDIR:
+            return AudioError(.missing, path: path, message: "no such file; check the path and the working directory")
+        case EACCES, EPERM:
+            return AudioError(
+                .unreadable, path: path,
+                message: "permission denied; make the file (and its directories) readable, e.g. chmod a+r")
+        case EISDIR:
+            return AudioError(.unreadable, path: path, message: "is a directory, not a file; give the path of a file")
+        default:
+            return AudioError(
+                .unreadable, path: path, message: "cannot be opened (\(errnoText(code))); check the file and the disk")
+        }
+    }
+
+    /// Creates or truncates `path` for writing (and reading, which some libsndfile containers need while
+    /// updating their headers). The caller owns the returned descriptor.
+    static func createForWriting(_ path: String) throws(AudioError) -> Int32 {
+        try systemCall({ code in
+            AudioError(
+                .cannotCreate, path: path,
+                message: "cannot be created (\(errnoText(code))); check the directory exists, is writable and has space")
+        }) { open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }
+    }
+
+    /// Flushes `fd` (which belongs to `path`) to stable storage. Deferred write errors (EIO, ENOSPC on
+    /// some file systems) surface here, so this must be checked before the file is renamed into place.
+    static func sync(_ fd: Int32, path: String) throws(AudioError) {
+        try systemCall({ ioFailure(path, "could not be flushed to disk", $0) }) { fsync(fd) }
+    }
+
+    /// Closes a descriptor we wrote through. NFS reports some write errors only at close.
+    static func closeWritten(_ fd: Int32, path: String) throws(AudioError) {
+        try systemCall(retryOnInterrupt: false, { ioFailure(path, "could not be closed", $0) }) { close(fd) }
+    }
+
+    /// Flushes the directory entry changes (a rename) in `directory` to stable storage.
+    static func syncDirectory(_ directory: String, renamedPath: String) throws(AudioError) {
+        let failure = { (code: Int32) in
+            ioFailure(renamedPath, "was renamed but its directory could not be flushed to disk", code)
+        }
+        let fd = try systemCall(failure) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(fd) }
+        try systemCall(failure) { fsync(fd) }
+    }
+
+    /// An `.ioError` saying what failed, errno's text, and what to do.
+    static func ioFailure(_ path: String, _ what: String, _ code: Int32) -> AudioError {
+        AudioError(.ioError, path: path, message: "\(what) (\(errnoText(code))); check free space and the disk")
+    }
+
+    /// Reads a whole small file (a text kernel). Refuses more than `limit` bytes, so that a device such
+    /// as /dev/zero given by mistake fails instead of filling memory.
+    static func readWholeFile(_ path: String, limit: Int) throws(AudioError) -> [UInt8] {
+        let fd = try openForReading(path)
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        let chunk = 1 << 16
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk)
+        defer { scratch.deallocate() }
+        while true {
+            let count = try systemCall({ ioFailure(path, "could not be read", $0) }) {
+                read(fd, scratch.baseAddress, chunk)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: scratch[0..<count])
+            if bytes.count > limit {
+                throw AudioError(
+                    .badData, path: path,
+                    message: "is larger than \(limit >> 20) MiB, too large for a text kernel; store it as WAV or FLAC")
+            }
+        }
+    }
+
+    /// The lowercased extension of the last path component, without the dot; nil when there is none.
+    /// A leading dot (".txt" as a whole name) is a hidden file's name, not an extension.
+    static func pathExtension(_ path: String) -> String? {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = name[name.index(after: dot)...]
+        return ext.isEmpty ? nil : ext.lowercased()
+    }
+
+    /// The directory part of `path` with its trailing slash ("" for a bare name), and the last component.
+    static func splitDirectory(_ path: String) -> (directoryPrefix: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[...slash]), String(path[path.index(after: slash)...]))
+    }
+}

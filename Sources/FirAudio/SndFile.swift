@@ -1,0 +1,251 @@
+internal import CSndFile
+import Foundation
+
+/// What libsndfile said went wrong: its error number (the first few are the public `SF_ERR_*` codes)
+/// and its text, which for system errors includes strerror's.
+struct SndFileFailure {
+    var code: Int32
+    var reason: String
+
+    /// The failure came from the operating system (read/write/seek), not from the file's contents.
+    var isSystemError: Bool { code == Int32(SF_ERR_SYSTEM) }
+}
+
+/// The one path by which a libsndfile call reports failure. `body` makes the call and returns nil when it
+/// failed by that call's own convention (a NULL handle, a short count with an error set, a nonzero code);
+/// the error text is then taken from `handle` (or from libsndfile's global error when `handle` is nil, as
+/// after a failed open) and handed to `failure`, which says what it means for the caller.
+func sndfileCall<R>(
+    _ handle: OpaquePointer?,
+    _ failure: (SndFileFailure) -> AudioError,
+    _ body: () -> R?
+) throws(AudioError) -> R {
+    if let result = body() { return result }
+    let reason = sf_strerror(handle).map { String(cString: $0) } ?? "no reason given"
+    throw failure(SndFileFailure(code: sf_error(handle), reason: reason))
+}
+
+/// Owns one libsndfile handle and the descriptor beneath it, and closes both exactly once.
+///
+/// libsndfile is given the descriptor without ownership (`close_desc` false) so that the descriptor
+/// outlives `sf_close`: the writer still needs it to fsync and to check what was written. Not thread-safe;
+/// the reader or writer that owns it confines it to one thread at a time.
+final class SndFile {
+    let path: String
+    /// Header facts at open time.
+    let info: SF_INFO
+    private var handle: OpaquePointer?
+    private var fd: Int32
+
+    private init(path: String, handle: OpaquePointer, fd: Int32, info: SF_INFO) {
+        self.path = path
+        self.handle = handle
+        self.fd = fd
+        self.info = info
+    }
+
+    deinit {
+        if let handle { sf_close(handle) }
+        if fd >= 0 { close(fd) }
+    }
+
+    // MARK: Opening
+
+    /// Opens `path` for reading. Errors: .missing, .unreadable, .badData, .unsupported.
+    static func openForReading(path: String) throws(AudioError) -> SndFile {
+        let fd = try FileSystem.openForReading(path)
+        var info = SF_INFO()
+        do {
+            let handle = try sndfileCall(nil, { openFailure(path, $0) }) {
+                sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_FALSE))
+            }
+            return SndFile(path: path, handle: handle, fd: fd, info: info)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func openFailure(_ path: String, _ failure: SndFileFailure) -> AudioError {
+        if failure.isSystemError {
+            return AudioError(
+                .unreadable, path: path, message: "could not be read (libsndfile: \(failure.reason)); check the disk")
+        }
+        if failure.code == Int32(SF_ERR_UNSUPPORTED_ENCODING) {
+            return AudioError(
+                .unsupported, path: path,
+                message: "uses an encoding libsndfile cannot decode (libsndfile: \(failure.reason)); "
+                    + "convert it to PCM or float WAV or FLAC")
+        }
+        return AudioError(
+            .badData, path: path,
+            message: "not a readable audio file (libsndfile: \(failure.reason)); "
+                + "check the file is a complete WAV/FLAC/AIFF/W64/RF64/CAF file")
+    }
+
+    /// Creates or truncates `path` and opens it for writing `format`. Errors: .unsupported, .cannotCreate.
+    static func createForWriting(
+        path: String, format: AudioFormat, channels: Int, sampleRate: Int
+    ) throws(AudioError) -> SndFile {
+        guard format.isSupported(channels: channels, sampleRate: sampleRate) else {
+            throw unsupportedFailure(path, format, channels: channels, sampleRate: sampleRate)
+        }
+        let fd = try FileSystem.createForWriting(path)
+        var info = SF_INFO()
+        info.format = format.sndfileCode
+        // isSupported checked that both fit in Int32.
+        info.channels = Int32(truncatingIfNeeded: channels)
+        info.samplerate = Int32(truncatingIfNeeded: sampleRate)
+        do {
+            let handle = try sndfileCall(nil, { failure in
+                AudioError(
+                    .cannotCreate, path: path,
+                    message: "could not be started as \(format.container.rawValue) (libsndfile: \(failure.reason)); "
+                        + "check free space and that the directory is writable")
+            }) { sf_open_fd(fd, Int32(SFM_WRITE), &info, Int32(SF_FALSE)) }
+            return SndFile(path: path, handle: handle, fd: fd, info: info)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func unsupportedFailure(
+        _ path: String, _ format: AudioFormat, channels: Int, sampleRate: Int
+    ) -> AudioError {
+        let container = format.container.rawValue
+        guard format.isSupported else {
+            let choices = SampleFormat.allCases
+                .filter { AudioFormat(container: format.container, sampleFormat: $0).isSupported }
+                .map(\.rawValue).joined(separator: ", ")
+            return AudioError(
+                .unsupported, path: path,
+                message: "\(container) cannot hold \(format.sampleFormat.rawValue) samples; "
+                    + "choose one of \(choices), or another container")
+        }
+        return AudioError(
+            .unsupported, path: path,
+            message: "\(container) cannot hold \(channels) channels at \(sampleRate) Hz; "
+                + "choose another container, e.g. wav, w64 or caf")
+    }
+
+    // MARK: Reading
+
+    /// Reads up to `frames` interleaved frames; a short count means the end of the data. Throws .badData
+    /// (or .ioError for a system error) only when libsndfile flags an error on the read.
+    func readFrames(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws(AudioError) -> Int {
+        let handle = self.handle
+        let count = try sndfileCall(handle, { failure in
+            failure.isSystemError
+                ? AudioError(.ioError, path: self.path, message: "could not be read (libsndfile: \(failure.reason)); check the disk")
+                : AudioError(
+                    .badData, path: self.path,
+                    message: "is damaged (libsndfile: \(failure.reason)); re-export or re-copy the file")
+        }) { () -> sf_count_t? in
+            let count = sf_readf_float(handle, buffer, sf_count_t(frames))
+            // A short count on its own is the end of the data; only an error set by this read is damage.
+            return count < frames && sf_error(handle) != Int32(SF_ERR_NO_ERROR) ? nil : count
+        }
+        return Int(count)
+    }
+
+    /// libsndfile's notes from parsing the header (see ``HeaderLog``). Not a fallible call: it copies a
+    /// buffer libsndfile always has, possibly empty.
+    func headerLog() -> String {
+        var bytes = [CChar](repeating: 0, count: 16_384)
+        let count = sf_command(handle, Int32(SFC_GET_LOG_INFO), &bytes, Int32(bytes.count))
+        let length = max(0, min(Int(count), bytes.count))
+        return String(decoding: bytes[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Moves back to the first frame.
+    func seekToStart() throws(AudioError) {
+        let handle = self.handle
+        try sndfileCall(handle, { failure in
+            AudioError(
+                .ioError, path: self.path,
+                message: "could not rewind to the start (libsndfile: \(failure.reason)); read it from a regular file")
+        }) { sf_seek(handle, 0, Int32(SEEK_SET)) == -1 ? nil : () }
+    }
+
+    /// Releases the handle and the descriptor of a file that was read. Idempotent.
+    func closeAfterReading() {
+        if let handle { sf_close(handle) }
+        handle = nil
+        if fd >= 0 { close(fd) }  // read-only: nothing can be lost, so the result does not matter
+        fd = -1
+    }
+
+    // MARK: Writing
+
+    /// Makes float-to-integer conversion clip at full scale instead of wrapping around.
+    func enableClipping() throws(AudioError) {
+        let handle = self.handle
+        try sndfileCall(handle, { failure in
+            AudioError(
+                .cannotCreate, path: self.path,
+                message: "could not enable clipping (libsndfile: \(failure.reason)); write a float format instead")
+        }) { sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) == Int32(SF_TRUE) ? () : nil }
+    }
+
+    /// Writes `frames` interleaved frames; anything short of all of them is an .ioError.
+    func writeFrames(from buffer: UnsafePointer<Float>, frames: Int) throws(AudioError) {
+        let handle = self.handle
+        try sndfileCall(handle, { failure in
+            AudioError(
+                .ioError, path: self.path,
+                message: "write failed (libsndfile: \(failure.reason)); check free space and file size limits")
+        }) { sf_writef_float(handle, buffer, sf_count_t(frames)) == sf_count_t(frames) ? () : nil }
+    }
+
+    /// Completes a written file: lets libsndfile write its final header, fsyncs, then reopens the data
+    /// through libsndfile to check that it holds `expectedFrames` frames, and closes the descriptor.
+    ///
+    /// The check is there because `sf_close` drops the errors of its last writes: it returns only the
+    /// result of closing the descriptor, so a header, FLAC block or trailing chunk that failed to land
+    /// (disk full, size limit) would otherwise go unnoticed. Releases everything even when it throws.
+    func finishWriting(expectedFrames: Int) throws(AudioError) {
+        guard let handle else { return }
+        self.handle = nil
+        let fd = self.fd
+        self.fd = -1
+        var firstError: AudioError?
+        let closeFailed = sf_close(handle) != 0
+        if closeFailed {
+            firstError = AudioError(
+                .ioError, path: path,
+                message: "could not be completed (libsndfile: \(sf_strerror(nil).map { String(cString: $0) } ?? "")); "
+                    + "check free space")
+        }
+        do {
+            try FileSystem.sync(fd, path: path)
+            if firstError == nil { try checkFrameCount(fd: fd, expected: expectedFrames) }
+        } catch {
+            firstError = firstError ?? error
+        }
+        do { try FileSystem.closeWritten(fd, path: path) } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
+    }
+
+    /// Reopens the written data on `fd` and compares its frame count with what was written.
+    private func checkFrameCount(fd: Int32, expected: Int) throws(AudioError) {
+        let path = self.path
+        try systemCall({ FileSystem.ioFailure(path, "could not be checked after writing", $0) }) {
+            lseek(fd, 0, SEEK_SET)
+        }
+        var info = SF_INFO()
+        let check = try sndfileCall(nil, { failure in
+            AudioError(
+                .ioError, path: path,
+                message: "is unreadable after writing (libsndfile: \(failure.reason)); check free space and the disk")
+        }) { sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_FALSE)) }
+        sf_close(check)
+        guard info.frames == sf_count_t(expected) else {
+            let found = info.frames == sf_count_t.max ? "an unknown number of" : "\(info.frames)"
+            throw AudioError(
+                .ioError, path: path,
+                message: "is incomplete: it reads back with \(found) frames after \(expected) were written "
+                    + "(its last blocks or header did not land); check free space and file size limits")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import FirAudio
+import Foundation
+import Testing
+
+/// ``AudioFileWriter``: clipping, refusals, and a write that runs out of room.
+///
+/// Serialized because the short-write tests lower the process-wide file size limit for a moment.
+/// The limits they set (about 440 KB and 1 MiB) are above any file the other suites write (at most
+/// 240 KB), so tests running alongside them in other suites are not affected.
+@Suite("AudioFileWriter", .serialized)
+final class AudioFileWriterTests {
+    let directory: TemporaryDirectory
+    init() throws { directory = try TemporaryDirectory() }
+
+    static let outOfRange: [Float] = [1.5, -2.0, 0.5, 1.0, -1.0, 0.25, 1.000_1, -7]
+
+    @Test("integer formats clip out-of-range samples to full scale and count them", arguments: [
+        AudioFormat(container: .wav, sampleFormat: .pcm16), AudioFormat(container: .flac, sampleFormat: .pcm16),
+        AudioFormat(container: .aiff, sampleFormat: .pcm24), AudioFormat(container: .caf, sampleFormat: .pcm32),
+    ])
+    func clipping(format: AudioFormat) throws {
+        let path = directory.file("clip.\(format.container.rawValue)")
+        let writer = try TestAudio.write(Self.outOfRange, to: path, format: format, channels: 1)
+        // 1.5, -2.0, 1.0001 and -7 clip; exactly ±1.0 does not.
+        #expect(writer.clippedSamples == 4)
+        let back = try TestAudio.read(AudioFileReader(path: path), blockFrames: 3)
+        try #require(back.count == Self.outOfRange.count)
+        // Full scale, not wrapped: positive overs read as the largest positive code, negative as -1.
+        for i in [0, 3, 6] { #expect(back[i] > 0.999_9, "sample \(i) = \(back[i])") }
+        for i in [1, 4, 7] { #expect(back[i] == -1, "sample \(i) = \(back[i])") }
+        #expect(abs(back[2] - 0.5) < 1e-4 && abs(back[5] - 0.25) < 1e-4)
+    }
+
+    @Test("float formats keep out-of-range samples and count nothing", arguments: [SampleFormat.float, .double])
+    func floatKeepsOvers(sampleFormat: SampleFormat) throws {
+        let path = directory.file("over.wav")
+        let writer = try TestAudio.write(
+            Self.outOfRange, to: path, format: AudioFormat(container: .wav, sampleFormat: sampleFormat), channels: 2)
+        #expect(writer.clippedSamples == 0)
+        #expect(writer.framesWritten == Self.outOfRange.count / 2)
+        #expect(try TestAudio.read(AudioFileReader(path: path), blockFrames: 3) == Self.outOfRange)
+    }
+
+    @Test("FLAC with float samples is .unsupported and creates no file")
+    func flacFloat() {
+        let path = directory.file("x.flac")
+        let error = #expect(throws: AudioError.self) {
+            try AudioFileWriter(path: path, format: AudioFormat(container: .flac, sampleFormat: .float),
+                                channels: 2, sampleRate: 48_000)
+        }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.message == "flac cannot hold float samples; choose one of pcm16, pcm24, or another container")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a channel count the container cannot hold is .unsupported")
+    func tooManyChannels() {
+        let error = #expect(throws: AudioError.self) {
+            try AudioFileWriter(path: self.directory.file("nine.flac"),
+                                format: AudioFormat(container: .flac, sampleFormat: .pcm16), channels: 9, sampleRate: 48_000)
+        }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.message.contains("9 channels") == true)
+    }
+
+    @Test("a path in a missing directory is .cannotCreate")
+    func missingDirectory() {
+        let path = directory.file("no/such/dir/out.wav")
+        let error = #expect(throws: AudioError.self) {
+            try AudioFileWriter(path: path, format: AudioFormat(container: .wav, sampleFormat: .pcm16),
+                                channels: 1, sampleRate: 48_000)
+        }
+        #expect(error?.kind == .cannotCreate)
+        #expect(error?.description.hasPrefix(path + ": cannot be created (No such file or directory); ") == true)
+    }
+
+    @Test("finish is idempotent, and an empty file is valid")
+    func finishTwice() throws {
+        let path = directory.file("empty.caf")
+        let writer = try AudioFileWriter(path: path, format: AudioFormat(container: .caf, sampleFormat: .pcm24),
+                                         channels: 2, sampleRate: 96_000)
+        try writer.finish()
+        try writer.finish()
+        let reader = try AudioFileReader(path: path)
+        #expect(reader.info.frames == 0 && reader.info.channels == 2 && reader.info.sampleRate == 96_000)
+    }
+
+    /// libsndfile's sf_close drops the errors of the writes it makes itself (FLAC's last blocks, the final
+    /// header), so finish checks the frame count by reading the file back. Here every write fits under the
+    /// limit but the encoder's final flush does not.
+    @Test("a failure in the final flush inside finish is .ioError")
+    func shortFinish() throws {
+        let format = AudioFormat(container: .flac, sampleFormat: .pcm16)
+        let block = TestAudio.interleaved(frames: 40_000, channels: 2, seed: 11)
+        func writeAll(_ path: String) throws -> AudioFileWriter {
+            let writer = try AudioFileWriter(path: path, format: format, channels: 2, sampleRate: 48_000)
+            for _ in 0..<3 { try block.withUnsafeBufferPointer { try writer.write(from: $0.baseAddress!, frames: 40_000) } }
+            return writer
+        }
+        let complete = directory.file("complete.flac")
+        try writeAll(complete).finish()
+        let size = try #require(FileManager.default.attributesOfItem(atPath: complete)[.size] as? Int)
+
+        let writer = try withFileSizeLimit(rlim_t(size - 50)) { try writeAll(directory.file("cut.flac")) }
+        let error = try withFileSizeLimit(rlim_t(size - 50)) {
+            #expect(throws: AudioError.self) { try writer.finish() }
+        }
+        #expect(error?.kind == .ioError)
+        #expect(error?.message.hasPrefix("is incomplete: it reads back with ") == true, "\(error?.message ?? "")")
+    }
+
+    /// Simulates a full disk: RLIMIT_FSIZE makes write(2) fail with EFBIG once the file reaches the limit
+    /// (SIGXFSZ is ignored so the process is not killed instead). Both are restored before returning.
+    @Test("a write that hits a file size limit is .ioError, and so is finish", arguments: [
+        AudioFormat(container: .wav, sampleFormat: .pcm16), AudioFormat(container: .flac, sampleFormat: .pcm24),
+    ])
+    func shortWrite(format: AudioFormat) throws {
+        let path = directory.file("full.\(format.container.rawValue)")
+        let writer = try AudioFileWriter(path: path, format: format, channels: 2, sampleRate: 48_000)
+        // Noise, so FLAC cannot compress it below the limit: 2 channels × 400,000 frames ≥ 2.4 MB.
+        let block = TestAudio.interleaved(frames: 40_000, channels: 2, seed: 11)
+        let error = try withFileSizeLimit(1 << 20) {
+            #expect(throws: AudioError.self) {
+                for _ in 0..<10 { try block.withUnsafeBufferPointer { try writer.write(from: $0.baseAddress!, frames: 40_000) } }
+            }
+        }
+        #expect(error?.kind == .ioError)
+        #expect(error?.path == path)
+        #expect(error?.message.contains("File too large") == true, "\(error?.message ?? "")")
+        #expect(writer.framesWritten < 400_000)
+        let again = #expect(throws: AudioError.self) { try writer.finish() }
+        #expect(again?.kind == .ioError)
+    }
+
+    /// Runs `body` with the soft file size limit at `limit` bytes and SIGXFSZ ignored (so that write(2)
+    /// fails with EFBIG instead of the signal killing the process), restoring both afterwards.
+    private func withFileSizeLimit<R>(_ limit: rlim_t, _ body: () throws -> R) throws -> R {
+        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+        var saved = rlimit()
+        guard getrlimit(resource, &saved) == 0 else { throw POSIXError(.EPERM) }
+        let savedHandler = signal(SIGXFSZ, SIG_IGN)
+        defer { signal(SIGXFSZ, savedHandler) }
+        var lowered = saved
+        lowered.rlim_cur = min(limit, saved.rlim_max)
+        guard setrlimit(resource, &lowered) == 0 else { throw POSIXError(.EPERM) }
+        defer { setrlimit(resource, &saved) }
+        return try body()
+    }
+}
