@@ -101,7 +101,8 @@ extension SignalConvolutionTests {
             for blockSize in Self.blockSizes {
                 let y = SignalConvolution.apply(f, [1], blockSize: blockSize)
                 let error = Self.disagreement(y, f)
-                #expect(error <= Self.identityThresholdDB, "n=\(n) block \(blockSize.map(String.init) ?? "auto"): \(error) dB")
+                let block = blockSize.map(String.init) ?? "auto"
+                #expect(error <= Self.identityThresholdDB, "n=\(n) block \(block): \(error) dB")
             }
             // The impulse as the signal returns the kernel: the impulse response.
             let response = SignalConvolution.apply(Signals.impulse(count: 1), f)
@@ -147,7 +148,8 @@ extension SignalConvolutionTests {
             let f = Signals.noise(count: n, seed: seed), g = Signals.noise(count: m, seed: seed + 100)
             for length in OutputLength.allCases {
                 for blockSize in Self.blockSizes {
-                    let correlation = SignalConvolution.apply(f, g, mode: .correlate, length: length, blockSize: blockSize)
+                    let correlation = SignalConvolution.apply(
+                        f, g, mode: .correlate, length: length, blockSize: blockSize)
                     let convolution = SignalConvolution.apply(f, g.reversed(), length: length, blockSize: blockSize)
                     // Both build the same reversed taps, so this is near-exact, not just within float32 noise.
                     let error = Self.disagreement(correlation, convolution)
@@ -166,7 +168,9 @@ extension SignalConvolutionTests {
 
         // Index i of "valid" correlation is lag i: Σ_j x[i + j]·t[j]. "full" starts m − 1 lags earlier and
         // "same" starts (m − 1) / 2 into "full".
-        let expected: [(OutputLength, Int)] = [(.valid, offset), (.full, offset + m - 1), (.same, offset + m - 1 - (m - 1) / 2)]
+        let expected: [(OutputLength, Int)] = [
+            (.valid, offset), (.full, offset + m - 1), (.same, offset + m - 1 - (m - 1) / 2),
+        ]
         for (length, index) in expected {
             let y = SignalConvolution.apply(x, template, mode: .correlate, length: length)
             let peak = y.indices.max { y[$0] < y[$1] }
