@@ -41,4 +41,27 @@ public enum Signals {
     public static func sine(count: Int, cyclesPerSample: Double, amplitude: Float = 0.5) -> [Float] {
         (0..<count).map { i in amplitude * Float(sin(2 * Double.pi * cyclesPerSample * Double(i))) }
     }
+
+    /// Silence with `impulses` impulses at distinct random positions, each with a random amplitude of
+    /// magnitude in [0.1, 1) and random sign. Cheap to filter with the direct reference, which skips
+    /// zero input samples.
+    public static func sparseImpulses(count: Int, impulses: Int, seed: UInt64) -> [Float] {
+        precondition(impulses <= count, "more impulses than samples")
+        var rng = SeededGenerator(seed: seed)
+        var x = [Float](repeating: 0, count: count)
+        var placed = 0
+        while placed < impulses {
+            let position = Int.random(in: 0..<count, using: &rng)
+            guard x[position] == 0 else { continue }
+            let sign: Float = Bool.random(using: &rng) ? 1 : -1
+            x[position] = sign * Float.random(in: 0.1..<1, using: &rng)
+            placed += 1
+        }
+        return x
+    }
+
+    /// `x` preceded by `leading` and followed by `trailing` zeros.
+    public static func padded(_ x: [Float], leading: Int = 0, trailing: Int = 0) -> [Float] {
+        [Float](repeating: 0, count: leading) + x + [Float](repeating: 0, count: trailing)
+    }
 }
