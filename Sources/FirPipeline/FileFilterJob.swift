@@ -1,0 +1,141 @@
+import FirAudio
+import FirCore
+internal import Foundation
+import Synchronization
+
+/// A batch run: one audio file through per-channel FIR filters into another, via three stages
+/// (reader → convolvers → writer) joined by bounded queues, so reading, computing and writing overlap
+/// and memory stays bounded whatever the input's length.
+///
+/// The output is written to a temporary file beside its final name and renamed into place only when
+/// complete; on any failure or cancellation the temporary file is removed and nothing carries the
+/// final name.
+public final class FileFilterJob: Sendable {
+    /// What a finished run did.
+    public struct Summary: Sendable {
+        public var outputPath: String
+        public var format: AudioFormat
+        public var frames: Int
+        public var channels: Int
+        public var sampleRate: Int
+        public var blockSize: Int
+        public var kernelTaps: Int
+        /// Integer output samples that were clipped to full scale.
+        public var clippedSamples: Int
+        /// Automatic choices worth telling the user (one line each).
+        public var notices: [String]
+    }
+
+    /// Blocks in flight; with three stages, four keeps each busy without holding more memory than needed.
+    static let poolSize = 4
+
+    public let spec: JobSpec
+    private let fromConfig: Bool
+    private let costModel: CostModel
+    let state = JobState()
+
+    /// - Parameters:
+    ///   - spec: the merged command line and config.
+    ///   - fromConfig: report kernel problems as config errors (with `configKey`).
+    public init(spec: JobSpec, fromConfig: Bool = false, costModel: CostModel = .default) {
+        self.spec = spec
+        self.fromConfig = fromConfig
+        self.costModel = costModel
+    }
+
+    /// Stops a running job as soon as possible; `run` then throws and leaves no output. Any thread
+    /// (a signal handler's queue).
+    public func cancel() {
+        state.fail(JobError(.interrupted, "\(spec.output): interrupted; no output written"))
+    }
+
+    /// Everything a run needs, opened and checked, before any output exists.
+    public struct Plan {
+        let reader: AudioFileReader
+        let filters: [ChannelFilter]
+        let window: OutputWindow
+        let choice: OutputFormatChoice
+        /// Partition size, from the job or the cost model.
+        public let blockSize: Int
+        /// Longest kernel, in taps.
+        public let kernelTaps: Int
+        /// The output file's format.
+        public var format: AudioFormat { choice.format }
+        /// Input facts.
+        public var input: AudioFileInfo { reader.info }
+    }
+
+    /// Opens the input, loads and checks the kernels, and chooses the output format and block size,
+    /// without creating any file. `firpipe check` stops here.
+    public func prepare() throws(JobError) -> Plan {
+        let reader: AudioFileReader
+        do { reader = try AudioFileReader(path: spec.input) } catch { throw JobError(audio: error) }
+        let info = reader.info
+        guard info.channels >= 1, info.sampleRate >= 1 else {
+            throw JobError(.badData, "\(spec.input): file reports \(info.channels) channels at \(info.sampleRate) Hz; "
+                + "check the file is intact")
+        }
+        let filters = try KernelResolver.resolve(
+            spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
+            gainDB: spec.gainDB, fromConfig: fromConfig)
+        let taps = filters.map(\.taps.count).max() ?? 1
+        let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
+        let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: info.channels)
+        let blockSize = spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
+        do { _ = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
+        return Plan(
+            reader: reader, filters: filters, window: window, choice: choice, blockSize: blockSize, kernelTaps: taps)
+    }
+
+    /// Runs the job to completion on the calling thread (which becomes the writer stage).
+    ///
+    /// - Parameter progress: called on the writer stage with the fraction done, once per block.
+    public func run(progress: (@Sendable (Double) -> Void)? = nil) throws(JobError) -> Summary {
+        let plan = try prepare()
+        defer { plan.reader.close() }
+        let info = plan.input
+        let threads = spec.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
+
+        let output: AtomicOutputFile, writer: AudioFileWriter
+        do {
+            output = try AtomicOutputFile(finalPath: spec.output)
+            writer = try AudioFileWriter(
+                path: output.temporaryPath, format: plan.format, channels: info.channels, sampleRate: info.sampleRate)
+        } catch {
+            throw JobError(audio: error)
+        }
+
+        do throws(JobError) {
+            try stream(reader: plan.reader, bank: bank, window: plan.window, writer: writer, progress: progress)
+            do { try writer.finish() } catch { throw JobError(audio: error) }
+            // A cancellation that arrived after the last block still wins: the user asked for no output.
+            if let error = state.error { throw error }
+            do { try output.commit() } catch { throw JobError(audio: error) }
+        } catch {
+            output.discard()
+            throw error
+        }
+        return Summary(
+            outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: info.channels,
+            sampleRate: info.sampleRate, blockSize: plan.blockSize, kernelTaps: plan.kernelTaps,
+            clippedSamples: writer.clippedSamples, notices: plan.choice.notices)
+    }
+}
+
+/// The first failure of a running job, shared by its stages.
+final class JobState: Sendable {
+    private let failed = Atomic<Bool>(false)
+    private let firstError = Mutex<JobError?>(nil)
+
+    /// Records `error` unless an earlier one is recorded. Any thread.
+    func fail(_ error: JobError) {
+        firstError.withLock { if $0 == nil { $0 = error } }
+        failed.store(true, ordering: .releasing)
+    }
+
+    /// Cheap check for the stage loops.
+    var hasFailed: Bool { failed.load(ordering: .acquiring) }
+
+    var error: JobError? { firstError.withLock { $0 } }
+}
