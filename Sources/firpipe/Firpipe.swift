@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `firpipe` command: long FIR filters by FFT convolution on every core.
+@main
+struct Firpipe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firpipe",
+        abstract: "Apply long FIR filters (room correction, crossovers, reverbs) by FFT convolution.",
+        version: "0.1.0",
+        subcommands: [ProcessCommand.self, CheckCommand.self]
+    )
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import FirCore
+import FirPipeline
+
+extension ConvolutionMode: ExpressibleByArgument {}
+extension OutputLength: ExpressibleByArgument {}
+extension ContainerName: ExpressibleByArgument {}
+extension SampleFormatName: ExpressibleByArgument {}
+
+/// Options shared by `process` and `check`: everything a config file can also say.
+struct JobOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "Kernel file: audio (any format libsndfile reads) or text, one coefficient a line.")
+    var kernel: String?
+
+    @Option(name: .long, help: "YAML config naming input, output, kernels and settings; options given here win.")
+    var config: String?
+
+    @Option(help: "convolve or correlate (cross-correlation, as scipy.signal.correlate).")
+    var mode: ConvolutionMode?
+
+    @Option(help: "full (input + kernel - 1, the default), same (input length, centred) or valid.")
+    var length: OutputLength?
+
+    // Unconditional so that `--gain-db -6` works: a negative number is not another option.
+    @Option(name: .customLong("gain-db"), parsing: .unconditional, help: "Gain in dB for every channel.")
+    var gainDB: Double?
+
+    @Option(name: .customLong("block-size"), help: "Partition size in samples (default: chosen by the cost model).")
+    var blockSize: Int?
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int?
+
+    @Option(help: "Output container: wav, wavex, flac, aiff, w64, rf64, caf (default: from the output's extension).")
+    var format: ContainerName?
+
+    @Option(help: "Output samples: pcm16, pcm24, pcm32, float, double (default: the input's).")
+    var subtype: SampleFormatName?
+
+    func validate() throws {
+        if let b = blockSize, !JobSpec.blockSizeRange.contains(b) {
+            throw ValidationError(
+                "--block-size \(b) is out of range; use \(JobSpec.blockSizeRange.lowerBound)...\(JobSpec.blockSizeRange.upperBound)")
+        }
+        if let t = threads, !JobSpec.threadRange.contains(t) {
+            throw ValidationError("--threads \(t) is out of range; use \(JobSpec.threadRange.lowerBound)...\(JobSpec.threadRange.upperBound)")
+        }
+        if let g = gainDB, !g.isFinite || abs(g) > 200 {
+            throw ValidationError("--gain-db \(g) is out of range; use a finite value within ±200 dB")
+        }
+    }
+
+    /// The command line's values as config overrides.
+    func overrides(input: String?, output: String?) -> ConfigOverrides {
+        var o = ConfigOverrides()
+        o.input = input
+        o.output = output
+        o.kernel = kernel
+        o.mode = mode
+        o.length = length
+        o.gainDB = gainDB
+        o.blockSize = blockSize
+        o.threads = threads
+        o.container = format
+        o.sampleFormat = subtype
+        return o
+    }
+
+    /// Builds the job: from the config file merged with the command line, or from the command line alone.
+    /// Returns the config too, to place later errors in it.
+    func makeJob(input: String?, output: String?) throws -> (JobSpec, ConfigFile?) {
+        let overrides = overrides(input: input, output: output)
+        if let path = config {
+            do throws(ConfigError) {
+                let file = try ConfigFile.load(path: path)
+                return (try file.resolve(overrides), file)
+            } catch {
+                throw fail(error.description, code: SysExits.config)
+            }
+        }
+        guard let input, let output else {
+            throw ValidationError("give INPUT and OUTPUT files, or --config FILE")
+        }
+        guard let kernel else {
+            throw ValidationError("give a kernel with --kernel FILE, or use --config FILE")
+        }
+        var spec = JobSpec(input: input, output: output, kernels: .shared(path: kernel))
+        spec.mode = mode ?? .convolve
+        spec.length = length ?? .full
+        spec.gainDB = gainDB ?? 0
+        spec.blockSize = blockSize
+        spec.threads = threads
+        spec.container = format
+        spec.sampleFormat = subtype
+        return (spec, nil)
+    }
+}
+
+/// Turns a job error into firpipe's one stderr line and exit code, placing config-related errors in
+/// the config file.
+func report(_ error: JobError, config: ConfigFile?) -> ExitCode {
+    if let config, let key = error.configKey {
+        printError(config.error(at: key, error.message).description)
+        return ExitCode(SysExits.config)
+    }
+    return fail(error.message, code: SysExits.code(for: error.kind))
+}

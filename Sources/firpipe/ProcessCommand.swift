@@ -1,0 +1,61 @@
+import ArgumentParser
+import FirAudio
+import FirPipeline
+import Foundation
+
+/// `firpipe process IN OUT --kernel K` and `firpipe process --config FILE`.
+struct ProcessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Filter an audio file through FIR kernels into a new file.",
+        discussion: """
+            The output is written beside OUTPUT under a temporary name and renamed into place only when \
+            complete. Exit codes follow sysexits: 64 usage, 65 bad data, 66 missing input, 73 cannot \
+            create output, 74 I/O error, 78 config error.
+            """
+    )
+
+    @Argument(help: "Input audio file.")
+    var input: String?
+
+    @Argument(help: "Output audio file.")
+    var output: String?
+
+    @OptionGroup var options: JobOptions
+
+    @Flag(name: [.short, .long], help: "No progress bar or summary; warnings and errors still go to stderr.")
+    var quiet = false
+
+    func run() throws {
+        // A file-size limit must fail the write (EFBIG, reported, temp file removed), not kill us.
+        signal(SIGXFSZ, SIG_IGN)
+        let (spec, config) = try options.makeJob(input: input, output: output)
+        let job = FileFilterJob(spec: spec, fromConfig: config != nil)
+        let interrupts = Interrupts { job.cancel() }
+        defer { interrupts.restore() }
+
+        let bar = quiet ? nil : ProgressBar(label: spec.output)
+        var progress: (@Sendable (Double) -> Void)?
+        if let bar { progress = { bar.update($0) } }
+        let summary: FileFilterJob.Summary
+        do throws(JobError) {
+            summary = try job.run(progress: progress)
+            bar?.finish()
+        } catch {
+            bar?.finish()
+            throw report(error, config: config)
+        }
+        for notice in summary.notices { printError("firpipe: " + notice) }
+        if summary.clippedSamples > 0 {
+            printError(
+                "firpipe: warning: \(summary.clippedSamples) samples clipped in \(summary.outputPath); "
+                    + "lower --gain-db or write float (--subtype float)")
+        }
+        if !quiet {
+            printError(
+                "firpipe: wrote \(summary.outputPath) (\(summary.channels) ch, \(summary.sampleRate) Hz, "
+                    + "\(summary.format.container.rawValue) \(summary.format.sampleFormat.rawValue), "
+                    + "\(summary.frames) frames; kernel \(summary.kernelTaps) taps, block \(summary.blockSize))")
+        }
+    }
+}

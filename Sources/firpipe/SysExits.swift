@@ -1,0 +1,40 @@
+import ArgumentParser
+import FirPipeline
+import Foundation
+
+/// The exit codes of sysexits(3) that firpipe uses.
+enum SysExits {
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let software: Int32 = 70
+    static let cannotCreate: Int32 = 73
+    static let ioError: Int32 = 74
+    static let config: Int32 = 78
+    /// 128 + SIGINT, as shells report an interrupted command.
+    static let interrupted: Int32 = 130
+
+    static func code(for kind: JobError.Kind) -> Int32 {
+        switch kind {
+        case .usage: usage
+        case .badData: dataError
+        case .missingInput: noInput
+        case .cannotCreate: cannotCreate
+        case .ioError: ioError
+        case .config: config
+        case .interrupted: interrupted
+        default: software
+        }
+    }
+}
+
+/// Writes one line to stderr. Any thread.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Reports `message` as firpipe's one stderr line and exits with `code`.
+func fail(_ message: String, code: Int32) -> ExitCode {
+    printError("firpipe: " + message)
+    return ExitCode(code)
+}
