@@ -1,0 +1,192 @@
+import FirAudio
+import FirTestSupport
+import Foundation
+import Testing
+
+/// Every bad input: one clear stderr line, the sysexits code, and no output under the final name
+/// (nor a temporary file left behind).
+@Suite struct BadInputTests {
+    let signal = [Signals.noise(count: 4000, seed: 5, amplitude: 0.5), Signals.noise(count: 4000, seed: 6, amplitude: 0.5)]
+
+    /// Runs firpipe expecting failure: checks the code, that stderr is one line mentioning `fragments`,
+    /// and that neither `out.wav` nor a temporary file exists.
+    func expectFailure(
+        _ f: Fixtures, _ args: [String], status: Int32, mentions fragments: [String], output: String = "out.wav",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let r = try FirpipeBinary.run(args)
+        #expect(r.status == status, "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.errorLines.count == 1, "expected one line, got: \(r.stderr)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(r.stderr.contains(fragment), "\(fragment) not in: \(r.stderr)", sourceLocation: sourceLocation)
+        }
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path(output)), sourceLocation: sourceLocation)
+        #expect(f.leftovers().isEmpty, "left: \(f.leftovers())", sourceLocation: sourceLocation)
+    }
+
+    @Test func missingInput() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(f, ["process", f.dir.path("nope.wav"), f.dir.path("out.wav"), "-k", k], status: 66, mentions: ["nope.wav"])
+    }
+
+    @Test func inputIsADirectory() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let k = try f.text("k.txt", "1\n")
+        try FileManager.default.createDirectory(atPath: f.dir.path("d.wav"), withIntermediateDirectories: false)
+        try expectFailure(f, ["process", f.dir.path("d.wav"), f.dir.path("out.wav"), "-k", k], status: 66, mentions: ["d.wav"])
+    }
+
+    @Test func missingKernel() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", f.dir.path("k.wav")], status: 66, mentions: ["k.wav"])
+    }
+
+    @Test func corruptAudio() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        var rng = SeededGenerator(seed: 9)
+        let junk = Data((0..<5000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        try junk.write(to: f.dir.url.appendingPathComponent("junk.wav"))
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(f, ["process", f.dir.path("junk.wav"), f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["junk.wav"])
+    }
+
+    @Test func truncatedAudio() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let data = try Data(contentsOf: URL(fileURLWithPath: input))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: input))
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["in.wav"])
+    }
+
+    @Test func textKernelWithANonNumber() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "# taps\n0.5\n0.25\nabc\n")
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["k.txt", "abc", "4"])
+    }
+
+    @Test func emptyKernel() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "# nothing here\n\n")
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["k.txt", "empty"])
+    }
+
+    @Test func kernelSampleRateDiffers() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal, rate: 48000)
+        let k = try f.audio("k.wav", [[1, 0.5]], rate: 44100)
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["44100", "48000", "k.wav"])
+    }
+
+    @Test func kernelChannelCountDoesNotFit() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.audio("k.wav", [[1], [1], [1]])
+        try expectFailure(f, ["process", input, f.dir.path("out.wav"), "-k", k], status: 65, mentions: ["3 channels", "2"])
+    }
+
+    @Test func outputDirectoryMissing() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(
+            f, ["process", input, f.dir.path("no/such/dir/out.wav"), "-k", k], status: 73, mentions: ["no/such/dir"])
+    }
+
+    @Test func outputDirectoryIsAFile() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(f, ["process", input, input + "/out.wav", "-k", k], status: 73, mentions: ["in.wav"])
+    }
+
+    @Test func unknownOutputExtension() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(f, ["process", input, f.dir.path("out.xyz"), "-k", k], status: 64, mentions: ["out.xyz", "--format"], output: "out.xyz")
+    }
+
+    @Test func formatThatCannotHoldTheSamples() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(
+            f, ["process", input, f.dir.path("out.flac"), "-k", k, "--subtype", "float"], status: 64,
+            mentions: ["flac", "float"], output: "out.flac")
+    }
+
+    /// A write that fails part-way (the file-size limit stands in for a full disk): exit 74, and the
+    /// half-written temporary file is removed.
+    @Test func writeFailsPartWay() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", [Signals.noise(count: 200_000, seed: 1)])
+        let k = try f.text("k.txt", "1\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -f 64; exec \"$0\" \"$@\"", FirpipeBinary.url.path, "process", input, f.dir.path("out.wav"), "-k", k, "-q"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74, "\(message)")
+        #expect(message.contains("out.wav") || message.contains(".firpipe-"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path("out.wav")))
+        #expect(f.leftovers().isEmpty, "left: \(f.leftovers())")
+    }
+
+    /// A real full disk: a 256 KiB tmpfs (needs root and mount; skipped where not allowed).
+    @Test func diskFull() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let mountPoint = f.dir.path("small")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        guard shell("mount -t tmpfs -o size=256k tmpfs '\(mountPoint)' 2>/dev/null") == 0 else { return }
+        defer { _ = shell("umount '\(mountPoint)'") }
+        let input = try f.audio("in.wav", [Signals.noise(count: 200_000, seed: 1)])
+        let k = try f.text("k.txt", "1\n")
+        let r = try FirpipeBinary.run(["process", input, mountPoint + "/out.wav", "-k", k, "-q"])
+        #expect(r.status == 74, "\(r.stderr)")
+        #expect(r.errorLines.count == 1, "\(r.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: mountPoint)) ?? ["?"]).isEmpty)
+    }
+
+    @Test func usageErrors() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal)
+        #expect(try FirpipeBinary.run(["process", input, f.dir.path("out.wav")]).status == 64)  // no kernel
+        #expect(try FirpipeBinary.run(["process", input, f.dir.path("out.wav"), "-k", input, "--block-size", "3"]).status == 64)
+        #expect(try FirpipeBinary.run(["process", input, f.dir.path("out.wav"), "-k", input, "--mode", "sideways"]).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path("out.wav")))
+    }
+}
+
+@discardableResult
+func shell(_ command: String) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    do { try p.run() } catch { return -1 }
+    p.waitUntilExit()
+    return p.terminationStatus
+}
