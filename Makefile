@@ -17,6 +17,7 @@ build: deps
 	$(SWIFT) build -c release --product firpipe
 
 run: build
+	@mkdir -p out
 	$(BIN) process --config $(CONFIG)
 
 test: deps
