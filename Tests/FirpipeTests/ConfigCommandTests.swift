@@ -101,6 +101,9 @@ import Testing
         // The shipped example must keep working; `make run` uses it.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
+        // Its output goes to out/ at the top, which `make run` creates (a fresh clone has none).
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("out"), withIntermediateDirectories: true)
         let r = try firpipe("check", "--config", root.appendingPathComponent("Config/example.yaml").path)
         #expect(r.status == 0, "\(r.stderr)")
     }
