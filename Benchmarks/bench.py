@@ -207,6 +207,11 @@ def versions():
             found[name] = subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0].strip()
         except (OSError, IndexError):
             pass
+    try:
+        found["brutefir"] = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "brutefir"],
+                                           capture_output=True, text=True).stdout.strip() or None
+    except OSError:
+        pass
     return found
 
 
