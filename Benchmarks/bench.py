@@ -149,8 +149,9 @@ def bench_workload(workload, tools, args):
         else:
             res["note"] = "wrote no output"
         if name == "brutefir" and res["summary"]["processes"] > 1:
-            res["note"] = (f"{res['summary']['processes']} processes (forked workers reaped and counted); "
-                           "RSS is the largest one")
+            s = res["summary"]
+            res["note"] = (f"{s['processes']} processes: its forked workers were reaped and counted "
+                           f"(its own process alone: {s['tool_cpu_median']:.2f} s CPU); RSS is the largest one")
     return results
 
 

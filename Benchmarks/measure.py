@@ -40,7 +40,8 @@ class Measurement:
     cpu: float  # user + system seconds of every process in the tree
     max_rss_kib: int  # largest ru_maxrss of a single process in the tree
     returncode: int
-    processes: int  # processes reaped: the direct child plus orphaned workers
+    processes: int  # processes reaped: the tool plus the workers it left behind
+    tool_cpu: float  # CPU of the tool's own process and the children it waited for: what a plain wait4 sees
 
 
 def run(argv, env=None, log_path=None):
@@ -76,6 +77,7 @@ def _reap(start, launcher, tool_pid):
     max_rss = 0
     returncode = None
     processes = 0
+    tool_cpu = 0.0
     # Reap the launcher, the tool and whatever the tool left behind; ChildProcessError means none is left.
     while True:
         try:
@@ -92,8 +94,9 @@ def _reap(start, launcher, tool_pid):
         max_rss = max(max_rss, usage.ru_maxrss)
         if pid == tool_pid:
             returncode = os.waitstatus_to_exitcode(status)
+            tool_cpu = usage.ru_utime + usage.ru_stime
     wall = time.perf_counter() - start
-    return Measurement(wall, cpu, max_rss, returncode, processes)
+    return Measurement(wall, cpu, max_rss, returncode, processes, tool_cpu)
 
 
 def _stop_children():

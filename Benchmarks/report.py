@@ -28,6 +28,7 @@ def summarize(runs):
         "cpu_median": statistics.median(r.cpu for r in runs),
         "rss_mib_median": statistics.median(r.max_rss_kib for r in runs) / 1024.0,
         "processes": max(r.processes for r in runs),
+        "tool_cpu_median": statistics.median(r.tool_cpu for r in runs),
     }
 
 
