@@ -5,8 +5,8 @@ Two things make a plain wait4 on the tool wrong, and the harness avoids both:
   process holding hundreds of MB of workload data) would report the harness's size as its own. The tool
   is therefore started by a small shell in the background (`sh -c '"$@" &'`): it is forked from the
   shell, whose footprint is about 1 MB, and the shell exits at once, leaving the tool to the harness.
-- Some tools fork workers that they do not wait for (BruteFIR does), so the tool's rusage misses them;
-  `perf stat` around such a tool can miss them too. The harness makes itself a child subreaper
+- Some tools fork workers that they do not wait for (BruteFIR does), so the tool's rusage misses them
+  (`perf stat`, which counts inherited tasks, does see them). The harness makes itself a child subreaper
   (prctl PR_SET_CHILD_SUBREAPER), so every orphaned process of the tree, the tool included, is
   re-parented to it and reaped by it with wait4.
 A run ends when the last process of the tree is reaped; its wall time runs from the spawn to then.
