@@ -14,7 +14,7 @@ its timed command. The harness never corrects an output: the checks in compare.p
                of B = taps / 4 samples, filters spread over the cores with `process:`
   sox          one `remix C pad A B fir kC.txt` chain per channel merged by `sox -M`; fir assumes a
                linear-phase kernel and advances by taps/2 - 1, so A = taps/2 - 1 zeros go in front and
-               B = taps/2 behind; above 262,143 taps it writes silence (W2), which the checks show
+               B = taps/2 behind; from 153,726 taps on it writes silence (W2), which the checks show
   scipy        scipy.signal.oaconvolve in float32, full mode, as its own process (scipy_convolve.py)
 """
 
