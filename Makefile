@@ -30,3 +30,20 @@ golden:
 
 clean:
 	rm -rf .build
+
+# Benchmarks firpipe against ffmpeg, SoX, BruteFIR and scipy on long kernels (Benchmarks/README.md); not
+# part of `make test`. Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" or "--memory".
+BENCH_ARGS ?=
+
+bench: build bench-deps
+	python3 Benchmarks/bench.py $(BENCH_ARGS)
+
+# Installs the peers (Debian packages named as their commands) and numpy/scipy when missing (needs root).
+.PHONY: bench-deps
+bench-deps:
+	@missing=""; for p in ffmpeg sox brutefir; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	@python3 -c 'import numpy, scipy' 2>/dev/null || { \
+	  echo "installing numpy scipy"; python3 -m pip install -q numpy scipy; }

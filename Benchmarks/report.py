@@ -1,0 +1,121 @@
+"""The tables `make bench` prints, and the JSON file of `--json`.
+
+One table per workload, one row per tool, every number from this one invocation of the harness:
+  wall s      median of the timed runs, with (min-max)
+  CPU s       median user + system CPU of every process the tool ran
+  CPU/wall    cores kept busy on average (2.0 is both cores of this machine)
+  RSS MiB     median peak resident memory of the largest single process
+  x realtime  input duration / median wall
+  err dB      max |output - reference| relative to the reference peak (ok at <= -100 dB)
+  len         output frames = input + taps - 1 ("ok"), else the frames written
+  delay       best-matching lag in frames (0 is right; "none" when nothing matches)
+  gain        least-squares gain at that lag (1.0000 is right)
+  vs firpipe  median wall / firpipe's median wall: above 1 means firpipe is faster
+"""
+
+import json
+import math
+import statistics
+
+
+def summarize(runs):
+    """Medians and range of the timed runs of one tool (runs: list of Measurement)."""
+    walls = [r.wall for r in runs]
+    return {
+        "wall_median": statistics.median(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu_median": statistics.median(r.cpu for r in runs),
+        "rss_mib_median": statistics.median(r.max_rss_kib for r in runs) / 1024.0,
+        "processes": max(r.processes for r in runs),
+        "tool_cpu_median": statistics.median(r.tool_cpu for r in runs),
+    }
+
+
+HEADER = ["tool", "wall s (min-max)", "CPU s", "CPU/wall", "RSS MiB", "x realtime", "err dB", "len", "delay",
+          "gain", "vs firpipe"]
+
+
+def workload_table(workload, results, baseline="firpipe"):
+    """The table of one workload as text. results: {tool: {"summary", "check", "note"}} in table order."""
+    base = results.get(baseline, {}).get("summary")
+    rows = []
+    notes = []
+    for name, res in results.items():
+        if res.get("note"):
+            notes.append(f"{name}: {res['note']}")
+        s = res.get("summary")
+        if s is None:
+            rows.append([name] + ["-"] * (len(HEADER) - 1))
+            continue
+        c = res.get("check") or {}
+        wall = s["wall_median"]
+        rows.append([
+            name,
+            f"{wall:.2f} ({s['wall_min']:.2f}-{s['wall_max']:.2f})",
+            f"{s['cpu_median']:.2f}",
+            f"{s['cpu_median'] / wall:.2f}",
+            f"{s['rss_mib_median']:.0f}",
+            f"{workload.duration / wall:.0f}",
+            _error(c),
+            _length(c),
+            "-" if not c else ("none" if c.get("delay") is None else str(c["delay"])),
+            "-" if c.get("gain") is None else f"{c['gain']:.4f}",
+            f"{wall / base['wall_median']:.2f}" if base else "-",
+        ])
+    title = (f"{workload.name}: {workload.channels} ch x {workload.duration:g} s at 48 kHz, {workload.taps:,} taps "
+             f"(full output {workload.output_frames:,} frames)")
+    lines = [title, _format(rows)]
+    t1 = results.get("firpipe-t1", {}).get("summary")
+    if base and t1:
+        one, default = t1["wall_median"], base["wall_median"]
+        lines.append(f"firpipe speed-up, default threads over --threads 1: {one / default:.2f}x "
+                     f"({one:.2f} s with 1 thread, {default:.2f} s with the default)")
+    lines += notes
+    return "\n".join(lines)
+
+
+def _error(c):
+    if not c or c.get("error_db") is None:
+        return "-"
+    e = c["error_db"]
+    text = "-inf" if math.isinf(e) else f"{e:.1f}"
+    return text if c.get("error_ok") else text + " FAIL"
+
+
+def _length(c):
+    if not c:
+        return "-"
+    if c["length_ok"]:
+        return "ok"
+    return f"{c['frames']}x{c['channels']} FAIL"
+
+
+def _format(rows):
+    table = [HEADER] + rows
+    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+    out = []
+    for k, r in enumerate(table):
+        cells = [r[0].ljust(widths[0])] + [v.rjust(widths[i]) for i, v in enumerate(r) if i > 0]
+        out.append("  ".join(cells))
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def write_json(path, document):
+    with open(path, "w") as f:
+        json.dump(_plain(document), f, indent=1, allow_nan=False)
+
+
+def _plain(value):
+    """The document with dataclasses as dicts and infinities as null, so it is strict JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "__dataclass_fields__"):
+        return _plain(vars(value))
+    return value
