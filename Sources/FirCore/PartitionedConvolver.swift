@@ -1,3 +1,5 @@
+internal import CFFTW
+
 /// One channel's uniformly partitioned convolution (overlap-save with a frequency-domain delay line).
 ///
 /// Each call to ``process(_:_:)`` takes the next `blockSize` input samples and returns the next
@@ -43,6 +45,8 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Filters one block: reads `blockSize` samples from `input`, writes `blockSize` to `output`.
     /// The two may alias. Caller's thread.
     public func process(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        // Per call, since Dispatch may run this channel on any worker thread; one register write.
+        firpipe_flush_denormals()
         let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
         let bins = b + 1
 
