@@ -1,48 +1,67 @@
-/// Predicts the time of uniformly partitioned convolution for a partition size, so the engine can pick
+/// Predicts the time of uniformly partitioned convolution for each partition size, so the engine picks
 /// the cheapest one instead of a constant.
 ///
-/// Per block of B samples the engine runs one forward and one inverse FFT of 2B points and
-/// `ceil(taps / B)` complex multiply-adds over B + 1 bins. FFTs whose working set leaves the cache cost
-/// more per point; the `outOfCache` factor models that.
-public struct CostModel: Sendable, Equatable {
-    /// Seconds per `N·log2 N` for one in-cache real FFT of N points.
-    public var fftUnit: Double
-    /// Seconds per complex multiply-add, one bin.
-    public var macPerBin: Double
-    /// Transform size (points) above which FFTs run out of cache.
-    public var cachePoints: Int
-    /// Cost multiplier for out-of-cache transforms.
-    public var outOfCache: Double
+/// Per block of B samples (and per channel) the engine runs one forward and one inverse FFT of 2B points
+/// and `ceil(taps / B)` complex multiply-adds over B + 1 bins. FFT times are a table measured on a
+/// machine (``CostModelCalibration``), one figure per power-of-two size; multiply-adds cost more when
+/// the spectra they read (the kernel's and the delay line's) no longer fit in cache, which is what makes
+/// a 1M-tap kernel want large partitions even though the transforms then leave the cache too.
+public struct CostModel: Sendable, Equatable, Codable {
+    /// The smallest and largest tabulated transform sizes, as log2 of the points.
+    public static let minLog2 = 5, maxLog2 = 23
 
-    /// Constants measured on the project's reference machine (2-core x86-64, FFTW 3.3.10, estimate plans).
-    public static let `default` = CostModel(fftUnit: 0.35e-9, macPerBin: 0.9e-9, cachePoints: 1 << 16, outOfCache: 1.8)
+    /// Seconds for one forward plus one inverse real FFT of 2^(minLog2 + i) points, at index i.
+    public var fftPairSeconds: [Double]
+    /// Seconds per complex multiply-add of one bin when the spectra fit in cache.
+    public var macCached: Double
+    /// Seconds per complex multiply-add of one bin when the spectra stream from memory.
+    public var macStreaming: Double
+    /// Bytes of spectra (kernel plus delay line, one channel: 16 bytes a tap) that still count as cached.
+    public var cacheBytes: Int
 
-    public init(fftUnit: Double, macPerBin: Double, cachePoints: Int, outOfCache: Double) {
-        self.fftUnit = fftUnit
-        self.macPerBin = macPerBin
-        self.cachePoints = cachePoints
-        self.outOfCache = outOfCache
+    public init(fftPairSeconds: [Double], macCached: Double, macStreaming: Double, cacheBytes: Int) {
+        precondition(fftPairSeconds.count == Self.maxLog2 - Self.minLog2 + 1, "one FFT time per size")
+        self.fftPairSeconds = fftPairSeconds
+        self.macCached = macCached
+        self.macStreaming = macStreaming
+        self.cacheBytes = cacheBytes
     }
 
-    /// Predicted seconds to produce one block of `blockSize` samples with a kernel of `taps`.
+    /// Figures measured on the project's reference machine (2-core x86-64 with AVX-512, FFTW 3.3.10,
+    /// measured plans) by `firpipe bench --calibrate`; `firpipe wisdom` measures the machine it runs on.
+    public static let `default` = CostModel(
+        fftPairSeconds: [
+            0.10e-6, 0.18e-6, 0.31e-6, 0.53e-6, 1.0e-6, 2.2e-6, 5.4e-6, 8.9e-6, 19e-6, 46e-6,  // 2^5 ... 2^14
+            108e-6, 210e-6, 490e-6, 1.2e-3, 2.9e-3, 9.2e-3, 17e-3, 43e-3, 110e-3,              // 2^15 ... 2^23
+        ],
+        macCached: 0.54e-9, macStreaming: 1.1e-9, cacheBytes: 1 << 20)
+
+    /// Seconds for an FFT pair of `n` points (a power of two); sizes past the table grow as n·log2 n.
+    public func fftPair(points n: Int) -> Double {
+        let log2n = Swift.max(Self.minLog2, Int.bitWidth - 1 - n.leadingZeroBitCount)
+        if log2n <= Self.maxLog2 { return fftPairSeconds[log2n - Self.minLog2] }
+        let top = fftPairSeconds[fftPairSeconds.count - 1]
+        return top * Double(1 << (log2n - Self.maxLog2)) * Double(log2n) / Double(Self.maxLog2)
+    }
+
+    /// Predicted seconds to produce one block of `blockSize` samples of one channel with a kernel of `taps`.
     public func blockSeconds(blockSize b: Int, taps: Int) -> Double {
-        let n = Double(2 * b)
-        let partitions = Double((taps + b - 1) / b)
-        var fft = 2 * fftUnit * n * log2(n)
-        if 2 * b > cachePoints { fft *= outOfCache }
-        return fft + partitions * macPerBin * Double(b + 1)
+        let partitions = (taps + b - 1) / b
+        let bins = b + 1
+        // Kernel and delay-line spectra hold about `taps` complex values each, whatever the partitioning.
+        let spectraBytes = 2 * taps * 8
+        let mac = spectraBytes <= cacheBytes ? macCached : macStreaming
+        return fftPair(points: 2 * b) + Double(partitions * bins) * mac
     }
 
-    /// The cheapest power-of-two partition size for `taps`, over `signalLength` samples of output when
+    /// The cheapest power-of-two partition size for `taps`, over `outputLength` samples of output when
     /// known (short signals favour small blocks), limited to `range`.
     public func bestBlockSize(taps: Int, outputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22)) -> Int {
         precondition(taps >= 1)
         var best = range.lowerBound, bestCost = Double.infinity
         var b = range.lowerBound
-        // Beyond the kernel length a larger block only adds FFT work, unless the signal is long enough
-        // to amortise it; stop one doubling past both.
-        let limit = Swift.min(range.upperBound, 2 * Swift.max(taps, 64))
-        while b <= limit {
+        // The whole range: measured FFT times are not n·log n, so no early stop is safe.
+        while b <= range.upperBound {
             let cost: Double
             if let total = outputLength {
                 let blocks = Double((Swift.max(total, 1) + b - 1) / b)
@@ -59,5 +78,3 @@ public struct CostModel: Sendable, Equatable {
         return best
     }
 }
-
-import Foundation

@@ -1,17 +1,35 @@
 internal import CFFTW
 import Foundation
 
-/// The one place that creates and destroys FFTW plans.
+/// The one place that creates and destroys FFTW plans and touches FFTW's wisdom.
 ///
-/// FFTW's planner is not thread-safe, so every plan is made and destroyed under one lock. Plans are
-/// cached by size: asking twice for a size returns the same ``RealFFT``.
+/// FFTW's planner is not thread-safe, so every plan is made and destroyed, and wisdom imported or
+/// exported, under one lock. Plans are cached by size: asking twice for a size returns the same
+/// ``RealFFT``.
+///
+/// Planning policy: a size FFTW has wisdom for gets its measured plan at once; any other size is measured
+/// (FFTW_MEASURE under a time limit) when it is at most ``Policy/measureLimit`` points and the planning
+/// budget is not spent, and estimated (FFTW_ESTIMATE, microseconds) otherwise. So a first run on a fresh
+/// machine plans within its budget, and wisdom saved afterwards makes the next run fast from the start.
 public final class FFTPlanner: @unchecked Sendable {
-    /// How hard FFTW may work to find a fast plan.
-    public enum Effort: Sendable {
-        /// FFTW_ESTIMATE: no timing, plans in microseconds.
-        case estimate
-        /// FFTW_MEASURE: times candidate algorithms; seconds for large sizes, much faster plans.
-        case measure
+    /// How plans are made for sizes without wisdom.
+    public struct Policy: Sendable, Equatable {
+        /// Largest transform measured without wisdom; larger ones are estimated.
+        public var measureLimit: Int
+        /// Seconds of measuring allowed in this process, all sizes together.
+        public var budget: Double
+
+        public init(measureLimit: Int, budget: Double) {
+            self.measureLimit = measureLimit
+            self.budget = budget
+        }
+
+        /// Never measure: FFTW_ESTIMATE for everything without wisdom (tests, quick tools).
+        public static let estimateOnly = Policy(measureLimit: 0, budget: 0)
+        /// A batch run: measure up to 2^18 points, at most 0.6 s in all.
+        public static let batch = Policy(measureLimit: 1 << 18, budget: 0.6)
+        /// Ahead-of-time measuring (`firpipe wisdom`): any size, no practical limit.
+        public static let thorough = Policy(measureLimit: 1 << 26, budget: 3600)
     }
 
     /// The process-wide planner. Unsafe-sendable: all state is guarded by `lock`.
@@ -19,14 +37,35 @@ public final class FFTPlanner: @unchecked Sendable {
 
     private let lock = NSLock()
     private var cache: [Int: RealFFT] = [:]
-    /// Planning effort for sizes not yet planned.
-    private var effort: Effort = .estimate
+    private var policy = Policy.estimateOnly
+    private var spentMeasuring = 0.0
+    private var learned = false
 
     private init() {}
 
-    /// Sets the planning effort for plans made from now on. Any thread.
-    public func setEffort(_ effort: Effort) {
-        lock.withLock { self.effort = effort }
+    /// Sets the policy for plans made from now on. Any thread.
+    public func setPolicy(_ policy: Policy) {
+        lock.withLock { self.policy = policy }
+    }
+
+    /// True when plans were measured since the last import or export: wisdom worth saving.
+    public var hasNewWisdom: Bool { lock.withLock { learned } }
+
+    /// Adds the wisdom in `path` to FFTW's; false when the file is missing or not FFTW wisdom.
+    /// Call before planning. Any thread.
+    @discardableResult
+    public func importWisdom(fromFile path: String) -> Bool {
+        lock.withLock { fftwf_import_wisdom_from_filename(path) != 0 }
+    }
+
+    /// Writes all of FFTW's wisdom to `path`; false when the file cannot be written. Any thread.
+    @discardableResult
+    public func exportWisdom(toFile path: String) -> Bool {
+        lock.withLock {
+            let ok = fftwf_export_wisdom_to_filename(path) != 0
+            if ok { learned = false }
+            return ok
+        }
     }
 
     /// Returns the plans for a transform of `size` real samples (even, at least 2), making them if needed.
@@ -45,15 +84,45 @@ public final class FFTPlanner: @unchecked Sendable {
     private func makePlans(size: Int) -> RealFFT {
         let real = AlignedFloats(count: size)
         let complex = AlignedFloats(count: 2 * (size / 2 + 1))
-        let flags: UInt32 = effort == .estimate ? UInt32(FFTW_ESTIMATE) : UInt32(FFTW_MEASURE)
-        let n = Int32(size)
-        let pair = complex.pointer.withMemoryRebound(to: fftwf_complex.self, capacity: size / 2 + 1) { c in
-            (fftwf_plan_dft_r2c_1d(n, real.pointer, c, flags), fftwf_plan_dft_c2r_1d(n, c, real.pointer, flags))
+        let measure = UInt32(FFTW_MEASURE), estimate = UInt32(FFTW_ESTIMATE)
+        if let pair = plan(size, real, complex, flags: measure | UInt32(FFTW_WISDOM_ONLY)) {
+            return RealFFT(size: size, forward: pair.0, backward: pair.1)
         }
-        guard let forward = pair.0, let backward = pair.1 else {
+        let left = policy.budget - spentMeasuring
+        if size <= policy.measureLimit && left > 0 {
+            // The time limit is per planner call; two calls make the pair.
+            fftwf_set_timelimit(left / 2)
+            let start = Date()
+            let pair = plan(size, real, complex, flags: measure)
+            spentMeasuring += Date().timeIntervalSince(start)
+            fftwf_set_timelimit(FFTW_NO_TIMELIMIT)
+            if let pair {
+                learned = true
+                return RealFFT(size: size, forward: pair.0, backward: pair.1)
+            }
+        }
+        guard let pair = plan(size, real, complex, flags: estimate) else {
             fatalError("FFTW could not plan a transform of size \(size)")
         }
-        return RealFFT(size: size, forward: forward, backward: backward)
+        return RealFFT(size: size, forward: pair.0, backward: pair.1)
+    }
+
+    /// Both plans of one size, or nil if either could not be made (as with FFTW_WISDOM_ONLY and no
+    /// wisdom). Called with `lock` held.
+    private func plan(
+        _ size: Int, _ real: borrowing AlignedFloats, _ complex: borrowing AlignedFloats, flags: UInt32
+    ) -> (fftwf_plan, fftwf_plan)? {
+        let n = Int32(size)
+        return complex.pointer.withMemoryRebound(to: fftwf_complex.self, capacity: size / 2 + 1) { c in
+            let forward = fftwf_plan_dft_r2c_1d(n, real.pointer, c, flags)
+            let backward = fftwf_plan_dft_c2r_1d(n, c, real.pointer, flags)
+            guard let forward, let backward else {
+                if let forward { fftwf_destroy_plan(forward) }
+                if let backward { fftwf_destroy_plan(backward) }
+                return nil
+            }
+            return (forward, backward)
+        }
     }
 
     /// Destroys a plan pair; called from `RealFFT.deinit`, which only runs for plans outside the cache.

@@ -20,7 +20,9 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let (spec, config) = try options.makeJob(input: input, output: output)
         let plan: FileFilterJob.Plan
-        do throws(JobError) { plan = try FileFilterJob(spec: spec, fromConfig: config != nil).prepare() } catch {
+        do throws(JobError) { plan = try FileFilterJob(
+            spec: spec, fromConfig: config != nil,
+            costModel: CostModelStore(wisdom: WisdomStore()).load() ?? .default).prepare() } catch {
             throw report(error, config: config)
         }
         let where_ = config.map { " (\($0.path))" } ?? ""

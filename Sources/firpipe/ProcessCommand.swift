@@ -1,5 +1,6 @@
 import ArgumentParser
 import FirAudio
+import FirCore
 import FirPipeline
 import Foundation
 
@@ -30,7 +31,13 @@ struct ProcessCommand: ParsableCommand {
         // A file-size limit must fail the write (EFBIG, reported, temp file removed), not kill us.
         signal(SIGXFSZ, SIG_IGN)
         let (spec, config) = try options.makeJob(input: input, output: output)
-        let job = FileFilterJob(spec: spec, fromConfig: config != nil)
+        // Measured plans from earlier runs; new sizes are measured within a budget and saved for the next.
+        let wisdom = WisdomStore()
+        wisdom.load()
+        FFTPlanner.shared.setPolicy(.batch)
+        defer { wisdom.saveIfChanged() }
+        let costModel = CostModelStore(wisdom: wisdom).load() ?? .default
+        let job = FileFilterJob(spec: spec, fromConfig: config != nil, costModel: costModel)
         let interrupts = Interrupts { job.cancel() }
         defer { interrupts.restore() }
 

@@ -96,10 +96,16 @@ struct CostModelTests {
         }
     }
 
+    /// A model whose FFT pair costs `unit · n log2 n` at every tabulated size.
+    static func nLogN(_ unit: Double, mac: Double, streaming: Double? = nil, cacheBytes: Int = 1 << 20) -> CostModel {
+        let pairs = (CostModel.minLog2...CostModel.maxLog2).map { unit * Double(1 << $0) * Double($0) }
+        return CostModel(fftPairSeconds: pairs, macCached: mac, macStreaming: streaming ?? mac, cacheBytes: cacheBytes)
+    }
+
     @Test("free transforms favour one partition; free multiply-adds favour the smallest block")
     func extremes() {
-        let freeFFT = CostModel(fftUnit: 0, macPerBin: 1e-9, cachePoints: 1 << 16, outOfCache: 1.8)
-        let freeMAC = CostModel(fftUnit: 1e-9, macPerBin: 0, cachePoints: 1 << 16, outOfCache: 1.8)
+        let freeFFT = Self.nLogN(0, mac: 1e-9)
+        let freeMAC = Self.nLogN(1e-9, mac: 0)
         for taps in [100, 1000, 4096, 100_000] {
             #expect(freeFFT.bestBlockSize(taps: taps) >= taps, "free FFTs, taps \(taps)")
             #expect(freeMAC.bestBlockSize(taps: taps) == 64, "free multiply-adds, taps \(taps)")
@@ -107,21 +113,23 @@ struct CostModelTests {
         }
     }
 
-    @Test("block cost: transforms plus one multiply-add pass per partition")
+    @Test("block cost: one FFT pair from the table plus one multiply-add pass per partition")
     func blockSeconds() {
-        let fftOnly = CostModel(fftUnit: 1e-9, macPerBin: 0, cachePoints: 1 << 16, outOfCache: 2)
-        let macOnly = CostModel(fftUnit: 0, macPerBin: 1e-9, cachePoints: 1 << 16, outOfCache: 2)
-        // Two transforms of 2B points at fftUnit · N log2 N each.
-        #expect(abs(fftOnly.blockSeconds(blockSize: 512, taps: 1) - 2e-9 * 1024 * 10) < 1e-15)
-        // 2B = cachePoints is still in cache; one doubling more pays the out-of-cache factor.
-        let inCache = fftOnly.blockSeconds(blockSize: 1 << 15, taps: 1)
-        let outOfCache = fftOnly.blockSeconds(blockSize: 1 << 16, taps: 1)
-        #expect(abs(inCache - 2e-9 * 65_536 * 16) < 1e-12)
-        #expect(abs(outOfCache - 2 * 2e-9 * 131_072 * 17) < 1e-12)
-        // ceil(taps / B) partitions of B + 1 bins.
+        let fftOnly = Self.nLogN(1e-9, mac: 0)
+        let macOnly = Self.nLogN(0, mac: 1e-9, streaming: 3e-9, cacheBytes: 64 * 1024)
+        // One pair of 2B-point transforms, looked up in the table.
+        #expect(abs(fftOnly.blockSeconds(blockSize: 512, taps: 1) - 1e-9 * 1024 * 10) < 1e-15)
+        #expect(abs(fftOnly.blockSeconds(blockSize: 1 << 15, taps: 1) - 1e-9 * 65_536 * 16) < 1e-12)
+        // Past the table, n log2 n growth from its last entry.
+        let top = fftOnly.fftPair(points: 1 << CostModel.maxLog2)
+        #expect(abs(fftOnly.fftPair(points: 1 << (CostModel.maxLog2 + 1)) - top * 2 * 24 / 23) < 1e-12)
+        // ceil(taps / B) partitions of B + 1 bins, at the cached rate while 16 bytes a tap fit.
         #expect(abs(macOnly.blockSeconds(blockSize: 64, taps: 64) - 65e-9) < 1e-18)
         #expect(abs(macOnly.blockSeconds(blockSize: 64, taps: 65) - 130e-9) < 1e-18)
         #expect(abs(macOnly.blockSeconds(blockSize: 64, taps: 1000) - 16 * 65e-9) < 1e-18)
+        // 4,096 taps are 65,536 bytes of spectra: still cached; one more tap streams.
+        #expect(abs(macOnly.blockSeconds(blockSize: 64, taps: 64 * 64) - 64 * 65 * 1e-9) < 1e-15)
+        #expect(abs(macOnly.blockSeconds(blockSize: 64, taps: 64 * 64 + 1) - 65 * 65 * 3e-9) < 1e-15)
     }
 
     @Test("block cost grows with the kernel", arguments: [64, 1024, 32_768])

@@ -1,0 +1,40 @@
+import FirCore
+internal import Foundation
+
+/// A measured ``CostModel`` kept beside the FFTW wisdom, so every run plans with this machine's figures.
+public struct CostModelStore: Sendable {
+    public let path: String
+
+    public init(wisdom: WisdomStore) {
+        path = (wisdom.path as NSString).deletingLastPathComponent + "/cost-model.json"
+    }
+
+    /// The saved model, or nil when there is none or it does not parse.
+    public func load() -> CostModel? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(CostModel.self, from: data)
+    }
+
+    /// Saves `model` (temporary file and rename). Returns whether it saved.
+    @discardableResult
+    public func save(_ model: CostModel) -> Bool {
+        guard let data = try? JSONEncoder().encode(model) else { return false }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
+    /// A model as Swift source, ready to paste as `CostModel.default`.
+    public static func describe(_ m: CostModel) -> String {
+        let pairs = m.fftPairSeconds.enumerated().map { i, s in
+            "2^\(CostModel.minLog2 + i): \(String(format: "%.3g", s))"
+        }
+        return "fft pair seconds: " + pairs.joined(separator: ", ")
+            + String(format: "\nmultiply-add per bin: cached %.3g s, streaming %.3g s", m.macCached, m.macStreaming)
+    }
+}

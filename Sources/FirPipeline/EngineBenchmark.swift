@@ -1,0 +1,81 @@
+import FirCore
+internal import Foundation
+
+/// `firpipe bench`: the convolution engine alone on generated data, against its own lower bound (the
+/// same FFTs and multiply-adds with nothing around them). No file I/O.
+public struct EngineBenchmark: Sendable {
+    public var taps: Int
+    public var channels: Int
+    public var seconds: Double
+    public var sampleRate: Int
+    public var threads: Int
+    /// `nil` lets the cost model choose.
+    public var blockSize: Int?
+    public var costModel: CostModel
+
+    public init(
+        taps: Int, channels: Int, seconds: Double, sampleRate: Int = 48000, threads: Int, blockSize: Int?,
+        costModel: CostModel
+    ) {
+        self.taps = taps
+        self.channels = channels
+        self.seconds = seconds
+        self.sampleRate = sampleRate
+        self.threads = threads
+        self.blockSize = blockSize
+        self.costModel = costModel
+    }
+
+    /// What one run measured.
+    public struct Result: Sendable {
+        public var blockSize: Int
+        public var partitions: Int
+        public var blocks: Int
+        /// Wall seconds of the engine (all channels, `threads` workers).
+        public var engineSeconds: Double
+        /// Wall seconds the FFTs and multiply-adds alone would take with the same workers.
+        public var lowerBoundSeconds: Double
+        /// Of the lower bound, the transforms and the multiply-adds, per core.
+        public var fftSeconds: Double
+        public var macSeconds: Double
+        public var channelSamplesPerSecond: Double
+        public var realtimeFactor: Double
+        public var overhead: Double { engineSeconds / lowerBoundSeconds }
+    }
+
+    /// Runs the engine, then the lower bound. Caller's thread (workers via Dispatch).
+    public func run() -> Result {
+        let frames = Int(seconds * Double(sampleRate))
+        let b = blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: frames + taps - 1)
+        let blocks = (frames + taps - 1 + b - 1) / b
+        var rng = SystemRandomNumberGenerator()
+        let filters = (0..<channels).map { c in
+            ChannelFilter(
+                source: "bench#\(c)", taps: (0..<taps).map { _ in Float.random(in: -1..<1, using: &rng) }, gain: 1e-3)
+        }
+        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads)
+        // The engine filters in place, so each block is refilled from the source, as the reader would.
+        let block = AudioBlock(capacity: b, channels: channels), source = AlignedFloats(count: b * channels)
+        for i in 0..<source.count { source.pointer[i] = Float.random(in: -1..<1, using: &rng) }
+
+        block.planar.pointer.update(from: source.pointer, count: source.count)
+        bank.process(block)  // warm caches and pages
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<blocks {
+            block.planar.pointer.update(from: source.pointer, count: source.count)
+            bank.process(block)
+        }
+        let engine = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+
+        let partitions = (taps + b - 1) / b
+        let fft = CostModelCalibration.fftPairSeconds(size: 2 * b)
+        let mac = CostModelCalibration.macSecondsPerBin(bins: b + 1, partitions: partitions) * Double(partitions * (b + 1))
+        let perCore = Double(blocks) * Double((channels + bank.workers - 1) / bank.workers)
+        let lower = perCore * (fft + mac)
+        let samples = Double(frames * channels)
+        return Result(
+            blockSize: b, partitions: partitions, blocks: blocks, engineSeconds: engine, lowerBoundSeconds: lower,
+            fftSeconds: perCore * fft, macSeconds: perCore * mac, channelSamplesPerSecond: samples / engine,
+            realtimeFactor: seconds / engine)
+    }
+}

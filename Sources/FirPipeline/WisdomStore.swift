@@ -1,0 +1,66 @@
+import FirCore
+internal import Foundation
+
+/// Where FFTW's wisdom lives between runs: `$XDG_CACHE_HOME/firpipe/fftw3f.wisdom`, or
+/// `~/.cache/firpipe/fftw3f.wisdom`. Loading a missing or unreadable file, or failing to save (a
+/// read-only home under a sandboxed service), is never an error: planning just starts cold.
+public struct WisdomStore: Sendable {
+    /// The wisdom file.
+    public let path: String
+
+    /// The store for this user, from the process environment.
+    public init() {
+        self.init(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The store that `environment` points at.
+    public init(environment: [String: String]) {
+        let base: String
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            base = (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
+        }
+        path = base + "/firpipe/fftw3f.wisdom"
+    }
+
+    /// A store at an explicit path (tests, `--wisdom`).
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Gives FFTW the saved wisdom, if any. Returns whether a file was read.
+    @discardableResult
+    public func load() -> Bool {
+        FileManager.default.fileExists(atPath: path) && FFTPlanner.shared.importWisdom(fromFile: path)
+    }
+
+    /// Saves FFTW's wisdom if this process measured anything new: written beside the file and renamed
+    /// over it, so a concurrent reader never sees half a file. Returns whether it saved.
+    @discardableResult
+    public func saveIfChanged() -> Bool {
+        guard FFTPlanner.shared.hasNewWisdom else { return false }
+        return save()
+    }
+
+    /// Saves FFTW's wisdom unconditionally.
+    @discardableResult
+    public func save() -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            return false
+        }
+        let temporary = path + ".\(getpid()).tmp"
+        guard FFTPlanner.shared.exportWisdom(toFile: temporary) else {
+            unlink(temporary)
+            return false
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+}

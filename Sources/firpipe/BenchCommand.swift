@@ -1,0 +1,49 @@
+import ArgumentParser
+import FirCore
+import FirPipeline
+import Foundation
+
+/// `firpipe bench`: engine throughput on generated data, and its lower bound on this machine.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the convolution engine alone (no file I/O) against its FFT-and-multiply lower bound.")
+
+    @Option(help: "Kernel length in taps.") var taps = 65_536
+    @Option(help: "Channels.") var channels = 2
+    @Option(help: "Seconds of 48 kHz audio.") var seconds = 60.0
+    @Option(help: "Worker threads (default: one per core).") var threads: Int?
+    @Option(name: .customLong("block-size"), help: "Partition size (default: the cost model's).") var blockSize: Int?
+    @Flag(help: "Measure this machine's FFT and multiply-add costs and print them as a cost model.")
+    var calibrate = false
+
+    func validate() throws {
+        guard (1...(1 << 24)).contains(taps) else { throw ValidationError("--taps must be 1 to 16777216") }
+        guard (1...64).contains(channels) else { throw ValidationError("--channels must be 1 to 64") }
+        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
+    }
+
+    func run() throws {
+        let store = WisdomStore()
+        store.load()
+        FFTPlanner.shared.setPolicy(.batch)
+        defer { store.saveIfChanged() }
+        let model = CostModelStore(wisdom: store).load() ?? .default
+        if calibrate {
+            let measured = CostModelCalibration.measure()
+            print(CostModelStore.describe(measured))
+            return
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for t in Set([1, threads ?? cores]).sorted() {
+            let r = EngineBenchmark(
+                taps: taps, channels: channels, seconds: seconds, threads: t, blockSize: blockSize, costModel: model
+            ).run()
+            print(String(
+                format: "threads %d: %d taps, %d ch, block %d × %d partitions: %.3f s engine, %.1f M ch-samples/s, "
+                    + "realtime ×%.0f; lower bound %.3f s (FFT %.3f + multiply-add %.3f per core); engine/bound %.2f",
+                t, taps, channels, r.blockSize, r.partitions, r.engineSeconds, r.channelSamplesPerSecond / 1e6,
+                r.realtimeFactor, r.lowerBoundSeconds, r.fftSeconds, r.macSeconds, r.overhead))
+        }
+    }
+}

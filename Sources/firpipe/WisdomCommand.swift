@@ -1,0 +1,50 @@
+import ArgumentParser
+import FirCore
+import FirPipeline
+import Foundation
+
+/// `firpipe wisdom`: measure FFT plans (and this machine's cost model) ahead of time, for a service or
+/// a benchmark, so no later run spends time planning.
+struct WisdomCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wisdom",
+        abstract: "Measure FFTW plans and this machine's cost model ahead of time and save them.",
+        discussion: """
+            Saved under $XDG_CACHE_HOME/firpipe (or ~/.cache/firpipe). Measuring the largest sizes takes \
+            tens of seconds each; runs without wisdom plan within a one-second budget instead.
+            """)
+
+    @Option(
+        parsing: .upToNextOption,
+        help: "Transform sizes to measure (powers of two, points); default 256 to 524288 (about 40 s).")
+    var sizes: [Int] = []
+
+    @Option(help: "Wisdom file (default: the per-user cache).") var file: String?
+
+    func validate() throws {
+        for s in sizes where s < 2 || s.nonzeroBitCount != 1 || s > (1 << 24) {
+            throw ValidationError("--sizes \(s): give powers of two from 2 to 16777216")
+        }
+    }
+
+    func run() throws {
+        let store = file.map { WisdomStore(path: $0) } ?? WisdomStore()
+        store.load()
+        FFTPlanner.shared.setPolicy(.thorough)
+        let wanted = sizes.isEmpty ? (8...19).map { 1 << $0 } : sizes
+        for size in wanted {
+            let start = Date()
+            _ = FFTPlanner.shared.fft(size: size)
+            printError(String(format: "firpipe: planned %d points in %.1f s", size, Date().timeIntervalSince(start)))
+        }
+        guard store.save() else {
+            throw fail("\(store.path): cannot write the wisdom file; check the directory is writable", code: SysExits.cannotCreate)
+        }
+        // Calibrate with the plans a run will have: wisdom where measured, estimates beyond.
+        FFTPlanner.shared.setPolicy(.batch)
+        let model = CostModelCalibration.measure()
+        CostModelStore(wisdom: store).save(model)
+        print("saved \(store.path)")
+        print(CostModelStore.describe(model))
+    }
+}
