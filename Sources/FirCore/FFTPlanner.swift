@@ -114,7 +114,9 @@ public final class FFTPlanner: @unchecked Sendable {
     ) -> (fftwf_plan, fftwf_plan)? {
         let n = Int32(size)
         return complex.pointer.withMemoryRebound(to: fftwf_complex.self, capacity: size / 2 + 1) { c in
-            let forward = fftwf_plan_dft_r2c_1d(n, real.pointer, c, flags)
+            // The forward input may be destroyed: every caller rebuilds its frame before each transform,
+            // and FFTW then skips a copy on large sizes.
+            let forward = fftwf_plan_dft_r2c_1d(n, real.pointer, c, flags | UInt32(FFTW_DESTROY_INPUT))
             let backward = fftwf_plan_dft_c2r_1d(n, c, real.pointer, flags)
             guard let forward, let backward else {
                 if let forward { fftwf_destroy_plan(forward) }

@@ -15,8 +15,14 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Samples consumed and produced per call.
     public var blockSize: Int { kernel.blockSize }
 
-    /// `[previous block | current block]`, the overlap-save input frame.
+    /// `[previous block | current block]`, the overlap-save input frame; the transform may destroy it.
     private let frame: AlignedFloats
+    /// The previous block's input.
+    private let history: AlignedFloats
+    /// Per partition p, the float offset of X[k − p] in the delay line; refilled every block.
+    private let slots: UnsafeMutablePointer<Int>
+    /// Bins per pass of the multiply-add: 512 complex values (4 KiB) of accumulator stay in L1.
+    static let chunkBins = 512
     /// The last `partitionCount` input spectra, a ring indexed by `head`.
     private let delayLine: AlignedFloats
     /// Sum of spectrum products for the current block; destroyed by the inverse FFT.
@@ -30,14 +36,20 @@ public final class PartitionedConvolver: @unchecked Sendable {
         self.kernel = kernel
         let b = kernel.blockSize
         frame = AlignedFloats(count: 2 * b)
+        history = AlignedFloats(count: b)
+        slots = .allocate(capacity: kernel.partitionCount)
         delayLine = AlignedFloats(count: kernel.partitionCount * kernel.spectrumStride)
         accumulator = AlignedFloats(count: kernel.spectrumStride)
         timeOut = AlignedFloats(count: 2 * b)
     }
 
+    deinit {
+        slots.deallocate()
+    }
+
     /// Clears all history, as if the input so far had been silence.
     public func reset() {
-        frame.zero()
+        history.zero()
         delayLine.zero()
         head = 0
     }
@@ -50,22 +62,33 @@ public final class PartitionedConvolver: @unchecked Sendable {
         let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
         let bins = b + 1
 
-        // Slide the frame by one block and transform it into the newest delay-line slot.
-        frame.pointer.update(from: frame.pointer + b, count: b)
+        // The frame is [previous block | this block]; the forward transform may destroy it, so the
+        // previous block lives in `history`. Copy the input first: it may alias the output.
+        frame.pointer.update(from: history.pointer, count: b)
         (frame.pointer + b).update(from: input, count: b)
+        history.pointer.update(from: input, count: b)
         let newest = delayLine.pointer + head * stride
         kernel.fft.forward(frame.pointer, newest)
 
-        // Y = Σ_p X[k − p] · H[p], newest input spectrum with the first partition.
-        ComplexMultiply.product(UnsafePointer(newest), kernel.spectrum(0), into: accumulator.pointer, bins: bins)
+        // Y = Σ_p X[k − p] · H[p]: slot offsets of X[k − p] first, then the sum chunk by chunk of bins,
+        // so each chunk of the accumulator stays in L1 while every partition adds into it.
         var slot = head
-        for p in 1..<parts {
+        for p in 0..<parts {
+            slots[p] = slot * stride
             slot = slot == 0 ? parts - 1 : slot - 1
-            ComplexMultiply.accumulate(
-                UnsafePointer(delayLine.pointer + slot * stride), kernel.spectrum(p),
-                into: accumulator.pointer, bins: bins)
         }
         head = head + 1 == parts ? 0 : head + 1
+        let acc = accumulator.pointer, fdl = UnsafePointer(delayLine.pointer)
+        var first = 0
+        while first < bins {
+            let n = Swift.min(Self.chunkBins, bins - first), offset = 2 * first
+            ComplexMultiply.product(fdl + slots[0] + offset, kernel.spectrum(0) + offset, into: acc + offset, bins: n)
+            for p in 1..<parts {
+                ComplexMultiply.accumulate(
+                    fdl + slots[p] + offset, kernel.spectrum(p) + offset, into: acc + offset, bins: n)
+            }
+            first += n
+        }
 
         kernel.fft.backward(accumulator.pointer, timeOut.pointer)
         output.update(from: timeOut.pointer + b, count: b)

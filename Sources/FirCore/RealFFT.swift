@@ -31,7 +31,7 @@ public final class RealFFT: @unchecked Sendable {
     /// Forward transform of `size` reals into `binCount` interleaved complex values.
     ///
     /// Both pointers must come from FFTW's allocator (``AlignedFloats``) or keep its alignment.
-    /// Any thread; the input is preserved.
+    /// Any thread. The input may be destroyed (FFTW_DESTROY_INPUT): rebuild it before the next call.
     @inline(__always)
     public func forward(_ input: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
         output.withMemoryRebound(to: fftwf_complex.self, capacity: binCount) { out in

@@ -91,9 +91,10 @@ import Testing
         #expect(r.stderr.contains("writing pcm24"))
         let (info, y) = try f.read(f.dir.path("out.flac"))
         #expect(info.container == .flac && info.sampleFormat == .pcm24)
-        // Within one 24-bit step of the exact product.
+        // Within two 24-bit steps of the exact product: one for quantising (libsndfile writes with
+        // 2^23 - 1 and reads with 2^23), one for the float32 FFT's rounding.
         let worst = zip(y[0], x[0]).map { abs(Double($0) - 0.5 * Double($1)) }.max() ?? 1
-        #expect(worst <= 1.0 / Double(1 << 23))
+        #expect(worst <= 2.0 / Double(1 << 23))
     }
 
     @Test func integerInputKeepsItsSampleFormat() throws {
