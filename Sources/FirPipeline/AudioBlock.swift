@@ -32,22 +32,24 @@ public final class AudioBlock: @unchecked Sendable {
         planar.pointer + c * capacity
     }
 
-    /// Splits the first `frames` interleaved frames into the planar runs and zeroes the rest.
-    public func deinterleave(frames: Int) {
-        let src = interleaved.pointer
-        for c in 0..<channels {
-            let dst = channel(c)
-            for i in 0..<frames { dst[i] = src[i * channels + c] }
-            if frames < capacity { (dst + frames).update(repeating: 0, count: capacity - frames) }
-        }
+    /// Copies channel `c` of the first `frames` interleaved frames into its planar run and zeroes the
+    /// rest of the run (past the end of the input). Touches only channel `c`, so workers can split
+    /// channels between them.
+    @inline(__always)
+    public func deinterleave(channel c: Int, frames: Int) {
+        let src = interleaved.pointer + c, dst = channel(c), n = channels
+        for i in 0..<frames { dst[i] = src[i * n] }
+        if frames < capacity { (dst + frames).update(repeating: 0, count: capacity - frames) }
     }
 
-    /// Interleaves planar frames `range` to the start of the interleaved buffer.
-    public func interleave(_ range: Range<Int>) {
-        let dst = interleaved.pointer
-        for c in 0..<channels {
+    /// Interleaves frames `range` of every channel's planar run back into the interleaved buffer.
+    /// Workers split by frames, not channels, so no two write into the same cache line.
+    @inline(__always)
+    public func interleave(frames range: Range<Int>) {
+        let dst = interleaved.pointer, n = channels
+        for c in 0..<n {
             let src = channel(c)
-            for (j, i) in range.enumerated() { dst[j * channels + c] = src[i] }
+            for i in range { dst[i * n + c] = src[i] }
         }
     }
 }

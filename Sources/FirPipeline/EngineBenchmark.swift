@@ -57,12 +57,13 @@ public struct EngineBenchmark: Sendable {
         // The engine filters in place, so each block is refilled from the source, as the reader would.
         let block = AudioBlock(capacity: b, channels: channels), source = AlignedFloats(count: b * channels)
         for i in 0..<source.count { source.pointer[i] = Float.random(in: -1..<1, using: &rng) }
+        block.frames = b
 
-        block.planar.pointer.update(from: source.pointer, count: source.count)
+        block.interleaved.pointer.update(from: source.pointer, count: source.count)
         bank.process(block)  // warm caches and pages
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<blocks {
-            block.planar.pointer.update(from: source.pointer, count: source.count)
+            block.interleaved.pointer.update(from: source.pointer, count: source.count)
             bank.process(block)
         }
         let engine = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -38,7 +38,6 @@ extension FileFilterJob {
                     state.fail(JobError(.badData, "\(inputPath): file ends after \(position + got) of "
                         + "\(reader.info.frames) frames; it is truncated or damaged"))
                 }
-                block.deinterleave(frames: got)
                 block.position = position
                 block.frames = got
                 position += b
@@ -68,8 +67,8 @@ extension FileFilterJob {
                 if !state.hasFailed {
                     let keep = window.overlap(blockStart: block.position, blockLength: b)
                     if !keep.isEmpty {
-                        block.interleave(keep)
-                        do throws(AudioError) { try writer.write(from: block.interleaved.pointer, frames: keep.count) } catch {
+                        let start = block.interleaved.pointer + keep.lowerBound * channels
+                        do throws(AudioError) { try writer.write(from: start, frames: keep.count) } catch {
                             state.fail(JobError(audio: error))
                         }
                     }

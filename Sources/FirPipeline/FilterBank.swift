@@ -20,34 +20,82 @@ public final class FilterBank: @unchecked Sendable {
     public init(filters: [ChannelFilter], blockSize: Int, mode: ConvolutionMode, threads: Int) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
-        var shared: [ChannelFilter: PartitionedKernel] = [:]
-        convolvers = filters.map { f in
-            let kernel = shared[f] ?? PartitionedKernel(kernel: f.taps, blockSize: blockSize, mode: mode, gain: f.gain)
-            shared[f] = kernel
-            return PartitionedConvolver(kernel: kernel)
-        }
         workers = max(1, min(threads, filters.count))
-        kernelBytes = shared.values.reduce(0) { $0 + $1.memoryBytes }
+        // Transform each distinct filter once, in parallel: a 1M-tap kernel is several large FFTs.
+        var distinct: [ChannelFilter] = []
+        var index: [ChannelFilter: Int] = [:]
+        for f in filters where index[f] == nil {
+            index[f] = distinct.count
+            distinct.append(f)
+        }
+        let kernels = KernelSlots(count: distinct.count)
+        let unique = distinct
+        let setupWorkers = min(workers, unique.count)
+        DispatchQueue.concurrentPerform(iterations: setupWorkers) { worker in
+            var i = worker
+            while i < unique.count {
+                kernels.store(
+                    PartitionedKernel(kernel: unique[i].taps, blockSize: blockSize, mode: mode, gain: unique[i].gain),
+                    at: i)
+                i += setupWorkers
+            }
+        }
+        let made = kernels.all()
+        convolvers = filters.map { PartitionedConvolver(kernel: made[index[$0]!]) }  // every filter was indexed
+        kernelBytes = made.reduce(0) { $0 + $1.memoryBytes }
     }
 
     /// Bytes held by kernel spectra (shared ones counted once).
     public let kernelBytes: Int
 
-    /// Filters every channel of `block` in place. Compute stage's thread.
+    /// Filters every channel of `block`: from its interleaved frames (`block.frames` of them, the rest
+    /// zero) back into them, through the planar runs. Splitting and joining channels happens on the
+    /// workers too, so it runs in parallel with the filtering. Compute stage's thread.
     public func process(_ block: AudioBlock) {
-        let n = convolvers.count, w = workers
+        let n = convolvers.count, w = workers, frames = block.frames, b = block.capacity
         if w == 1 {
-            for c in 0..<n { convolvers[c].process(block.channel(c), block.channel(c)) }
+            for c in 0..<n { filter(block, channel: c, frames: frames) }
+            block.interleave(frames: 0..<b)
             return
         }
         DispatchQueue.concurrentPerform(iterations: w) { worker in
             var c = worker
             while c < n {
-                convolvers[c].process(block.channel(c), block.channel(c))
+                filter(block, channel: c, frames: frames)
                 c += w
             }
         }
+        // Joined by frame ranges: writing by channel would have both workers in every cache line.
+        DispatchQueue.concurrentPerform(iterations: w) { worker in
+            block.interleave(frames: (b * worker / w)..<(b * (worker + 1) / w))
+        }
     }
+
+    @inline(__always)
+    private func filter(_ block: AudioBlock, channel c: Int, frames: Int) {
+        block.deinterleave(channel: c, frames: frames)
+        convolvers[c].process(block.channel(c), block.channel(c))
+    }
+}
+
+/// Slots the set-up workers fill, one each; read only after `concurrentPerform` returns.
+/// Each index is written by exactly one worker, through raw memory (no shared Array to mutate).
+private final class KernelSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<PartitionedKernel?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func store(_ kernel: PartitionedKernel, at i: Int) { slots[i] = kernel }
+
+    func all() -> [PartitionedKernel] { slots.map { $0! } }  // every slot filled before this is called
 }
 
 /// One channel's filter before transformation: taps and linear gain, and where the taps came from.
