@@ -21,6 +21,9 @@ public final class AudioFileWriter: @unchecked Sendable {
     public private(set) var framesWritten = 0
 
     private let file: SndFile
+    /// Bytes written since writeback was last started (counted at 4 bytes a sample; an estimate).
+    private var pendingBytes = 0
+    static let writebackBytes = 16 << 20
     /// The first write error; every later call reports it again rather than writing past a gap.
     private var failure: AudioError?
     /// nil until ``finish()`` runs; then what it threw, if anything, so a second call can say the same.
@@ -65,6 +68,13 @@ public final class AudioFileWriter: @unchecked Sendable {
             throw error
         }
         framesWritten += frames
+        // Start writeback every 16 MiB, so the final fsync does not wait for the whole file at once.
+        let bytes = frames * channels * 4
+        pendingBytes += bytes
+        if pendingBytes >= Self.writebackBytes {
+            pendingBytes = 0
+            file.startWriteback()
+        }
     }
 
     /// Finishes the header, closes the file and fsyncs it, then checks that the file reads back with

@@ -198,6 +198,12 @@ final class SndFile {
         }) { sf_writef_float(handle, buffer, sf_count_t(frames)) == sf_count_t(frames) ? () : nil }
     }
 
+    /// Asks the kernel to start writing what has been written so far to disk, without waiting. Failure
+    /// is ignored: the fsync in ``finishWriting(expectedFrames:)`` is what guarantees durability.
+    func startWriteback() {
+        if fd >= 0 { _ = firpipe_start_writeback(fd) }
+    }
+
     /// Completes a written file: lets libsndfile write its final header, fsyncs, then reopens the data
     /// through libsndfile to check that it holds `expectedFrames` frames, and closes the descriptor.
     ///
