@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),
-        .testTarget(name: "FirPipelineTests", dependencies: ["FirPipeline", "FirTestSupport"]),
+        .testTarget(name: "FirPipelineTests", dependencies: ["FirPipeline", "FirAudio", "FirCore", "FirTestSupport"]),
         .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,11 +11,14 @@ extension FileFilterJob {
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels
+        let state = self.state
         let pool = BoundedQueue<AudioBlock>(capacity: Self.poolSize)
-        for _ in 0..<Self.poolSize { pool.push(AudioBlock(capacity: b, channels: channels)) }
+        for _ in 0..<Self.poolSize {
+            pool.push(AudioBlock(capacity: b, channels: channels))
+            state.countBlock()
+        }
         let toCompute = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
         let toWrite = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
-        let state = self.state
         let source = StageOwned(reader)
         let inputPath = spec.input
 

@@ -24,10 +24,12 @@ public final class FileFilterJob: Sendable {
         public var clippedSamples: Int
         /// Automatic choices worth telling the user (one line each).
         public var notices: [String]
+        /// Audio blocks the run allocated: the pool, whatever the input's length.
+        public var blocksAllocated: Int
     }
 
     /// Blocks in flight; with three stages, four keeps each busy without holding more memory than needed.
-    static let poolSize = 4
+    public static let poolSize = 4
 
     public let spec: JobSpec
     private let fromConfig: Bool
@@ -119,13 +121,19 @@ public final class FileFilterJob: Sendable {
         return Summary(
             outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: info.channels,
             sampleRate: info.sampleRate, blockSize: plan.blockSize, kernelTaps: plan.kernelTaps,
-            clippedSamples: writer.clippedSamples, notices: plan.choice.notices)
+            clippedSamples: writer.clippedSamples, notices: plan.choice.notices, blocksAllocated: state.blocksAllocated)
     }
 }
 
 /// The first failure of a running job, shared by its stages.
 final class JobState: Sendable {
     private let failed = Atomic<Bool>(false)
+    private let allocated = Atomic<Int>(0)
+
+    /// Counts one more audio block made for this job. Any thread.
+    func countBlock() { allocated.add(1, ordering: .relaxed) }
+
+    var blocksAllocated: Int { allocated.load(ordering: .relaxed) }
     private let firstError = Mutex<JobError?>(nil)
 
     /// Records `error` unless an earlier one is recorded. Any thread.
