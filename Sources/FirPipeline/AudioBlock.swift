@@ -1,3 +1,4 @@
+import Dispatch
 import FirCore
 
 /// One block of multichannel audio travelling through the stages, recycled through a pool so the
@@ -18,6 +19,9 @@ public final class AudioBlock: @unchecked Sendable {
     public var position = 0
     /// Valid input frames read into the block; the rest is zero padding (past the end of the input).
     public var frames = 0
+    /// Signalled once by each compute worker when its channels of this block are filtered; the writer
+    /// waits for all of them. Balanced every use, so it is back at zero when the block is recycled.
+    public let filtered = DispatchSemaphore(value: 0)
 
     public init(capacity: Int, channels: Int) {
         self.capacity = capacity

@@ -3,9 +3,11 @@ import FirCore
 internal import Foundation
 
 extension FileFilterJob {
-    /// Runs the reader and compute stages on their own threads and the writer on this one, until the
-    /// end of the output window or the first failure. Every stage keeps consuming until `.end` even
-    /// after a failure, so no stage waits forever on a block that will not come back.
+    /// Runs the reader and one compute worker per channel group on their own threads and the writer on
+    /// this one, until the end of the output window or the first failure. The reader hands each block to
+    /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block)
+    /// and the writer waits on each block's `filtered` semaphore. Every stage keeps consuming until
+    /// `.end` even after a failure, so no stage waits forever on a block that will not come back.
     func stream(
         reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
         progress: (@Sendable (Double) -> Void)?
@@ -17,7 +19,8 @@ extension FileFilterJob {
             pool.push(AudioBlock(capacity: b, channels: channels))
             state.countBlock()
         }
-        let toCompute = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
+        let workers = bank.workers
+        let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: Self.poolSize + 1) }
         let toWrite = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
         let source = StageOwned(reader)
         let inputPath = spec.input
@@ -44,32 +47,38 @@ extension FileFilterJob {
                 block.position = position
                 block.frames = got
                 position += b
-                toCompute.push(.block(block))
+                for queue in toCompute { queue.push(.block(block)) }
+                toWrite.push(.block(block))
             }
-            toCompute.push(.end)
+            for queue in toCompute { queue.push(.end) }
+            toWrite.push(.end)
         }
         readerThread.name = "firpipe.reader"
         readerThread.start()
 
-        let computeThread = Thread {
-            while true {
-                let message = toCompute.pop()
-                if case .block(let block) = message, !state.hasFailed { bank.process(block) }
-                toWrite.push(message)
-                if case .end = message { return }
+        for worker in 0..<workers {
+            let queue = toCompute[worker]
+            let thread = Thread {
+                while true {
+                    guard case .block(let block) = queue.pop() else { return }
+                    if !state.hasFailed { bank.process(block, worker: worker) }
+                    block.filtered.signal()
+                }
             }
+            thread.name = "firpipe.compute.\(worker)"
+            thread.start()
         }
-        computeThread.name = "firpipe.compute"
-        computeThread.start()
 
         writing: while true {
             switch toWrite.pop() {
             case .end:
                 break writing
             case .block(let block):
+                for _ in 0..<workers { block.filtered.wait() }
                 if !state.hasFailed {
                     let keep = window.overlap(blockStart: block.position, blockLength: b)
                     if !keep.isEmpty {
+                        block.interleave(frames: keep)
                         let start = block.interleaved.pointer + keep.lowerBound * channels
                         do throws(AudioError) { try writer.write(from: start, frames: keep.count) } catch {
                             state.fail(JobError(audio: error))

@@ -28,8 +28,8 @@ public final class FileFilterJob: Sendable {
         public var blocksAllocated: Int
     }
 
-    /// Blocks in flight; with three stages, four keeps each busy without holding more memory than needed.
-    public static let poolSize = 4
+    /// Blocks in flight: enough for the compute workers to run ahead of the writer and of each other.
+    public static let poolSize = 8
 
     public let spec: JobSpec
     private let fromConfig: Bool

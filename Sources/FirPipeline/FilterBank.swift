@@ -48,33 +48,30 @@ public final class FilterBank: @unchecked Sendable {
     /// Bytes held by kernel spectra (shared ones counted once).
     public let kernelBytes: Int
 
-    /// Filters every channel of `block`: from its interleaved frames (`block.frames` of them, the rest
-    /// zero) back into them, through the planar runs. Splitting and joining channels happens on the
-    /// workers too, so it runs in parallel with the filtering. Compute stage's thread.
-    public func process(_ block: AudioBlock) {
-        let n = convolvers.count, w = workers, frames = block.frames, b = block.capacity
-        if w == 1 {
-            for c in 0..<n { filter(block, channel: c, frames: frames) }
-            block.interleave(frames: 0..<b)
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: w) { worker in
-            var c = worker
-            while c < n {
-                filter(block, channel: c, frames: frames)
-                c += w
-            }
-        }
-        // Joined by frame ranges: writing by channel would have both workers in every cache line.
-        DispatchQueue.concurrentPerform(iterations: w) { worker in
-            block.interleave(frames: (b * worker / w)..<(b * (worker + 1) / w))
+    /// Filters worker `worker`'s share of the channels (c ≡ worker mod `workers`) of `block`, from its
+    /// interleaved frames (`block.frames` of them, the rest zero) into its planar runs. Workers own
+    /// disjoint channels, so they run on any threads at once without waiting for each other; each calls
+    /// this for every block, in order. Joining the channels back is ``AudioBlock/interleave(frames:)``.
+    public func process(_ block: AudioBlock, worker: Int) {
+        let n = convolvers.count, frames = block.frames
+        var c = worker
+        while c < n {
+            block.deinterleave(channel: c, frames: frames)
+            convolvers[c].process(block.channel(c), block.channel(c))
+            c += workers
         }
     }
 
-    @inline(__always)
-    private func filter(_ block: AudioBlock, channel c: Int, frames: Int) {
-        block.deinterleave(channel: c, frames: frames)
-        convolvers[c].process(block.channel(c), block.channel(c))
+    /// Filters every channel of `block` and joins them back into its interleaved frames, with all
+    /// workers (`concurrentPerform`). For the benchmark and tests; the job's stages call the per-worker
+    /// form on their own threads.
+    public func process(_ block: AudioBlock) {
+        let w = workers, b = block.capacity
+        DispatchQueue.concurrentPerform(iterations: w) { process(block, worker: $0) }
+        // Joined by frame ranges: joining by channel would put every worker in every cache line.
+        DispatchQueue.concurrentPerform(iterations: w) { worker in
+            block.interleave(frames: (b * worker / w)..<(b * (worker + 1) / w))
+        }
     }
 }
 
