@@ -40,7 +40,7 @@ let package = Package(
             ]),
 
         // Signal generators, tolerance helpers and file fixtures shared by the test targets.
-        .target(name: "FirTestSupport", dependencies: ["FirCore"], path: "Tests/FirTestSupport"),
+        .target(name: "FirTestSupport", dependencies: ["FirCore", "FirAudio"], path: "Tests/FirTestSupport"),
         .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),

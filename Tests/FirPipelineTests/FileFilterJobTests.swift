@@ -14,14 +14,7 @@ import Testing
 
     /// Writes planar `channels` as a float WAV.
     func write(_ name: String, _ channels: [[Float]]) throws -> String {
-        let path = dir.path(name), c = channels.count, frames = channels[0].count
-        var interleaved = [Float](repeating: 0, count: max(1, frames * c))
-        for ch in 0..<c { for i in 0..<frames { interleaved[i * c + ch] = channels[ch][i] } }
-        let writer = try AudioFileWriter(
-            path: path, format: .init(container: .wav, sampleFormat: .float), channels: c, sampleRate: 48000)
-        try interleaved.withUnsafeBufferPointer { try writer.write(from: $0.baseAddress!, frames: frames) }
-        try writer.finish()
-        return path
+        try AudioFixture.write(channels, to: dir.path(name))
     }
 
     /// Runs a job and reads its output back.

@@ -15,14 +15,7 @@ struct Fixtures {
     func audio(
         _ name: String, _ channels: [[Float]], rate: Int = 48000, format: AudioFormat = .init(container: .wav, sampleFormat: .float)
     ) throws -> String {
-        let path = dir.path(name)
-        let frames = channels[0].count, c = channels.count
-        var interleaved = [Float](repeating: 0, count: frames * c)
-        for ch in 0..<c { for i in 0..<frames { interleaved[i * c + ch] = channels[ch][i] } }
-        let writer = try AudioFileWriter(path: path, format: format, channels: c, sampleRate: rate)
-        try interleaved.withUnsafeBufferPointer { try writer.write(from: $0.baseAddress!, frames: frames) }
-        try writer.finish()
-        return path
+        try AudioFixture.write(channels, to: dir.path(name), rate: rate, format: format)
     }
 
     /// Writes a text kernel.
