@@ -22,11 +22,10 @@ extension FileFilterJob {
         let workers = bank.workers
         let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: Self.poolSize + 1) }
         let toWrite = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
-        let source = StageOwned(reader)
         let inputPath = spec.input
 
+        // The reader stage is the only user of `reader` from here on.
         let readerThread = Thread {
-            let reader = source.value
             var position = 0
             while position < window.end && !state.hasFailed {
                 let block = pool.pop()
@@ -91,11 +90,4 @@ extension FileFilterJob {
         }
         if let error = state.error { throw error }
     }
-}
-
-/// Hands a non-Sendable object to exactly one stage thread; safe because no other thread touches it
-/// while the stage runs.
-struct StageOwned<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -57,6 +57,8 @@ public final class FileFilterJob: Sendable {
         let filters: [ChannelFilter]
         let window: OutputWindow
         let choice: OutputFormatChoice
+        /// The temporary output beside the final name; removed again if the plan is dropped unused.
+        let output: AtomicOutputFile
         /// Partition size, from the job or the cost model.
         public let blockSize: Int
         /// Longest kernel, in taps.
@@ -68,7 +70,8 @@ public final class FileFilterJob: Sendable {
     }
 
     /// Opens the input, loads and checks the kernels, and chooses the output format and block size,
-    /// without creating any file. `firpipe check` stops here.
+    /// and creates the temporary output beside the final name (proof that it can be written; removed
+    /// when the plan is dropped). Nothing ever appears under the final name here. `firpipe check` stops here.
     public func prepare() throws(JobError) -> Plan {
         let reader: AudioFileReader
         do { reader = try AudioFileReader(path: spec.input) } catch { throw JobError(audio: error) }
@@ -84,9 +87,11 @@ public final class FileFilterJob: Sendable {
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
         let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: info.channels)
         let blockSize = spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
-        do { _ = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
+        let output: AtomicOutputFile
+        do { output = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
         return Plan(
-            reader: reader, filters: filters, window: window, choice: choice, blockSize: blockSize, kernelTaps: taps)
+            reader: reader, filters: filters, window: window, choice: choice, output: output, blockSize: blockSize,
+            kernelTaps: taps)
     }
 
     /// Runs the job to completion on the calling thread (which becomes the writer stage).
@@ -99,9 +104,8 @@ public final class FileFilterJob: Sendable {
         let threads = spec.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
 
-        let output: AtomicOutputFile, writer: AudioFileWriter
+        let output = plan.output, writer: AudioFileWriter
         do {
-            output = try AtomicOutputFile(finalPath: spec.output)
             writer = try AudioFileWriter(
                 path: output.temporaryPath, format: plan.format, channels: info.channels, sampleRate: info.sampleRate)
         } catch {
