@@ -15,6 +15,13 @@ public enum FirpipeBinary {
         return exe.deletingLastPathComponent().appendingPathComponent("firpipe")
     }
 
+    /// The cache directory the tests' firpipe runs use, shared by them and kept for the process's life.
+    public static let testCache: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("firpipe-test-cache-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
     /// What a finished run printed and returned.
     public struct Result: Sendable {
         public var status: Int32
@@ -30,7 +37,10 @@ public enum FirpipeBinary {
         process.executableURL = url
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
+        // FFTW wisdom and the cost model go to a cache of the tests' own, never the user's.
+        var env = environment ?? ProcessInfo.processInfo.environment
+        if environment?["XDG_CACHE_HOME"] == nil { env["XDG_CACHE_HOME"] = testCache }
+        process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,0 +1,34 @@
+import FirTestSupport
+import Foundation
+import Testing
+
+/// `firpipe wisdom` and `firpipe bench`, run for real at small sizes.
+@Suite struct ToolCommandTests {
+    @Test func wisdomSavesPlansAndACostModel() throws {
+        let dir = try TemporaryDirectory(prefix: "firpipe-wisdom")
+        defer { dir.remove() }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = dir.path("cache")
+        let r = try FirpipeBinary.run(["wisdom", "--sizes", "256", "512"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let saved = try String(contentsOfFile: dir.path("cache/firpipe/fftw3f.wisdom"), encoding: .utf8)
+        #expect(saved.contains("fftw"))
+        let model = try Data(contentsOf: URL(fileURLWithPath: dir.path("cache/firpipe/cost-model.json")))
+        let json = try JSONSerialization.jsonObject(with: model) as? [String: Any]
+        #expect((json?["fftPairSeconds"] as? [Double])?.allSatisfy { $0 > 0 } == true)
+        #expect(try FirpipeBinary.run(["wisdom", "--sizes", "3"], environment: env).status == 64)
+    }
+
+    @Test func benchReportsTheEngineAgainstItsLowerBound() throws {
+        let r = try FirpipeBinary.run(["bench", "--taps", "4096", "--seconds", "1", "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)  // one thread, then two
+        #expect(lines.allSatisfy { $0.contains("engine/bound") && $0.contains("block") })
+    }
+
+    @Test func benchRejectsNonsense() throws {
+        #expect(try FirpipeBinary.run(["bench", "--taps", "0"]).status == 64)
+        #expect(try FirpipeBinary.run(["bench", "--seconds", "-1"]).status == 64)
+    }
+}
