@@ -17,7 +17,7 @@ stamp matches.
 
 Tools (peers.py): firpipe with its default threads and with --threads 1, ffmpeg afir, BruteFIR file to
 file, SoX fir and scipy oaconvolve in float32, each made to do a true full-length convolution as
-/work/shared/PEERS.md says. A tool that is not installed is skipped with a note.
+shared/PEERS.md (beside the checkout) says. A tool that is not installed is skipped with a note.
 
 Timing (measure.py): one warm-up round and then --runs timed rounds; each round runs every tool once,
 in turn, so the tools alternate run by run and share the machine's ups and downs. Per run: wall time,
