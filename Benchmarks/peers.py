@@ -1,4 +1,4 @@
-"""The tools under test, each told how to do a true full-length convolution (see shared/PEERS.md (beside the checkout)).
+"""The tools under test, each told how to do a true full-length convolution (see shared/PEERS.md beside the checkout).
 
 True means: output length input + taps - 1, zero delay, unity gain, kernel channel i on input channel i.
 Each tool gets its input in the form it reads; every conversion happens once, untimed, when the workload
