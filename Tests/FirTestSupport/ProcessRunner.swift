@@ -44,8 +44,13 @@ public enum FirpipeBinary {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        // Standard input: a pipe of our own, closed at once (end of file). Not FileHandle.nullDevice:
+        // Process closes the handles it is given after spawning, and that shared handle's descriptor
+        // number is then reused by other threads' files, which a later run would close again.
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        try? input.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
