@@ -1,5 +1,6 @@
 import Dispatch
 import FirCore
+import Synchronization
 
 /// One block of multichannel audio travelling through the stages, recycled through a pool so the
 /// steady state allocates nothing.
@@ -19,9 +20,22 @@ public final class AudioBlock: @unchecked Sendable {
     public var position = 0
     /// Valid input frames read into the block; the rest is zero padding (past the end of the input).
     public var frames = 0
-    /// Signalled once by each compute worker when its channels of this block are filtered; the writer
-    /// waits for all of them. Balanced every use, so it is back at zero when the block is recycled.
+    /// Frames of this block the output keeps (offsets into the block), set by the reader.
+    public var keep: Range<Int> = 0..<0
+    /// Compute workers still to finish this block; the last one joins the channels and signals
+    /// `filtered`. Set by the reader before the block is handed out.
+    public let pending = Atomic<Int>(0)
+    /// Signalled once per use, when the block is filtered and joined; the writer waits for it.
     public let filtered = DispatchSemaphore(value: 0)
+
+    /// Called by each compute worker when its channels are done: the last one interleaves the kept
+    /// frames (on its own thread, off the writer's) and releases the block to the writer.
+    public func workerFinished() {
+        if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+            if !keep.isEmpty { interleave(frames: keep) }
+            filtered.signal()
+        }
+    }
 
     public init(capacity: Int, channels: Int) {
         self.capacity = capacity

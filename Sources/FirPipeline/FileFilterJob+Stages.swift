@@ -6,7 +6,8 @@ extension FileFilterJob {
     /// Runs the reader and one compute worker per channel group on their own threads and the writer on
     /// this one, until the end of the output window or the first failure. The reader hands each block to
     /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block)
-    /// and the writer waits on each block's `filtered` semaphore. Every stage keeps consuming until
+    /// the last worker to finish a block joins its channels, and the writer waits on the block's
+    /// `filtered` semaphore. Every stage keeps consuming until
     /// `.end` even after a failure, so no stage waits forever on a block that will not come back.
     func stream(
         reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
@@ -45,6 +46,8 @@ extension FileFilterJob {
                 }
                 block.position = position
                 block.frames = got
+                block.keep = window.overlap(blockStart: position, blockLength: b)
+                block.pending.store(workers, ordering: .releasing)
                 position += b
                 for queue in toCompute { queue.push(.block(block)) }
                 toWrite.push(.block(block))
@@ -61,7 +64,7 @@ extension FileFilterJob {
                 while true {
                     guard case .block(let block) = queue.pop() else { return }
                     if !state.hasFailed { bank.process(block, worker: worker) }
-                    block.filtered.signal()
+                    block.workerFinished()
                 }
             }
             thread.name = "firpipe.compute.\(worker)"
@@ -73,11 +76,10 @@ extension FileFilterJob {
             case .end:
                 break writing
             case .block(let block):
-                for _ in 0..<workers { block.filtered.wait() }
+                block.filtered.wait()
                 if !state.hasFailed {
-                    let keep = window.overlap(blockStart: block.position, blockLength: b)
+                    let keep = block.keep
                     if !keep.isEmpty {
-                        block.interleave(frames: keep)
                         let start = block.interleaved.pointer + keep.lowerBound * channels
                         do throws(AudioError) { try writer.write(from: start, frames: keep.count) } catch {
                             state.fail(JobError(audio: error))
