@@ -52,7 +52,7 @@ struct BadConfig: Sendable, CustomTestStringConvertible {
     static let keys: [BadConfig] = [
         BadConfig("near miss gain", "input: a.wav\noutput: b.wav\ngain: -3\n", 3, 1, .unknownKey,
                   "unknown key 'gain' (did you mean 'gain_db'?); allowed keys: input, output, kernel, channels, "
-                      + "mode, length, gain_db, block_size, threads, format, subtype"),
+                      + "mode, length, gain_db, block_size, threads, format, subtype, serve"),
         BadConfig("near miss blocksize", "blocksize: 1024\n", 1, 1, .unknownKey,
                   "unknown key 'blocksize' (did you mean 'block_size'?)"),
         BadConfig("camel case", "mode: convolve\nblockSize: 1024\n", 2, 1, .unknownKey, "did you mean 'block_size'?"),
@@ -127,27 +127,29 @@ struct BadConfig: Sendable, CustomTestStringConvertible {
     ]
 
     @Test(arguments: syntaxAndShape) func rejectsSyntaxAndShape(_ bad: BadConfig) {
-        expectRejected(bad)
+        bad.expectRejected()
     }
 
     @Test(arguments: keys) func rejectsBadKeys(_ bad: BadConfig) {
-        expectRejected(bad)
+        bad.expectRejected()
     }
 
     @Test(arguments: values) func rejectsBadValues(_ bad: BadConfig) {
-        expectRejected(bad)
+        bad.expectRejected()
     }
+}
 
-    private func expectRejected(_ bad: BadConfig) {
-        let error = #expect(throws: ConfigError.self) { try ConfigFile.parse(yaml: bad.yaml, path: "room.yaml") }
+extension BadConfig {
+    /// Parses the text as `room.yaml` and expects exactly this error: code, position and message fragments.
+    func expectRejected() {
+        let error = #expect(throws: ConfigError.self) { try ConfigFile.parse(yaml: yaml, path: "room.yaml") }
         guard let error else { return }
-        #expect(error.location == FirPipeline.SourceLocation(file: "room.yaml", line: bad.line, column: bad.column),
-                "\(error)")
-        #expect(error.code == bad.code, "\(error)")
-        for fragment in bad.fragments {
+        #expect(error.location == FirPipeline.SourceLocation(file: "room.yaml", line: line, column: column), "\(error)")
+        #expect(error.code == code, "\(error)")
+        for fragment in fragments {
             #expect(error.message.contains(fragment), "\(error)")
         }
-        #expect(error.description == "room.yaml:\(bad.line):\(bad.column): \(error.message)")
+        #expect(error.description == "room.yaml:\(line):\(column): \(error.message)")
         #expect(!error.description.contains("\n"))
     }
 }

@@ -22,6 +22,14 @@ internal import Foundation
 /// threads: 2              # JobSpec.threadRange
 /// format: wav             # ContainerName
 /// subtype: float          # SampleFormatName
+/// serve:                  # firpipe serve only; see ServeSettings and ServeConfig
+///   stream: {input: "-", output: "-", format: s16le, channels: 2, rate: 48000}   # or
+///   spool: {inbox: in, outbox: out, failed: failed, settle_seconds: 2, max_jobs: 1}
+///   crossfade_ms: 50
+///   shutdown_timeout_s: 5
+///   control_socket: /run/firpipe/room.sock
+///   metrics_file: /var/lib/node_exporter/firpipe.prom
+///   metrics_interval_s: 10
 /// ```
 /// Relative paths in the file count from the file's directory. Loading checks syntax, keys, types and
 /// ranges; whether the input and kernel files exist is checked by `resolve(_:)`.
@@ -56,6 +64,8 @@ public struct ConfigFile: Sendable {
     public var container: ContainerName? { values.container }
     /// `subtype`, if given.
     public var sampleFormat: SampleFormatName? { values.sampleFormat }
+    /// The `serve` section, if given, with paths absolute; `ServeConfig` checks it for the daemon.
+    public var serve: ServeSettings? { values.serve }
 
     /// Reads and checks the config file at `path`.
     ///

@@ -50,6 +50,20 @@ extension ConfigReader {
         return value
     }
 
+    /// A finite number within `range` (seconds, milliseconds).
+    func decimal(_ node: Node, _ keyPath: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard let text = plainText(of: node), let value = number(text) else {
+            throw ConfigError(
+                .wrongType, at: location(of: node), "\(keyPath) must be a number, found \(node.foundDescription)")
+        }
+        guard value.isFinite, range.contains(value) else {
+            throw ConfigError(
+                .invalidValue, at: location(of: node),
+                "\(keyPath) must be between \(range.lowerBound.formatted) and \(range.upperBound.formatted), found \(text)")
+        }
+        return value
+    }
+
     /// One of an enumeration's raw values, e.g. `convolve` for `ConvolutionMode`.
     func choice<Value: RawRepresentable<String> & CaseIterable>(
         _ node: Node, _ keyPath: String
@@ -86,5 +100,12 @@ extension ConfigReader {
 
     func location(of node: Node) -> SourceLocation {
         SourceLocation(file: file, mark: node.mark)
+    }
+}
+
+extension Double {
+    /// `2` rather than `2.0` for whole numbers, in messages.
+    fileprivate var formatted: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }

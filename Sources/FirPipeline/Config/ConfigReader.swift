@@ -52,6 +52,7 @@ struct ConfigReader {
             case .threads: values.threads = try integer(value, keyPath, in: JobSpec.threadRange)
             case .format: values.container = try choice(value, keyPath)
             case .subtype: values.sampleFormat = try choice(value, keyPath)
+            case .serve: values.serve = try serve(value)
             }
         }
         if let kernelKey, let channelsKey {
@@ -116,7 +117,7 @@ struct ConfigReader {
     // MARK: - Keys
 
     /// The schema key a key node names; `parent` is the dotted path of the enclosing entry, if any.
-    private func name<Key: RawRepresentable<String> & CaseIterable>(
+    func name<Key: RawRepresentable<String> & CaseIterable>(
         of keyNode: Node, in parent: String?
     ) throws(ConfigError) -> Key {
         let allowed = Key.allCases.map(\.rawValue)
@@ -135,7 +136,7 @@ struct ConfigReader {
             "unknown key '\(scalar.string)'\(place)\(hint); allowed keys: \(allowed.joined(separator: ", "))")
     }
 
-    private mutating func record(_ keyPath: String, key: Node, value: Node) {
+    mutating func record(_ keyPath: String, key: Node, value: Node) {
         positions.keys[keyPath] = location(of: key)
         positions.values[keyPath] = location(of: value)
     }

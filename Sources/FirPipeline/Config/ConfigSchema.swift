@@ -5,7 +5,7 @@ enum ConfigKey: String, CaseIterable {
     case input, output, kernel, channels, mode, length
     case gainDB = "gain_db"
     case blockSize = "block_size"
-    case threads, format, subtype
+    case threads, format, subtype, serve
 }
 
 /// The keys allowed in one entry of `channels`.
@@ -28,6 +28,8 @@ struct ConfigValues: Sendable, Equatable {
     var threads: Int?
     var container: ContainerName?
     var sampleFormat: SampleFormatName?
+    /// The `serve` section, for `firpipe serve`; other commands ignore it.
+    var serve: ServeSettings?
 
     /// The largest gain, either way, that a config may ask for; beyond it a value is surely a typo
     /// (200 dB is a factor of 10^10 in amplitude, past the range of 32-bit float samples).
@@ -50,6 +52,7 @@ struct ConfigValues: Sendable, Equatable {
         case nil:
             break
         }
+        resolved.serve = serve.map { $0.resolvingPaths(against: directory) }
         return resolved
     }
 }

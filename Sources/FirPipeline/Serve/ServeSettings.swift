@@ -1,16 +1,4 @@
-/// Raw interleaved PCM sample encodings a stream can carry, as the config's `serve.stream.format` names them.
-public enum RawSampleFormat: String, Sendable, CaseIterable, Codable {
-    case s16le, s24le, s32le, f32le
-
-    /// Bytes per sample of one channel.
-    public var bytesPerSample: Int {
-        switch self {
-        case .s16le: 2
-        case .s24le: 3
-        case .s32le, .f32le: 4
-        }
-    }
-}
+import FirAudio
 
 /// Where a streaming daemon reads and writes raw PCM, and what that PCM is.
 public struct StreamSettings: Sendable, Equatable {
@@ -88,4 +76,28 @@ public struct ServeSettings: Sendable, Equatable {
     public static let blockSizeRange = 32...65536
     /// The block size a stream uses when the config gives none.
     public static let defaultBlockSize = 256
+}
+
+extension ServeSettings {
+    /// The same settings with relative paths made absolute under `directory`; `-` (stdin/stdout) stays.
+    func resolvingPaths(against directory: String) -> ServeSettings {
+        func absolute(_ path: String) -> String {
+            path == "-" ? path : FilePaths.absolute(path, under: directory)
+        }
+        var resolved = self
+        switch work {
+        case .stream(var stream):
+            stream.input = absolute(stream.input)
+            stream.output = absolute(stream.output)
+            resolved.work = .stream(stream)
+        case .spool(var spool):
+            spool.inbox = absolute(spool.inbox)
+            spool.outbox = absolute(spool.outbox)
+            spool.failed = absolute(spool.failed)
+            resolved.work = .spool(spool)
+        }
+        resolved.controlSocket = controlSocket.map(absolute)
+        resolved.metricsFile = metricsFile.map(absolute)
+        return resolved
+    }
 }

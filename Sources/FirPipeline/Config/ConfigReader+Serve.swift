@@ -1,0 +1,130 @@
+import FirAudio
+internal import Yams
+
+/// The keys allowed in `serve`.
+enum ServeKey: String, CaseIterable {
+    case stream, spool
+    case crossfadeMS = "crossfade_ms"
+    case shutdownTimeoutS = "shutdown_timeout_s"
+    case controlSocket = "control_socket"
+    case metricsFile = "metrics_file"
+    case metricsIntervalS = "metrics_interval_s"
+}
+
+/// The keys allowed in `serve.stream`.
+enum StreamKey: String, CaseIterable {
+    case input, output, format, channels, rate
+}
+
+/// The keys allowed in `serve.spool`.
+enum SpoolKey: String, CaseIterable {
+    case inbox, outbox, failed
+    case settleSeconds = "settle_seconds"
+    case maxJobs = "max_jobs"
+}
+
+/// Reading the `serve` section: exactly one of `stream` or `spool`, and the daemon's settings.
+extension ConfigReader {
+    mutating func serve(_ node: Node) throws(ConfigError) -> ServeSettings {
+        let mapping = try self.mapping(node, "serve", example: "stream: {format: s16le, channels: 2, rate: 48000}")
+        var work: ServeWork?
+        var workKey: Node?
+        var settings = ServeSettings(work: .stream(StreamSettings(format: .f32le, channels: 1, sampleRate: 48000)))
+        for (keyNode, value) in mapping {
+            let key: ServeKey = try name(of: keyNode, in: "serve")
+            let keyPath = "serve.\(key.rawValue)"
+            record(keyPath, key: keyNode, value: value)
+            switch key {
+            case .stream, .spool:
+                if let workKey {
+                    throw ConfigError(
+                        .conflict, at: location(of: keyNode),
+                        "serve takes one of 'stream' or 'spool', not both (the other is at line "
+                            + "\(location(of: workKey).line)): a daemon either streams raw PCM or watches an inbox")
+                }
+                workKey = keyNode
+                work = key == .stream ? .stream(try stream(value)) : .spool(try spool(value))
+            case .crossfadeMS: settings.crossfadeMilliseconds = try decimal(value, keyPath, in: 0...10_000)
+            case .shutdownTimeoutS: settings.shutdownTimeoutSeconds = try decimal(value, keyPath, in: 0.1...3600)
+            case .controlSocket: settings.controlSocket = try path(value, keyPath)
+            case .metricsFile: settings.metricsFile = try path(value, keyPath)
+            case .metricsIntervalS: settings.metricsIntervalSeconds = try decimal(value, keyPath, in: 0.1...86_400)
+            }
+        }
+        guard let work else {
+            throw ConfigError(
+                .missingValue, at: location(of: node),
+                "serve needs 'stream' (raw PCM on stdin/stdout or pipes) or 'spool' (inbox, outbox and failed "
+                    + "directories)")
+        }
+        settings.work = work
+        return settings
+    }
+
+    private mutating func stream(_ node: Node) throws(ConfigError) -> StreamSettings {
+        let mapping = try self.mapping(node, "serve.stream", example: "format: s16le")
+        var input = "-", output = "-"
+        var format: RawSampleFormat?, channels: Int?, rate: Int?
+        for (keyNode, value) in mapping {
+            let key: StreamKey = try name(of: keyNode, in: "serve.stream")
+            let keyPath = "serve.stream.\(key.rawValue)"
+            record(keyPath, key: keyNode, value: value)
+            switch key {
+            case .input: input = try path(value, keyPath)
+            case .output: output = try path(value, keyPath)
+            case .format: format = try choice(value, keyPath)
+            case .channels: channels = try integer(value, keyPath, in: StreamSettings.channelRange)
+            case .rate: rate = try integer(value, keyPath, in: StreamSettings.sampleRateRange)
+            }
+        }
+        guard let format, let channels, let rate else {
+            let absent = Self.absent([("format", format == nil), ("channels", channels == nil), ("rate", rate == nil)])
+            throw ConfigError(
+                .missingValue, at: location(of: node),
+                "serve.stream needs \(absent): raw PCM carries no header, so the config "
+                    + "must say what it is (e.g. format: s16le, channels: 2, rate: 48000)")
+        }
+        return StreamSettings(input: input, output: output, format: format, channels: channels, sampleRate: rate)
+    }
+
+    private mutating func spool(_ node: Node) throws(ConfigError) -> SpoolSettings {
+        let mapping = try self.mapping(node, "serve.spool", example: "inbox: /var/spool/firpipe/in")
+        var inbox: String?, outbox: String?, failed: String?
+        var settle = 2.0, maxJobs = 1
+        for (keyNode, value) in mapping {
+            let key: SpoolKey = try name(of: keyNode, in: "serve.spool")
+            let keyPath = "serve.spool.\(key.rawValue)"
+            record(keyPath, key: keyNode, value: value)
+            switch key {
+            case .inbox: inbox = try path(value, keyPath)
+            case .outbox: outbox = try path(value, keyPath)
+            case .failed: failed = try path(value, keyPath)
+            case .settleSeconds: settle = try decimal(value, keyPath, in: 0...86_400)
+            case .maxJobs: maxJobs = try integer(value, keyPath, in: SpoolSettings.maxJobsRange)
+            }
+        }
+        guard let inbox, let outbox, let failed else {
+            let absent = Self.absent([("inbox", inbox == nil), ("outbox", outbox == nil), ("failed", failed == nil)])
+            throw ConfigError(
+                .missingValue, at: location(of: node),
+                "serve.spool needs \(absent): the directories files arrive in, "
+                    + "are written to, and are moved to when they cannot be processed")
+        }
+        return SpoolSettings(inbox: inbox, outbox: outbox, failed: failed, settleSeconds: settle, maxJobs: maxJobs)
+    }
+
+    /// The quoted names of the keys whose flag is set, comma-separated.
+    private static func absent(_ keys: [(String, Bool)]) -> String {
+        keys.filter(\.1).map { "'\($0.0)'" }.joined(separator: ", ")
+    }
+
+    /// A nested mapping's entries, or an error naming what was expected.
+    private func mapping(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Mapping {
+        guard case .mapping(let mapping) = node else {
+            throw ConfigError(
+                .wrongType, at: location(of: node),
+                "\(keyPath) must be a mapping such as '\(example)', found \(node.foundDescription)")
+        }
+        return mapping
+    }
+}

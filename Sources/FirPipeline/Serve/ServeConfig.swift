@@ -1,0 +1,98 @@
+import FirAudio
+import FirCore
+
+/// A config file checked for `firpipe serve`: its `serve` section, and the filter every stream block or
+/// spool job uses. Loaded at start and again on each reload, on any thread; immutable afterwards.
+public struct ServeConfig: Sendable {
+    /// The file as loaded, for `FILE:LINE:COLUMN` of later errors.
+    public let file: ConfigFile
+    public let settings: ServeSettings
+    /// The kernels, from `kernel` or `channels`, with absolute paths that existed when loaded.
+    public let kernels: KernelSpec
+    public let mode: ConvolutionMode
+    public let gainDB: Double
+    /// Stream mode: the block size and so the latency in samples. Spool mode: the top-level
+    /// `block_size` if given, else `nil` (the cost model picks per job).
+    public let blockSize: Int?
+
+    /// Reads `path` and checks everything a daemon needs before it takes any audio.
+    ///
+    /// - Throws: `ConfigError` as `ConfigFile.load`, plus: no `serve` section, no kernel, a kernel file
+    ///   that does not exist, a stream `block_size` outside `ServeSettings.blockSizeRange`.
+    public static func load(path: String) throws(ConfigError) -> ServeConfig {
+        try ServeConfig(file: ConfigFile.load(path: path))
+    }
+
+    /// Checks an already parsed file (tests, `firpipe check`).
+    public init(file: ConfigFile) throws(ConfigError) {
+        self.file = file
+        guard let settings = file.values.serve else {
+            throw ConfigError(
+                .missingValue, at: .start(of: file.path),
+                "no serve section: add 'serve:' with 'stream:' (raw PCM) or 'spool:' (inbox and outbox directories)")
+        }
+        self.settings = settings
+        // resolve() checks the kernel files exist and points at them; input and output are the daemon's.
+        var overrides = ConfigOverrides()
+        overrides.input = file.input ?? "-"
+        overrides.output = file.output ?? "-"
+        let spec = try file.resolve(overrides)
+        kernels = spec.kernels
+        mode = spec.mode
+        gainDB = spec.gainDB
+        switch settings.work {
+        case .stream:
+            let size = file.blockSize ?? ServeSettings.defaultBlockSize
+            let range = ServeSettings.blockSizeRange
+            guard range.contains(size) else {
+                throw ConfigError(
+                    .invalidValue, at: file.valueLocation(of: "block_size"),
+                    "block_size must be between \(range.lowerBound) and \(range.upperBound) for a stream, found "
+                        + "\(size): it is the stream's latency in samples")
+            }
+            blockSize = size
+        case .spool:
+            blockSize = file.blockSize
+        }
+    }
+
+    /// The filter of each stream channel, with kernel files loaded and checked against the stream's
+    /// channel count and rate. Errors name the config key at fault (`JobError.configKey`).
+    public func streamFilters(_ stream: StreamSettings) throws(JobError) -> [ChannelFilter] {
+        try KernelResolver.resolve(
+            kernels, inputPath: "the stream (serve.stream)", channels: stream.channels,
+            sampleRate: stream.sampleRate, gainDB: gainDB, fromConfig: true)
+    }
+
+    /// The batch job for one spool file: the config's filter, length and output format.
+    public func spoolSpec(input: String, output: String) -> JobSpec {
+        var spec = JobSpec(input: input, output: output, kernels: kernels)
+        spec.mode = mode
+        spec.length = file.length ?? spec.length
+        spec.gainDB = gainDB
+        spec.blockSize = blockSize
+        spec.threads = file.threads
+        spec.container = file.container
+        spec.sampleFormat = file.sampleFormat
+        return spec
+    }
+
+    /// What a reload may not change without a restart, or `nil` if `new` can take over live.
+    public func restartNeeded(for new: ServeConfig) -> String? {
+        switch (settings.work, new.settings.work) {
+        case (.stream(let old), .stream(let now)):
+            if old != now { return "serve.stream changed; restart the service to change the stream's format or pipes" }
+            if blockSize != new.blockSize { return "block_size changed; restart the service to change the latency" }
+        case (.spool(let old), .spool(let now)):
+            if old.inbox != now.inbox || old.outbox != now.outbox || old.failed != now.failed {
+                return "serve.spool directories changed; restart the service to watch other directories"
+            }
+        default:
+            return "serve changed between stream and spool; restart the service"
+        }
+        if settings.controlSocket != new.settings.controlSocket {
+            return "serve.control_socket changed; restart the service to move the socket"
+        }
+        return nil
+    }
+}
