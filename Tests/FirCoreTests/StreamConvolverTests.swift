@@ -1,0 +1,163 @@
+import FirCore
+import FirTestSupport
+import Testing
+
+/// `StreamConvolver` fed block by block as the daemon feeds it, checked against the float64 direct
+/// convolution for every channel.
+@Suite("StreamConvolver")
+struct StreamConvolverTests {
+    static let thresholdDB = SignalConvolutionTests.engineThresholdDB
+
+    /// Feeds the channels of `signals`, padded with silence to whole blocks covering `count` samples,
+    /// through `convolver` in planar blocks, and returns each channel's first `count` output samples.
+    static func stream(_ signals: [[Float]], through convolver: StreamConvolver, count: Int, inPlace: Bool = false)
+        -> [[Float]]
+    {
+        let b = convolver.blockSize, channels = convolver.channels
+        precondition(signals.count == channels)
+        let blocks = (count + b - 1) / b
+        var block = [Float](repeating: 0, count: channels * b)
+        var scratch = [Float](repeating: 0, count: channels * b)
+        var outputs = [[Float]](repeating: [Float](repeating: 0, count: blocks * b), count: channels)
+        for k in 0..<blocks {
+            for c in 0..<channels {
+                for i in 0..<b {
+                    let n = k * b + i
+                    block[c * b + i] = n < signals[c].count ? signals[c][n] : 0
+                }
+            }
+            block.withUnsafeMutableBufferPointer { block in
+                if inPlace {
+                    convolver.process(block.baseAddress!, block.baseAddress!)
+                } else {
+                    scratch.withUnsafeMutableBufferPointer { convolver.process(block.baseAddress!, $0.baseAddress!) }
+                }
+            }
+            let result = inPlace ? block : scratch
+            for c in 0..<channels {
+                outputs[c].replaceSubrange((k * b)..<((k + 1) * b), with: result[(c * b)..<((c + 1) * b)])
+            }
+        }
+        return outputs.map { Array($0.prefix(count)) }
+    }
+
+    /// The float64 reference for one channel: `x` filtered by `h` in `mode`, times `gain`, full length.
+    static func reference(_ x: [Float], _ h: [Float], mode: ConvolutionMode = .convolve, gain: Float = 1)
+        -> [Double]
+    {
+        DirectConvolution.apply(x.doubles, h.doubles, mode: mode).map { $0 * Double(gain) }
+    }
+
+    /// Streams `signals` through a new convolver and checks every channel against the reference.
+    static func check(
+        signals: [[Float]], kernels: [[Float]], gains: [Float]? = nil, blockSize: Int,
+        mode: ConvolutionMode = .convolve, inPlace: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let gains = gains ?? [Float](repeating: 1, count: kernels.count)
+        let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains)
+        defer { convolver.shutdown() }
+        let count = zip(signals, kernels).map { $0.count + $1.count - 1 }.max()!
+        let outputs = stream(signals, through: convolver, count: count, inPlace: inPlace)
+        for c in 0..<kernels.count {
+            let full = reference(signals[c], kernels[c], mode: mode, gain: gains[c])
+            let expected = full + [Double](repeating: 0, count: count - full.count)
+            let error = Tolerance.maxErrorDB(outputs[c], reference: expected)
+            #expect(
+                error <= thresholdDB, "B=\(blockSize) taps=\(kernels[c].count) channel \(c): \(error) dB",
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("a kernel shorter than the block", arguments: [32, 64, 256])
+    func shortKernel(blockSize: Int) {
+        Self.check(
+            signals: [Signals.noise(count: 3000, seed: 1)], kernels: [Signals.decayingNoise(count: 37, seed: 2)],
+            blockSize: blockSize)
+    }
+
+    @Test("a kernel of exactly one block", arguments: [32, 100, 512])
+    func kernelOfOneBlock(blockSize: Int) {
+        Self.check(
+            signals: [Signals.noise(count: 2000, seed: 3)],
+            kernels: [Signals.decayingNoise(count: blockSize, seed: 4)], blockSize: blockSize)
+    }
+
+    @Test("long kernels at a small block", arguments: [200, 700, 2500, 5000, 12_000])
+    func longKernel(taps: Int) {
+        Self.check(
+            signals: [Signals.noise(count: 6000, seed: 5)], kernels: [Signals.decayingNoise(count: taps, seed: 6)],
+            blockSize: 32)
+    }
+
+    @Test("several block sizes, one kernel", arguments: [32, 48, 64, 128, 250, 1024])
+    func blockSizes(blockSize: Int) {
+        Self.check(
+            signals: [Signals.noise(count: 5000, seed: 7)], kernels: [Signals.decayingNoise(count: 5000, seed: 8)],
+            blockSize: blockSize)
+    }
+
+    @Test("channels with their own kernels and gains")
+    func multiChannel() {
+        let kernels = [
+            Signals.decayingNoise(count: 5000, seed: 9), Signals.decayingNoise(count: 300, seed: 10),
+            Signals.decayingNoise(count: 1, seed: 11),
+        ]
+        let signals = (0..<3).map { Signals.noise(count: 4000 + 500 * $0, seed: 12 + UInt64($0)) }
+        Self.check(signals: signals, kernels: kernels, gains: [0.5, 2, -1], blockSize: 32)
+    }
+
+    @Test("correlate mode reverses each kernel")
+    func correlate() {
+        let kernels = [Signals.decayingNoise(count: 3000, seed: 15), Signals.decayingNoise(count: 90, seed: 16)]
+        let signals = [Signals.noise(count: 3500, seed: 17), Signals.noise(count: 3500, seed: 18)]
+        Self.check(signals: signals, kernels: kernels, gains: [1, 0.25], blockSize: 64, mode: .correlate)
+    }
+
+    @Test("input and output may be the same buffer")
+    func inPlace() {
+        let kernels = [Signals.decayingNoise(count: 4000, seed: 19), Signals.decayingNoise(count: 50, seed: 20)]
+        let signals = [Signals.noise(count: 3000, seed: 21), Signals.noise(count: 3000, seed: 22)]
+        Self.check(signals: signals, kernels: kernels, blockSize: 32, inPlace: true)
+    }
+
+    @Test("an input shorter than the kernel gives the whole tail")
+    func shortInput() {
+        Self.check(
+            signals: [Signals.noise(count: 100, seed: 23)], kernels: [Signals.decayingNoise(count: 5000, seed: 24)],
+            blockSize: 32)
+    }
+
+    @Test("an impulse reproduces each kernel times its gain", arguments: [32, 64])
+    func impulse(blockSize: Int) {
+        let kernels = [Signals.decayingNoise(count: 6000, seed: 25), Signals.decayingNoise(count: 700, seed: 26)]
+        let gains: [Float] = [0.5, -2]
+        let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, gains: gains)
+        let outputs = Self.stream([Signals.impulse(count: 1), Signals.impulse(count: 1)], through: convolver, count: 6000)
+        for c in 0..<2 {
+            let expected = kernels[c].map { Double($0 * gains[c]) }
+            let padded = expected + [Double](repeating: 0, count: 6000 - expected.count)
+            #expect(Tolerance.maxErrorDB(outputs[c], reference: padded) <= Self.thresholdDB, "channel \(c)")
+        }
+    }
+
+    @Test("two runs give the same output bit for bit")
+    func deterministic() {
+        let kernels = [Signals.decayingNoise(count: 12_000, seed: 27), Signals.decayingNoise(count: 2000, seed: 28)]
+        let signals = [Signals.noise(count: 20_000, seed: 29), Signals.noise(count: 20_000, seed: 30)]
+        let runs = (0..<2).map { _ in
+            let convolver = StreamConvolver(kernels: kernels, blockSize: 32, gains: [1, 0.5])
+            return Self.stream(signals, through: convolver, count: 32_000)
+        }
+        #expect(runs[0] == runs[1])
+    }
+
+    @Test("shutdown is idempotent, and deinit after it is harmless", arguments: [100, 12_000])
+    func shutdownTwice(taps: Int) {
+        let convolver = StreamConvolver(
+            kernels: [Signals.decayingNoise(count: taps, seed: 31)], blockSize: 32, gains: [1])
+        _ = Self.stream([Signals.noise(count: 1000, seed: 32)], through: convolver, count: 1000)
+        convolver.shutdown()
+        convolver.shutdown()
+        #expect(convolver.underruns >= 0)
+    }
+}
