@@ -10,6 +10,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, found by pkg-config; the Makefile installs the Debian packages when missing.
@@ -30,13 +31,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The command-line program and, later, the daemon shell.
+        // The command-line program and the daemon shell (graceful shutdown and signals through
+        // ServiceLifecycle; the audio itself stays on the pipeline's threads).
         .executableTarget(
             name: "firpipe",
             dependencies: [
                 "FirCore", "FirAudio", "FirPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
 
         // Signal generators, tolerance helpers and file fixtures shared by the test targets.

@@ -2,11 +2,13 @@ import ArgumentParser
 
 /// The `firpipe` command: long FIR filters by FFT convolution on every core.
 @main
-struct Firpipe: ParsableCommand {
+struct Firpipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firpipe",
         abstract: "Apply long FIR filters (room correction, crossovers, reverbs) by FFT convolution.",
         version: "0.1.0",
-        subcommands: [ProcessCommand.self, CheckCommand.self, BenchCommand.self, WisdomCommand.self]
+        subcommands: [
+            ProcessCommand.self, CheckCommand.self, ServeCommand.self, BenchCommand.self, WisdomCommand.self,
+        ]
     )
 }

@@ -1,0 +1,33 @@
+import FirAudio
+import FirCore
+
+/// One block of a stream on its way from the reader to the writer: the raw bytes as read, the planar
+/// floats the filter works on, and the raw bytes to write. Recycled through a pool, so a running stream
+/// allocates nothing.
+///
+/// Owned by exactly one stage at a time (the queues hand it over), which is why the
+/// `@unchecked Sendable` is safe.
+final class StreamBlock: @unchecked Sendable {
+    /// Raw interleaved bytes: read into by the reader, then overwritten with the output by the filter.
+    let bytes: UnsafeMutableRawPointer
+    /// Planar samples, channel c at `c · blockSize`.
+    let planar: AlignedFloats
+    /// Whole frames of input in this block; the rest is zero padding after the end of the input.
+    var frames = 0
+    /// Sequence number in the stream, from 0.
+    var index = 0
+
+    init(blockSize: Int, codec: RawPCMCodec) {
+        bytes = .allocate(byteCount: blockSize * codec.bytesPerFrame, alignment: 64)
+        planar = AlignedFloats(count: blockSize * codec.channels)
+    }
+
+    deinit { bytes.deallocate() }
+}
+
+/// What travels down a stream's queues.
+enum StreamMessage: Sendable {
+    case block(StreamBlock)
+    /// No more input: after this, the writer flushes and the stream is done.
+    case end
+}

@@ -1,0 +1,67 @@
+import Synchronization
+internal import Foundation
+
+/// What a running stream has done, counted by its stage threads with relaxed atomics (no lock, no
+/// allocation) and read by the status reporter on any thread.
+public final class StreamCounters: Sendable {
+    /// The stream's stages, each on its own thread.
+    public enum Stage: Int, CaseIterable, Sendable {
+        case reader, filter, writer
+
+        public var name: String {
+            switch self {
+            case .reader: "reader"
+            case .filter: "convolver"
+            case .writer: "writer"
+            }
+        }
+    }
+
+    /// Blocks filtered.
+    public let blocks = Atomic<Int>(0)
+    /// Frames of input filtered (per channel samples), padding excluded.
+    public let frames = Atomic<Int>(0)
+    /// Times the filter waited for a background partition level that was late: output is still exact,
+    /// but a real-time consumer may have starved.
+    public let underruns = Atomic<Int>(0)
+    /// Times the reader had input waiting but no free block: the filter or writer fell behind the input.
+    public let overruns = Atomic<Int>(0)
+    /// Integer output samples clipped at full scale.
+    public let clipped = Atomic<Int>(0)
+    /// Kernel changes completed (crossfades finished).
+    public let swaps = Atomic<Int>(0)
+    private let readerCPU = Atomic<UInt64>(0)
+    private let filterCPU = Atomic<UInt64>(0)
+    private let writerCPU = Atomic<UInt64>(0)
+
+    public init() {}
+
+    /// CPU time the stage's thread has used, in nanoseconds, as of its last block.
+    public func cpuNanoseconds(_ stage: Stage) -> UInt64 {
+        switch stage {
+        case .reader: readerCPU.load(ordering: .relaxed)
+        case .filter: filterCPU.load(ordering: .relaxed)
+        case .writer: writerCPU.load(ordering: .relaxed)
+        }
+    }
+
+    /// Called by a stage's own thread after each block.
+    func recordCPU(_ stage: Stage) {
+        let now = ThreadCPUClock.now()
+        switch stage {
+        case .reader: readerCPU.store(now, ordering: .relaxed)
+        case .filter: filterCPU.store(now, ordering: .relaxed)
+        case .writer: writerCPU.store(now, ordering: .relaxed)
+        }
+    }
+}
+
+/// CPU time of the calling thread.
+public enum ThreadCPUClock {
+    /// Nanoseconds of CPU the calling thread has used (CLOCK_THREAD_CPUTIME_ID); 0 if unavailable.
+    public static func now() -> UInt64 {
+        var ts = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 else { return 0 }
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}

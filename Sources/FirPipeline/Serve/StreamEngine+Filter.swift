@@ -1,0 +1,112 @@
+import FirAudio
+import FirCore
+internal import Foundation
+
+/// The filter thread's own state: the convolver in use and, during a crossfade, the one going out.
+final class FilterState: @unchecked Sendable {
+    var convolver: StreamConvolver
+    var outgoing: StreamConvolver?
+    var ramp: [Float] = []
+    /// Frames of the crossfade done so far.
+    var fadePosition = 0
+    /// The outgoing convolver's output for the current block, planar.
+    let scratch: AlignedFloats
+
+    init(convolver: StreamConvolver, blockSize: Int, channels: Int) {
+        self.convolver = convolver
+        scratch = AlignedFloats(count: blockSize * channels)
+    }
+}
+
+extension StreamEngine {
+    /// The filter thread: convolves each block in place, crossfades during a kernel change, encodes the
+    /// output over the block's input bytes, and passes the block to the writer.
+    func runFilter() {
+        var underrunBase = 0
+        while true {
+            guard case .block(let block) = toFilter.pop() else { break }
+            if swapWaiting.load(ordering: .acquiring) {
+                underrunBase += takeSwap()
+            }
+            if failed.load(ordering: .acquiring) {
+                toWrite.push(.block(block))
+                continue
+            }
+            let state = filter, samples = block.planar.pointer
+            if let outgoing = state.outgoing {
+                outgoing.process(samples, state.scratch.pointer)
+                state.convolver.process(samples, samples)
+                mix(state, into: samples)
+                if state.fadePosition >= state.ramp.count {
+                    underrunBase += outgoing.underruns
+                    retire(outgoing)
+                    state.outgoing = nil
+                    counters.swaps.add(1, ordering: .relaxed)
+                }
+            } else {
+                state.convolver.process(samples, samples)
+            }
+            let clipped = codec.encode(samples, stride: blockSize, frames: block.frames, into: block.bytes)
+            counters.clipped.add(clipped, ordering: .relaxed)
+            counters.blocks.add(1, ordering: .relaxed)
+            counters.frames.add(block.frames, ordering: .relaxed)
+            counters.underruns.store(
+                underrunBase + state.convolver.underruns + (state.outgoing?.underruns ?? 0), ordering: .relaxed)
+            counters.recordCPU(.filter)
+            toWrite.push(.block(block))
+        }
+        filter.outgoing?.shutdown()
+        filter.convolver.shutdown()
+        toWrite.push(.end)
+    }
+
+    /// Starts a pending kernel change at this block boundary. Returns underruns of a convolver that was
+    /// dropped without finishing its fade (a second change arrived during the first).
+    private func takeSwap() -> Int {
+        swapWaiting.store(false, ordering: .releasing)
+        guard let swap = pendingSwap.withLock({ pending -> KernelSwap? in
+            defer { pending = nil }
+            return pending
+        }) else { return 0 }
+        let state = filter
+        var dropped = 0
+        if let unfinished = state.outgoing {
+            // The change in progress is cut short: its incoming convolver becomes the outgoing one.
+            dropped = unfinished.underruns
+            retire(unfinished)
+        }
+        if swap.ramp.isEmpty {
+            dropped += state.convolver.underruns
+            retire(state.convolver)
+            state.outgoing = nil
+            counters.swaps.add(1, ordering: .relaxed)
+        } else {
+            state.outgoing = state.convolver
+            state.ramp = swap.ramp
+            state.fadePosition = 0
+        }
+        state.convolver = swap.convolver
+        return dropped
+    }
+
+    /// `out = scratch · (1 − w) + out · w`, w the ramp from the current fade position (1 past its end).
+    private func mix(_ state: FilterState, into out: UnsafeMutablePointer<Float>) {
+        let start = state.fadePosition, old = state.scratch.pointer
+        state.ramp.withUnsafeBufferPointer { ramp in
+            for c in 0..<settings.channels {
+                let o = out + c * blockSize, s = old + c * blockSize
+                for i in 0..<blockSize {
+                    let t = start + i
+                    let w: Float = t < ramp.count ? ramp[t] : 1
+                    o[i] = s[i] * (1 - w) + o[i] * w
+                }
+            }
+        }
+        state.fadePosition += blockSize
+    }
+
+    /// Shuts a convolver down and frees it off the audio thread: its worker threads take time to join.
+    private func retire(_ convolver: StreamConvolver) {
+        DispatchQueue.global(qos: .utility).async { convolver.shutdown() }
+    }
+}

@@ -1,0 +1,35 @@
+import FirAudio
+internal import Foundation
+
+extension StreamEngine {
+    /// The writer thread: opens the output, writes one block of silence (the latency), then each
+    /// block's frames as they come, and flushes and closes at the end of the stream. After a failure it
+    /// keeps recycling blocks, without writing, so the other stages can finish.
+    func runWriter() {
+        defer { finish() }
+        var output: StreamDescriptor?
+        do throws(JobError) {
+            let opened = try StreamDescriptor.openOutput(settings.output)
+            output = opened
+            let silence = UnsafeMutableRawPointer.allocate(byteCount: blockSize * codec.bytesPerFrame, alignment: 64)
+            defer { silence.deallocate() }
+            silence.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize * codec.bytesPerFrame)
+            try opened.writeAll(silence, count: blockSize * codec.bytesPerFrame)
+        } catch {
+            fail(error)
+        }
+        while true {
+            guard case .block(let block) = toWrite.pop() else { break }
+            if let out = output, !failed.load(ordering: .acquiring) {
+                do throws(JobError) {
+                    try out.writeAll(block.bytes, count: block.frames * codec.bytesPerFrame)
+                } catch {
+                    fail(error)
+                }
+            }
+            free.push(block)
+            counters.recordCPU(.writer)
+        }
+        output?.close()
+    }
+}

@@ -1,0 +1,163 @@
+import Dispatch
+import FirAudio
+import FirCore
+internal import Foundation
+import Logging
+import Synchronization
+
+/// A running stream: raw PCM from a pipe, through a `StreamConvolver`, to a pipe, block by block with a
+/// latency of one block. Three threads joined by bounded queues: the reader (waits for input, decodes),
+/// the filter (convolves, crossfades on a kernel change, encodes), and the writer.
+///
+/// The output starts with one block of silence, the latency, and then carries the filtered input
+/// frame for frame: output frame `n + blockSize` is frame `n` of the full convolution, and a stream of
+/// N input frames gives exactly `N + blockSize` output frames.
+///
+/// Public methods may be called from any thread. Nothing on the audio path allocates, locks or logs per
+/// block; a kernel change takes a lock once.
+public final class StreamEngine: @unchecked Sendable {
+    public let settings: StreamSettings
+    public let blockSize: Int
+    public let counters = StreamCounters()
+    let codec: RawPCMCodec
+    let logger: Logger
+
+    /// Blocks in flight: enough to absorb jitter between stages, few enough to bound memory.
+    static let poolSize = 4
+    let free: BoundedQueue<StreamBlock>
+    let toFilter: BoundedQueue<StreamMessage>
+    let toWrite: BoundedQueue<StreamMessage>
+
+    /// Set by `stopIntake()`: the reader takes what input is already waiting, then ends the stream.
+    let stopping = Atomic<Bool>(false)
+    /// The first error any stage hit; later stages then only drain.
+    let failure = Mutex<JobError?>(nil)
+    let failed = Atomic<Bool>(false)
+    /// Written to wake the reader from `poll` when intake stops.
+    let wake: (read: Int32, write: Int32)
+    private let done = DispatchSemaphore(value: 0)
+    private let finished = Atomic<Bool>(false)
+
+    /// The filter thread's state; only that thread touches it after `start()`.
+    let filter: FilterState
+    /// A kernel change waiting for the next block boundary.
+    let pendingSwap = Mutex<KernelSwap?>(nil)
+    let swapWaiting = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - convolver: the filter to start with; its channel count must match the stream's.
+    /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
+    public init(
+        settings: StreamSettings, convolver: StreamConvolver, logger: Logger
+    ) throws(JobError) {
+        precondition(convolver.channels == settings.channels, "one kernel per stream channel")
+        self.settings = settings
+        self.blockSize = convolver.blockSize
+        self.codec = RawPCMCodec(format: settings.format, channels: settings.channels)
+        self.logger = logger
+        free = BoundedQueue(capacity: Self.poolSize)
+        toFilter = BoundedQueue(capacity: Self.poolSize + 1)
+        toWrite = BoundedQueue(capacity: Self.poolSize + 1)
+        for _ in 0..<Self.poolSize { free.push(StreamBlock(blockSize: blockSize, codec: codec)) }
+        filter = FilterState(convolver: convolver, blockSize: blockSize, channels: settings.channels)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0, setNonBlocking(fds) else {
+            throw JobError(.ioError, "cannot make the stream's wake-up pipe: \(String(cString: strerror(errno)))")
+        }
+        wake = (fds[0], fds[1])
+    }
+
+    deinit {
+        Glibc.close(wake.read)
+        Glibc.close(wake.write)
+    }
+
+    /// Starts the three stage threads. The reader and writer open their pipes themselves, since opening
+    /// a named pipe waits for the other end.
+    public func start() {
+        spawn("firpipe-reader") { self.runReader() }
+        spawn("firpipe-filter") { self.runFilter() }
+        spawn("firpipe-writer") { self.runWriter() }
+    }
+
+    /// Stops taking input: the reader takes what is already waiting in the pipe, the stream drains and
+    /// the output is flushed. Any thread; idempotent.
+    public func stopIntake() {
+        if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
+            var byte: UInt8 = 1
+            _ = Glibc.write(wake.write, &byte, 1)
+        }
+    }
+
+    /// Hands the filter a new convolver; it takes over at the next block boundary, crossfading from the
+    /// old one over `crossfadeFrames` frames (0: at once). A change still fading is finished first.
+    /// Any thread; the ramp is made here so the audio thread does not allocate.
+    public func replace(with convolver: StreamConvolver, crossfadeFrames: Int) {
+        precondition(convolver.channels == settings.channels && convolver.blockSize == blockSize)
+        let swap = KernelSwap(convolver: convolver, crossfadeFrames: crossfadeFrames)
+        pendingSwap.withLock { $0 = swap }
+        swapWaiting.store(true, ordering: .releasing)
+    }
+
+    /// Waits until the output is flushed (or a stage failed). Returns the first error, if any.
+    /// Blocks the calling thread; see `waitAsync()` for Swift concurrency.
+    public func wait() -> JobError? {
+        done.wait()
+        done.signal()
+        return failure.withLock { $0 }
+    }
+
+    /// Whether the writer has finished.
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    // MARK: - For the stages
+
+    /// Records the first failure and makes every stage wind down.
+    func fail(_ error: JobError) {
+        let first = failure.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = error
+            return true
+        }
+        if first { logger.error("\(error.message)") }
+        failed.store(true, ordering: .releasing)
+        stopIntake()
+    }
+
+    /// Called once by the writer when the stream is over.
+    func finish() {
+        finished.store(true, ordering: .releasing)
+        done.signal()
+    }
+
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { body() }
+        thread.name = name
+        thread.start()
+    }
+}
+
+/// Makes both ends of the wake-up pipe non-blocking and close-on-exec: a wake-up must never block
+/// the caller, and a child process must not inherit them.
+private func setNonBlocking(_ fds: [Int32]) -> Bool {
+    fds.allSatisfy { fd in
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0
+    }
+}
+
+/// A new convolver and the crossfade ramp to bring it in, prepared off the audio thread.
+struct KernelSwap: @unchecked Sendable {
+    let convolver: StreamConvolver
+    /// Weights of the new convolver's output, rising from 0 towards 1 (raised cosine: the two gains
+    /// sum to one at every sample, so a signal the two filters treat alike passes unchanged).
+    let ramp: [Float]
+
+    init(convolver: StreamConvolver, crossfadeFrames: Int) {
+        self.convolver = convolver
+        let n = max(0, crossfadeFrames)
+        ramp = (0..<n).map { i in
+            let s = sin(Double.pi / 2 * (Double(i) + 0.5) / Double(n))
+            return Float(s * s)
+        }
+    }
+}

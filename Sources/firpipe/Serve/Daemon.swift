@@ -1,0 +1,98 @@
+import Dispatch
+import FirAudio
+import FirCore
+import FirPipeline
+import Foundation
+import Logging
+import Synchronization
+
+/// The daemon's state shared by its services: the config in force, the stream engine or spool, the
+/// life-cycle state, and the reload logic. Methods may be called from any thread; reloads run one at a
+/// time on their own queue, never on the audio path.
+final class Daemon: Sendable {
+    /// Where the daemon is in its life, as `firpipe status` reports it.
+    enum State: String, Sendable {
+        case starting, running, reloading, stopping
+    }
+
+    let logger: Logger
+    let configPath: String
+    let startedAt = ContinuousClock.now
+    private let current: Mutex<ServeConfig>
+    private let stateBox = Mutex(State.starting)
+    private let reloadQueue = DispatchQueue(label: "firpipe.reload")
+    let reloadsOK = Atomic<Int>(0)
+    let reloadsFailed = Atomic<Int>(0)
+    /// The stream engine, in stream mode.
+    let engine: StreamEngine?
+
+    init(config: ServeConfig, engine: StreamEngine?, logger: Logger) {
+        self.configPath = config.file.path
+        self.current = Mutex(config)
+        self.engine = engine
+        self.logger = logger
+    }
+
+    var config: ServeConfig { current.withLock { $0 } }
+
+    var state: State {
+        get { stateBox.withLock { $0 } }
+        set { stateBox.withLock { $0 = newValue } }
+    }
+
+    /// Builds the stream convolver for `config`: loads the kernels and transforms them. Slow for long
+    /// kernels; never on the audio thread.
+    static func makeConvolver(
+        _ config: ServeConfig, stream: StreamSettings
+    ) throws(JobError) -> StreamConvolver {
+        let filters = try config.streamFilters(stream)
+        return StreamConvolver(
+            kernels: filters.map(\.taps), blockSize: config.blockSize ?? ServeSettings.defaultBlockSize,
+            mode: config.mode, gains: filters.map(\.gain))
+    }
+
+    /// Re-reads the config file and, if it is good and may change live, brings in its kernels. A bad
+    /// config leaves the running one in place. Returns `nil` on success or the one-line error, already
+    /// logged. Blocks the caller until done; reloads never overlap.
+    func reload() -> String? {
+        reloadQueue.sync { reloadNow() }
+    }
+
+    private func reloadNow() -> String? {
+        let previous = state
+        state = .reloading
+        defer { if state == .reloading { state = previous } }
+        logger.info("reloading \(configPath)")
+        let new: ServeConfig
+        do throws(ConfigError) {
+            new = try ServeConfig.load(path: configPath)
+        } catch {
+            return rejected(error.description)
+        }
+        let old = config
+        if let why = old.restartNeeded(for: new) {
+            return rejected("\(configPath): \(why); the running config stays in force")
+        }
+        if let engine, case .stream(let stream) = new.settings.work {
+            let convolver: StreamConvolver
+            do throws(JobError) {
+                convolver = try Self.makeConvolver(new, stream: stream)
+            } catch {
+                let line = error.configKey.map { new.file.error(at: $0, error.message).description } ?? error.message
+                return rejected(line)
+            }
+            let fade = Int((new.settings.crossfadeMilliseconds * Double(stream.sampleRate) / 1000).rounded(.up))
+            engine.replace(with: convolver, crossfadeFrames: fade)
+        }
+        current.withLock { $0 = new }
+        reloadsOK.add(1, ordering: .relaxed)
+        logger.info("reloaded \(configPath): new kernels take over at the next block with a \(new.settings.crossfadeMilliseconds) ms crossfade")
+        return nil
+    }
+
+    private func rejected(_ line: String) -> String {
+        reloadsFailed.add(1, ordering: .relaxed)
+        logger.error("reload rejected, keeping the running config: \(line)")
+        return line
+    }
+}

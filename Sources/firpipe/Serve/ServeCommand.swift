@@ -1,0 +1,103 @@
+import ArgumentParser
+import FirCore
+import FirPipeline
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `firpipe serve --config FILE`: the daemon. Streams raw PCM through the config's filter, or watches a
+/// spool directory, until stopped; reloads on SIGHUP.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run as a daemon: stream raw PCM through the filter, or process files dropped in a spool.",
+        discussion: """
+            The config's serve section says what to do (see README, "Running as a service"). SIGHUP re-reads \
+            the config and brings in new kernels with a crossfade; a bad config is logged and the running \
+            one kept. SIGTERM or SIGINT stops intake, drains and flushes, and exits 0; a second one exits \
+            at once. Logs go to stderr, one line an event. Exit codes: 78 config error, 74 I/O error, \
+            70 shutdown took longer than shutdown_timeout_s.
+            """
+    )
+
+    @Option(name: .long, help: "The daemon's config file (YAML with a serve section).")
+    var config: String
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)  // a consumer that goes away must fail the write, not kill the daemon
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "firpipe")
+
+        let serve: ServeConfig
+        do throws(ConfigError) { serve = try ServeConfig.load(path: config) } catch {
+            printError(error.description)
+            throw ExitCode(SysExits.config)
+        }
+        FFTPlanner.shared.setPolicy(.batch)
+
+        switch serve.settings.work {
+        case .stream(let stream):
+            try await runStream(serve, stream: stream, logger: logger)
+        case .spool:
+            throw fail("\(config): spool mode is not available yet; use serve.stream", code: SysExits.config)
+        }
+    }
+
+    private func runStream(_ serve: ServeConfig, stream: StreamSettings, logger: Logger) async throws {
+        let engine: StreamEngine
+        do throws(JobError) {
+            let convolver = try Daemon.makeConvolver(serve, stream: stream)
+            engine = try StreamEngine(settings: stream, convolver: convolver, logger: logger)
+        } catch {
+            throw report(error, config: serve.file)
+        }
+        let daemon = Daemon(config: serve, engine: engine, logger: logger)
+        let latency = engine.blockSize
+        let ms = Double(latency) * 1000 / Double(stream.sampleRate)
+        logger.info(
+            "streaming \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)")
+        let reloads = DispatchQueue(label: "firpipe.reload-requests")
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SignalService(daemon: daemon, reload: { reloads.async { _ = daemon.reload() } })),
+            .init(
+                service: StreamService(daemon: daemon, engine: engine, onReady: {}),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        try await runGroup(services, settings: serve.settings, logger: logger)
+    }
+
+    /// Runs the services until they finish; turns the group's failure into one line and an exit code.
+    private func runGroup(
+        _ services: [ServiceGroupConfiguration.ServiceConfiguration], settings: ServeSettings, logger: Logger
+    ) async throws {
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int(settings.shutdownTimeoutSeconds * 1000))
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch let error as JobError {
+            throw ExitCode(SysExits.code(for: error.kind))
+        } catch is ShutdownTimedOut {
+            throw fail(
+                "\(config): shutdown took longer than shutdown_timeout_s (\(settings.shutdownTimeoutSeconds) s); "
+                    + "exiting without finishing the output", code: SysExits.software)
+        } catch is CancellationError {
+            throw fail(
+                "\(config): shutdown took longer than shutdown_timeout_s (\(settings.shutdownTimeoutSeconds) s); "
+                    + "exiting without finishing the output", code: SysExits.software)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

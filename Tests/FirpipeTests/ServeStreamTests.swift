@@ -1,0 +1,128 @@
+import FirAudio
+import FirCore
+import FirTestSupport
+import Foundation
+import Testing
+
+/// `firpipe serve` in stream mode, run as a real child process: raw PCM in on stdin, out on stdout.
+@Suite struct ServeStreamTests {
+    static let block = 64
+    static let frames = 12_000  // not a whole number of blocks: the last one is partial
+
+    /// Each format's raw samples and the WAV subtype holding the same values.
+    static let formats: [(RawSampleFormat, SampleFormat)] = [
+        (.s16le, .pcm16), (.s24le, .pcm24), (.s32le, .pcm32), (.f32le, .float),
+    ]
+
+    @Test(arguments: [0, 1, 2, 3]) func streamEqualsBatchShiftedByTheLatency(_ which: Int) throws {
+        let (raw, subtype) = Self.formats[which]
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let kernel = (0..<2).map { c in Signals.decayingNoise(count: 3000, seed: 40 + UInt64(c)).map { $0 * 0.2 } }
+        try f.audio("k.wav", kernel)
+        let codec = RawPCMCodec(format: raw, channels: 2)
+        let x = Self.quantized((0..<2).map { Signals.noise(count: Self.frames, seed: 7 + UInt64($0), amplitude: 0.2) }, codec)
+        try f.audio("in.wav", x, format: AudioFormat(container: .wav, sampleFormat: subtype))
+        let config = try f.text(
+            "stream.yaml",
+            "kernel: k.wav\nblock_size: \(Self.block)\nserve:\n  stream: {format: \(raw.rawValue), channels: 2, rate: 48000}\n")
+
+        let batch = try firpipe("process", f.dir.path("in.wav"), f.dir.path("batch.wav"), "--kernel", f.dir.path("k.wav"), "-q")
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let expected = try f.read(f.dir.path("batch.wav")).channels
+
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        try daemon.write(Self.encode(x, codec))
+        daemon.closeInput()
+        let status = daemon.waitForExit()
+        #expect(status == 0, "\(daemon.stderr)")
+        let y = Self.decode(daemon.stdout, codec)
+        #expect(y[0].count == Self.frames + Self.block, "output is input + latency")
+        #expect(y[0].prefix(Self.block).allSatisfy { $0 == 0 } && y[1].prefix(Self.block).allSatisfy { $0 == 0 })
+        for c in 0..<2 {
+            let streamed = Array(y[c].dropFirst(Self.block)), reference = Array(expected[c].prefix(Self.frames))
+            if raw != .s16le {
+                // Float rounding (−120 dB of the peak) is coarser than a 24- or 32-bit step.
+                #expect(Tolerance.maxErrorDB(streamed, reference) <= -120)
+            } else {
+                // Both sides quantize nearly the same float result; rounding may differ by one step.
+                let step = 1 / Float(1 << (raw.bytesPerSample * 8 - 1))
+                let worst = zip(streamed, reference).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst <= step * 1.0001, "worst difference \(worst / step) steps")
+            }
+        }
+    }
+
+    @Test func sigtermMidStreamFlushesEverythingSentAndExitsZero() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n0.5\n-0.25\n")
+        let config = try f.text(
+            "s.yaml", "kernel: k.txt\nblock_size: \(Self.block)\nserve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
+        let codec = RawPCMCodec(format: .f32le, channels: 1)
+        let x = [Signals.noise(count: 5000, seed: 3, amplitude: 0.3)]
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        // The block of silence is written once the signal handlers are in place.
+        #expect(daemon.waitUntil { daemon.stdout.count >= Self.block * 4 })
+        try daemon.write(Self.encode(x, codec))
+        daemon.send(SIGTERM)
+        let status = daemon.waitForExit()
+        #expect(status == 0, "\(daemon.stderr)")
+        let y = Self.decode(daemon.stdout, codec)[0]
+        #expect(y.count == 5000 + Self.block, "every frame sent before the signal is in the output")
+        let reference = DirectConvolution.full(x[0].doubles, [1, 0.5, -0.25])
+        #expect(Tolerance.maxErrorDB(Array(y.dropFirst(Self.block)), reference: Array(reference.prefix(5000))) <= -120)
+        #expect(daemon.stderr.contains("intake stopped"))
+    }
+
+    @Test func badConfigAtStartIsOneLineWithItsPosition() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n")
+        let config = try f.text(
+            "bad.yaml", "kernel: k.txt\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n  crossfade_ms: -5\n")
+        let result = try firpipe("serve", "--config", config)
+        #expect(result.status == 78)
+        #expect(result.errorLines == ["\(config):4:17: serve.crossfade_ms must be between 0 and 10000, found -5"])
+    }
+
+    @Test func missingInputPipeExits66() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n")
+        let config = try f.text(
+            "c.yaml", "kernel: k.txt\nserve:\n  stream: {input: nowhere.pcm, format: s16le, channels: 1, rate: 8000}\n")
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        let status = daemon.waitForExit()
+        #expect(status == 66, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("nowhere.pcm: cannot open the stream input"))
+    }
+
+    // MARK: - Helpers
+
+    /// Rounds samples to what `codec` can carry, so files and raw streams hold the same values.
+    static func quantized(_ x: [[Float]], _ codec: RawPCMCodec) -> [[Float]] {
+        decode(encode(x, codec), codec)
+    }
+
+    static func encode(_ x: [[Float]], _ codec: RawPCMCodec) -> Data {
+        let n = x[0].count
+        let planar = x.flatMap { $0 }
+        var bytes = Data(count: n * codec.bytesPerFrame)
+        planar.withUnsafeBufferPointer { p in
+            bytes.withUnsafeMutableBytes { _ = codec.encode(p.baseAddress!, stride: n, frames: n, into: $0.baseAddress!) }
+        }
+        return bytes
+    }
+
+    static func decode(_ data: Data, _ codec: RawPCMCodec) -> [[Float]] {
+        let n = data.count / codec.bytesPerFrame
+        var planar = [Float](repeating: 0, count: n * codec.channels)
+        data.withUnsafeBytes { raw in
+            planar.withUnsafeMutableBufferPointer {
+                if n > 0 { codec.decode(raw.baseAddress!, frames: n, into: $0.baseAddress!, stride: n) }
+            }
+        }
+        return (0..<codec.channels).map { Array(planar[($0 * n)..<(($0 + 1) * n)]) }
+    }
+}
