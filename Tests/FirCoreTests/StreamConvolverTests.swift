@@ -1,4 +1,4 @@
-import FirCore
+@testable import FirCore
 import FirTestSupport
 import Testing
 
@@ -82,11 +82,36 @@ struct StreamConvolverTests {
             kernels: [Signals.decayingNoise(count: blockSize, seed: 4)], blockSize: blockSize)
     }
 
-    @Test("long kernels at a small block", arguments: [200, 700, 2500, 5000, 12_000])
-    func longKernel(taps: Int) {
+    /// At B = 32: up to 16 blocks inline, then levels of 128, 512 and 2048-sample partitions.
+    @Test(
+        "long kernels at a small block need 0 to 3 background levels",
+        arguments: [(200, 0), (512, 0), (513, 1), (700, 1), (2272, 1), (2273, 2), (5000, 2), (12_000, 3)])
+    func longKernel(taps: Int, backgroundLevels: Int) {
+        let layout = StreamLayout(taps: taps, blockSize: 32)
+        #expect(layout.levels.count == backgroundLevels + 1, "\(layout.levels)")
         Self.check(
             signals: [Signals.noise(count: 6000, seed: 5)], kernels: [Signals.decayingNoise(count: taps, seed: 6)],
             blockSize: 32)
+    }
+
+    @Test(
+        "the levels tile the kernel: contiguous, growing by 4, each one period late",
+        arguments: [1, 32, 48, 256, 4096, 65_536])
+    func layout(blockSize b: Int) {
+        for taps in [1, b, 7 * b, 16 * b, 16 * b + 1, 100 * b + 3, 1 << 20, 3 << 20] {
+            let levels = StreamLayout(taps: taps, blockSize: b).levels
+            #expect(levels[0].offset == 0 && levels[0].partitionSize == b)
+            #expect(levels.last!.end >= taps && levels.last!.end - taps < levels.last!.partitionSize)
+            for k in levels.indices.dropFirst() {
+                let p = levels[k].partitionSize
+                #expect(p == 4 * levels[k - 1].partitionSize)
+                #expect(levels[k].offset == 2 * p - b && levels[k].offset == levels[k - 1].end)
+                #expect(levels[k].offset < taps)
+            }
+            for k in levels.indices.dropLast() {
+                #expect(levels[k].partitionCount == (k == 0 ? 7 : 6), "B=\(b) taps=\(taps) level \(k)")
+            }
+        }
     }
 
     @Test("several block sizes, one kernel", arguments: [32, 48, 64, 128, 250, 1024])
@@ -151,13 +176,23 @@ struct StreamConvolverTests {
         #expect(runs[0] == runs[1])
     }
 
-    @Test("shutdown is idempotent, and deinit after it is harmless", arguments: [100, 12_000])
-    func shutdownTwice(taps: Int) {
+    @Test("shutdown joins every worker, and is idempotent", arguments: [(100, 0), (12_000, 3)])
+    func shutdownTwice(taps: Int, workers: Int) {
         let convolver = StreamConvolver(
             kernels: [Signals.decayingNoise(count: taps, seed: 31)], blockSize: 32, gains: [1])
+        #expect(convolver.runningWorkers == workers)
         _ = Self.stream([Signals.noise(count: 1000, seed: 32)], through: convolver, count: 1000)
         convolver.shutdown()
+        #expect(convolver.runningWorkers == 0)
         convolver.shutdown()
-        #expect(convolver.underruns >= 0)
+        #expect(convolver.runningWorkers == 0)
+    }
+
+    @Test("shutdown joins workers that never got a job")
+    func shutdownUnused() {
+        let convolver = StreamConvolver(
+            kernels: [Signals.decayingNoise(count: 12_000, seed: 33)], blockSize: 32, gains: [1])
+        convolver.shutdown()
+        #expect(convolver.runningWorkers == 0)
     }
 }

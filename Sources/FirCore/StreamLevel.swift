@@ -1,0 +1,147 @@
+internal import CFFTW
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One background level of a ``StreamConvolver``: uniformly partitioned convolution with partitions of
+/// `P` samples over its stretch of every channel's kernel, run by a worker thread of its own.
+///
+/// The audio thread copies each block of input into a two-slot input ring (``write(_:call:)``); when a
+/// whole P-sample block j is in, it wakes the worker, which filters that block of every channel and
+/// assigns the P results per channel to slot j mod 2 of the output ring. The audio thread adds those
+/// results into its output during the period after (``add(into:call:)``), waiting first if the worker
+/// is late. Each ring has two slots because the worker uses one while the audio thread fills or drains
+/// the other; the semaphores order every hand-over, so no slot is read and written at the same time.
+///
+/// `@unchecked Sendable`: the rings are shared by the audio thread and the worker, but only in the
+/// hand-overs above; each convolver's state belongs to the worker; the rest is immutable or atomic.
+final class StreamLevel: @unchecked Sendable {
+    /// Samples per partition and per job, `P`.
+    let partitionSize: Int
+    /// Kernel tap where this level's partitions start: `2P − B`, so each job has one period of slack.
+    let offset: Int
+    let channels: Int
+    let blockSize: Int
+    /// Audio blocks per job, `P / B`.
+    private let periodBlocks: Int
+
+    /// One convolver per channel at block size P, over that channel's stretch of the kernel; nil for a
+    /// channel whose kernel ends before this level, which this level then skips. The convolvers' state
+    /// is the worker's.
+    private let convolvers: [PartitionedConvolver?]
+    /// The channels that have a convolver, for the audio thread's copies and sums.
+    private let active: [Int]
+    /// Two slots of `channels · P` samples, channel c at `c·P` inside a slot.
+    private let inputRing: AlignedFloats
+    private let outputRing: AlignedFloats
+
+    /// One signal per complete input block: the worker's queue of jobs.
+    private let work = DispatchSemaphore(value: 0)
+    /// One signal per finished job.
+    private let done = DispatchSemaphore(value: 0)
+    /// Signalled once when the worker's loop has returned: `stop()` waits for it.
+    private let exited = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    /// True from `start()` until the worker's loop has returned: lets tests check that `stop()` joins.
+    let running = Atomic<Bool>(false)
+
+    /// Transforms this level's stretch of each kernel; allocates both rings. Does not start the worker.
+    ///
+    /// - Parameters:
+    ///   - kernels: every channel's whole kernel, already reversed for correlation.
+    ///   - level: the partitions this level covers.
+    ///   - gains: one linear gain per channel, folded into the spectra.
+    init(kernels: [[Float]], level: StreamLayout.Level, blockSize: Int, gains: [Float]) {
+        let p = level.partitionSize
+        precondition(p % blockSize == 0 && level.offset == 2 * p - blockSize, "level out of step with the block")
+        partitionSize = p
+        offset = level.offset
+        channels = kernels.count
+        self.blockSize = blockSize
+        periodBlocks = p / blockSize
+        let convolvers = zip(kernels, gains).map { kernel, gain -> PartitionedConvolver? in
+            guard kernel.count > level.offset else { return nil }
+            let stretch = Array(kernel[level.offset..<Swift.min(level.end, kernel.count)])
+            return PartitionedConvolver(kernel: PartitionedKernel(kernel: stretch, blockSize: p, gain: gain))
+        }
+        self.convolvers = convolvers
+        active = convolvers.indices.filter { convolvers[$0] != nil }
+        inputRing = AlignedFloats(count: 2 * kernels.count * p)
+        outputRing = AlignedFloats(count: 2 * kernels.count * p)
+    }
+
+    /// Starts the worker thread, named `name` (at most 15 bytes show in `ps`/`top`). Once, after `init`.
+    func start(name: String) {
+        running.store(true, ordering: .relaxed)
+        let thread = Thread { [self] in self.run(name: name) }
+        thread.name = name
+        thread.start()
+    }
+
+    /// The worker's loop: one job per `work` signal until `stop()`.
+    private func run(name: String) {
+        Thread.current.name = name
+        // Once per thread: FTZ/DAZ is per-thread state and this thread runs only this loop.
+        firpipe_flush_denormals()
+        var job = 0
+        while true {
+            work.wait()
+            if stopping.load(ordering: .acquiring) { break }
+            let slot = (job & 1) * channels * partitionSize
+            for c in 0..<channels {
+                let at = slot + c * partitionSize
+                convolvers[c]?.process(inputRing.pointer + at, outputRing.pointer + at)
+            }
+            job += 1
+            done.signal()
+        }
+        running.store(false, ordering: .releasing)
+        // Releases an audio thread that was (wrongly) still waiting on this level when it was stopped,
+        // so a misordered shutdown cannot hang the daemon.
+        done.signal()
+        exited.signal()
+    }
+
+    /// Copies audio block `call` (planar, `channels · B` samples) into the input ring and wakes the
+    /// worker when it completes a job's block. Audio thread.
+    @inline(__always)
+    func write(_ input: UnsafePointer<Float>, call: Int) {
+        let job = call / periodBlocks, within = call - job * periodBlocks
+        let slot = inputRing.pointer + (job & 1) * channels * partitionSize + within * blockSize
+        for c in active {
+            (slot + c * partitionSize).update(from: input + c * blockSize, count: blockSize)
+        }
+        if within == periodBlocks - 1 { work.signal() }
+    }
+
+    /// Adds this level's part of output block `call` into `output` (planar); returns true when it had
+    /// to wait for a late worker. Audio thread, after `write` for the same call.
+    @inline(__always)
+    func add(into output: UnsafeMutablePointer<Float>, call: Int) -> Bool {
+        // Output block `call` starts at sample call·B; this level contributes y_level[call·B − offset].
+        let t = call * blockSize - offset
+        if t < 0 { return false }
+        let job = t / partitionSize, within = t - job * partitionSize
+        var late = false
+        if within == 0 {
+            // First read of job `job`: it must be finished. Try without blocking to count lateness.
+            if done.wait(timeout: .now()) == .timedOut {
+                late = true
+                done.wait()
+            }
+        }
+        let slot = UnsafePointer(outputRing.pointer) + (job & 1) * channels * partitionSize + within
+        for c in active {
+            let from = slot + c * partitionSize, to = output + c * blockSize
+            for i in 0..<blockSize { to[i] += from[i] }
+        }
+        return late
+    }
+
+    /// Stops the worker and waits until its loop has returned. Once; any thread but the audio thread.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        work.signal()
+        exited.wait()
+    }
+}
