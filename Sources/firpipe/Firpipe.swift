@@ -7,6 +7,7 @@ struct Firpipe: ParsableCommand {
         commandName: "firpipe",
         abstract: "Apply long FIR filters (room correction, crossovers, reverbs) by FFT convolution.",
         version: "0.1.0",
-        subcommands: [ProcessCommand.self, CheckCommand.self, BenchCommand.self, WisdomCommand.self]
+        subcommands: [ProcessCommand.self, CheckCommand.self, BenchCommand.self, WisdomCommand.self,
+                      StatusCommand.self, ReloadCommand.self]
     )
 }
