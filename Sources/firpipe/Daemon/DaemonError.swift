@@ -64,3 +64,12 @@ func posixCall<R: BinaryInteger>(
 func errnoDescription(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
+
+/// `clock`'s current time in nanoseconds (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID, …). Any thread.
+func clockNanoseconds(_ clock: clockid_t) -> UInt64 {
+    var now = timespec()
+    // Fails only for an unknown clock or a bad pointer, neither possible here; a failed read shows as
+    // time standing still, which callers treat as no load, rather than stopping anything.
+    _ = try? posixCall({ DaemonError(.ioError, "clock_gettime failed", errno: $0) }) { clock_gettime(clock, &now) }
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}

@@ -76,10 +76,7 @@ final class SystemdNotifier: Sendable {
 
     /// CLOCK_MONOTONIC in microseconds, the clock systemd compares MONOTONIC_USEC with.
     static func monotonicMicroseconds() -> UInt64 {
-        var now = timespec()
-        // Cannot fail for CLOCK_MONOTONIC with a valid pointer; a zero time would only confuse systemd.
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+        clockNanoseconds(CLOCK_MONOTONIC) / 1_000
     }
 
     /// Half of `WATCHDOG_USEC` when it is a positive number and `WATCHDOG_PID` is unset or `pid`.
