@@ -8,7 +8,8 @@ struct Firpipe: AsyncParsableCommand {
         abstract: "Apply long FIR filters (room correction, crossovers, reverbs) by FFT convolution.",
         version: "0.1.0",
         subcommands: [
-            ProcessCommand.self, CheckCommand.self, ServeCommand.self, BenchCommand.self, WisdomCommand.self,
+            ProcessCommand.self, CheckCommand.self, ServeCommand.self, StatusCommand.self, ReloadCommand.self,
+            BenchCommand.self, WisdomCommand.self,
         ]
     )
 }

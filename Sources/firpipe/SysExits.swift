@@ -7,9 +7,17 @@ enum SysExits {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    /// No daemon listens on the control socket.
+    static let unavailable: Int32 = 69
     static let software: Int32 = 70
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
+    /// The daemon did not answer in time; trying again may work.
+    static let tempFail: Int32 = 75
+    /// The daemon's reply was not what the protocol says.
+    static let protocolError: Int32 = 76
+    /// The control socket is not ours to use.
+    static let noPermission: Int32 = 77
     static let config: Int32 = 78
     /// 128 + SIGINT, as shells report an interrupted command.
     static let interrupted: Int32 = 130

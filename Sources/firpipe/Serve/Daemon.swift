@@ -25,11 +25,16 @@ final class Daemon: Sendable {
     let reloadsFailed = Atomic<Int>(0)
     /// The stream engine, in stream mode.
     let engine: StreamEngine?
+    /// systemd's notify socket (does nothing when not started by systemd).
+    let notifier: SystemdNotifier
+    /// CPU load per stage between two status snapshots.
+    let meter = Mutex(StageLoadMeter())
 
-    init(config: ServeConfig, engine: StreamEngine?, logger: Logger) {
+    init(config: ServeConfig, engine: StreamEngine?, notifier: SystemdNotifier, logger: Logger) {
         self.configPath = config.file.path
         self.current = Mutex(config)
         self.engine = engine
+        self.notifier = notifier
         self.logger = logger
     }
 

@@ -60,26 +60,46 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw report(error, config: serve.file)
         }
-        let daemon = Daemon(config: serve, engine: engine, logger: logger)
+        let notifier = SystemdNotifier()
+        let daemon = Daemon(config: serve, engine: engine, notifier: notifier, logger: logger)
         let latency = engine.blockSize
         let ms = Double(latency) * 1000 / Double(stream.sampleRate)
-        logger.info(
-            "streaming \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)")
-        let reloads = DispatchQueue(label: "firpipe.reload-requests")
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: SignalService(daemon: daemon, reload: { reloads.async { _ = daemon.reload() } })),
-            .init(
-                service: StreamService(daemon: daemon, engine: engine, onReady: {}),
-                successTerminationBehavior: .gracefullyShutdownGroup,
-                failureTerminationBehavior: .gracefullyShutdownGroup),
-        ]
-        try await runGroup(services, settings: serve.settings, logger: logger)
+        let status = "streaming \(stream.channels) ch at \(stream.sampleRate) Hz, latency \(latency) samples"
+        let line = "streaming \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
+        // Logged once the signal handlers are in place (the group installs them before any service runs).
+        let work = StreamService(daemon: daemon, engine: engine, onReady: {
+            logger.info("\(line)")
+            _ = notifier.ready(status: status)
+        })
+        try await runGroup(work, daemon: daemon, settings: serve.settings, logger: logger)
     }
 
-    /// Runs the services until they finish; turns the group's failure into one line and an exit code.
+    /// Runs `work` with the daemon's helpers around it until it finishes; turns the group's failure
+    /// into one line and an exit code. The group shuts services down in reverse order: the work drains
+    /// first, then the metrics get their last write, the control socket goes, and the signal handler
+    /// (which must hear a second SIGTERM during the drain) is last.
     private func runGroup(
-        _ services: [ServiceGroupConfiguration.ServiceConfiguration], settings: ServeSettings, logger: Logger
+        _ work: any Service, daemon: Daemon, settings: ServeSettings, logger: Logger
     ) async throws {
+        let reloads = DispatchQueue(label: "firpipe.reload-requests")
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SignalService(daemon: daemon, reload: { reloads.async { _ = daemon.reloadNotifying() } }))
+        ]
+        if let control = try ControlService.make(daemon: daemon, settings: settings) {
+            services.append(.init(service: control))
+        }
+        if let path = settings.metricsFile {
+            let file = MetricsFile(path: path, name: ControlPaths.instanceName(configPath: daemon.configPath))
+            let interval = Duration.milliseconds(Int(settings.metricsIntervalSeconds * 1000))
+            services.append(.init(service: MetricsService(daemon: daemon, file: file, interval: interval)))
+        }
+        if let interval = SystemdNotifier.watchdogInterval(
+            environment: ProcessInfo.processInfo.environment, pid: getpid()) {
+            services.append(.init(service: WatchdogService(notifier: daemon.notifier, interval: interval)))
+        }
+        services.append(.init(
+            service: work, successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int(settings.shutdownTimeoutSeconds * 1000))

@@ -22,6 +22,7 @@ struct StreamService: Service {
                 await result.wait(for: engine)
             } onGracefulShutdown: { [daemon, engine] in
                 daemon.state = .stopping
+                _ = daemon.notifier.stopping()
                 daemon.logger.info("stopping: taking the input already sent, then flushing the output")
                 engine.stopIntake()
             }

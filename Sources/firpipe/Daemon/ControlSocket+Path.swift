@@ -1,0 +1,61 @@
+import Foundation
+
+/// Preparing the control socket's path: its directory, and whatever an earlier daemon left there.
+extension ControlSocket {
+    /// Creates `directory` and any missing parents with mode 0700 (less the umask), like `mkdir -p -m 0700`
+    /// for the parts that are new; existing directories keep their modes.
+    ///
+    /// - Throws: `.cannotCreate` when a part exists but is not a directory, or mkdir fails.
+    static func makeDirectory(_ directory: String) throws(DaemonError) {
+        guard !directory.isEmpty, directory != "/", directory != "." else { return }
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw DaemonError(.cannotCreate, "\(directory) is not a directory; choose another control_socket path")
+            }
+            return
+        }
+        try makeDirectory((directory as NSString).deletingLastPathComponent)
+        do throws(DaemonError) {
+            try posixCall({ code in
+                DaemonError(
+                    code == EACCES || code == EPERM || code == EROFS ? .permission : .cannotCreate,
+                    "cannot create directory \(directory) for the control socket (\(errnoDescription(code))); "
+                        + "create it or choose another control_socket path",
+                    errno: code)
+            }) { mkdir(directory, 0o700) }
+        } catch where error.errno == EEXIST {
+            // Another process made it meanwhile; that is as good.
+        }
+    }
+
+    /// Removes a socket file at `address` that nobody answers on: the leftover of a daemon that died
+    /// without ``stop()``. Leaves anything else alone and says so.
+    ///
+    /// - Throws: `.unavailable` when a daemon answers there; `.cannotCreate` when the path is not a
+    ///   socket; `.permission` when it cannot be examined or removed.
+    static func removeStaleSocket(at address: UnixSocketAddress) throws(DaemonError) {
+        let path = address.description
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return }
+            throw DaemonError(.permission, "cannot examine \(path) (\(errnoDescription(code)))", errno: code)
+        }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw DaemonError(
+                .cannotCreate,
+                "\(path) exists and is not a socket; remove it or choose another control_socket path")
+        }
+        do throws(DaemonError) {
+            try UnixSocket(type: Int32(SOCK_STREAM.rawValue)).connect(to: address)
+            throw DaemonError(
+                .unavailable,
+                "another firpipe daemon is listening on \(path); stop it first, or give this one another control_socket")
+        } catch where error.errno == ECONNREFUSED {
+            try posixCall({ code in
+                DaemonError(.permission, "cannot remove the stale socket \(path) (\(errnoDescription(code)))", errno: code)
+            }) { unlink(path) }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// What `firpipe status` shows and the metrics file exports: a snapshot of the daemon, filled in by the
+/// daemon from its counters and encoded as one line of JSON with sorted snake_case keys.
+///
+/// A plain value: the daemon builds one on whichever thread answers the control socket or writes the
+/// metrics, from atomics the audio threads update.
+struct DaemonStatus: Codable, Sendable, Equatable {
+    enum State: String, Codable, Sendable, CaseIterable { case starting, running, reloading, stopping }
+    enum Mode: String, Codable, Sendable { case stream, spool }
+
+    /// The config file in use and the SHA-256 of its bytes, to tell which version a reload left running.
+    struct Config: Codable, Sendable, Equatable {
+        var path: String
+        var sha256: String
+    }
+
+    /// Latency the filter adds, input to output.
+    struct Latency: Codable, Sendable, Equatable {
+        var samples: Int
+        var ms: Double
+    }
+
+    struct Reloads: Codable, Sendable, Equatable {
+        var ok: Int = 0
+        var failed: Int = 0
+    }
+
+    /// Spool jobs by state (spool mode only).
+    struct Spool: Codable, Sendable, Equatable {
+        var queued: Int = 0
+        var running: Int = 0
+        var done: Int = 0
+        var failed: Int = 0
+    }
+
+    var state: State
+    var mode: Mode
+    var config: Config
+    var pid: Int32
+    var uptimeSeconds: Double = 0
+    var latency = Latency(samples: 0, ms: 0)
+    /// Blocks through the filter.
+    var blocks: UInt64 = 0
+    /// Frames through the filter (samples per channel).
+    var samples: UInt64 = 0
+    /// Times the writer had nothing to write when the output wanted more.
+    var underruns: UInt64 = 0
+    /// Times input was dropped because the filter fell behind.
+    var overruns: UInt64 = 0
+    /// Output samples clipped to full scale.
+    var clippedSamples: UInt64 = 0
+    /// Per stage ("reader", "convolver", "writer", "levels"): the share of one core it used over the last
+    /// interval (0.5 = half a core; above 1 for a stage running on several threads).
+    var cpu: [String: Double] = [:]
+    var reloads = Reloads()
+    /// Present in spool mode only.
+    var spool: Spool?
+    var sampleRate: Int
+    var channels: Int
+    var blockSize: Int
+
+    init(
+        state: State = .starting, mode: Mode, config: Config, pid: Int32 = getpid(),
+        sampleRate: Int, channels: Int, blockSize: Int
+    ) {
+        self.state = state
+        self.mode = mode
+        self.config = config
+        self.pid = pid
+        self.sampleRate = sampleRate
+        self.channels = channels
+        self.blockSize = blockSize
+        self.spool = mode == .spool ? Spool() : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, mode, config, pid, latency, blocks, samples, underruns, overruns, cpu, reloads, spool, channels
+        case uptimeSeconds = "uptime_s"
+        case clippedSamples = "clipped_samples"
+        case sampleRate = "sample_rate"
+        case blockSize = "block_size"
+    }
+
+    /// One line of JSON, keys sorted, for the control socket's `status` reply. Non-finite numbers
+    /// (which JSON cannot hold) are written as 0.
+    var json: String {
+        var clean = self
+        clean.uptimeSeconds = Self.finite(uptimeSeconds)
+        clean.latency.ms = Self.finite(latency.ms)
+        clean.cpu = cpu.mapValues(Self.finite)
+        return ControlJSON.encode(clean)
+    }
+
+    /// The status in `text`, or nil when it is not one.
+    init?(json text: String) {
+        guard let value = try? JSONDecoder().decode(DaemonStatus.self, from: Data(text.utf8)) else { return nil }
+        self = value
+    }
+
+    private static func finite(_ value: Double) -> Double { value.isFinite ? value : 0 }
+}

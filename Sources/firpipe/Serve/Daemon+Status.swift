@@ -1,0 +1,64 @@
+import FirPipeline
+import Foundation
+import Synchronization
+
+extension Daemon {
+    /// A snapshot for `firpipe status` and the metrics file. Any thread; CPU loads are over the time
+    /// since the previous snapshot.
+    func status() -> DaemonStatus {
+        let config = self.config
+        let hash = ConfigHash.sha256(ofFile: configPath) ?? ""
+        var status: DaemonStatus
+        switch config.settings.work {
+        case .stream(let stream):
+            status = DaemonStatus(
+                mode: .stream, config: .init(path: configPath, sha256: hash), sampleRate: stream.sampleRate,
+                channels: stream.channels, blockSize: config.blockSize ?? ServeSettings.defaultBlockSize)
+            status.latency = .init(
+                samples: status.blockSize, ms: Double(status.blockSize) * 1000 / Double(stream.sampleRate))
+        case .spool:
+            status = DaemonStatus(
+                mode: .spool, config: .init(path: configPath, sha256: hash), sampleRate: 0, channels: 0,
+                blockSize: config.blockSize ?? 0)
+        }
+        status.state = DaemonStatus.State(rawValue: state.rawValue) ?? .running
+        status.uptimeSeconds = Double((ContinuousClock.now - startedAt).components.seconds)
+            + Double((ContinuousClock.now - startedAt).components.attoseconds) / 1e18
+        status.reloads = .init(ok: reloadsOK.load(ordering: .relaxed), failed: reloadsFailed.load(ordering: .relaxed))
+        if let engine {
+            let c = engine.counters
+            status.blocks = UInt64(c.blocks.load(ordering: .relaxed))
+            status.samples = UInt64(c.frames.load(ordering: .relaxed))
+            status.underruns = UInt64(c.underruns.load(ordering: .relaxed))
+            status.overruns = UInt64(c.overruns.load(ordering: .relaxed))
+            status.clippedSamples = UInt64(c.clipped.load(ordering: .relaxed))
+            let wall = StageClock.monotonicNanoseconds()
+            let readings = StreamCounters.Stage.allCases.map { stage in
+                (stage.name, StageClock.Reading(cpu: c.cpuNanoseconds(stage), wall: wall))
+            }
+            status.cpu = meter.withLock { $0.loads(of: readings) }
+        }
+        return status
+    }
+
+    /// The control socket's commands: `status` and `reload`, each answered with one line of JSON.
+    func answer(_ command: String) -> String {
+        switch command.trimmingCharacters(in: .whitespaces) {
+        case "status":
+            return status().json
+        case "reload":
+            if let error = reloadNotifying() { return ControlReply.failure(error).json }
+            return ControlReply.success("reloaded", config: status().config).json
+        default:
+            return ControlReply.failure("unknown command '\(command)'; the commands are status and reload").json
+        }
+    }
+
+    /// A reload with the notify protocol around it: RELOADING=1, then READY=1 and the outcome as STATUS.
+    func reloadNotifying() -> String? {
+        _ = notifier.reloading()
+        let error = reload()
+        _ = notifier.ready(status: error == nil ? "reloaded \(configPath)" : "reload rejected; running config kept")
+        return error
+    }
+}
