@@ -34,6 +34,9 @@ struct MetricsFile: Sendable {
             DaemonError(.ioError, "metrics file \(temporary) cannot be written (\(errnoDescription(code)))", errno: code)
         }
         let fd = try posixCall(failure) { open(temporary, O_WRONLY | O_TRUNC | O_CLOEXEC) }
+        // Set just before close(2), which releases the descriptor even when it fails: closing it again
+        // could close another thread's new file.
+        var closing = false
         do throws(DaemonError) {
             try posixCall(failure) { fchmod(fd, 0o644) }
             let bytes = Array(render(status).utf8)
@@ -43,9 +46,10 @@ struct MetricsFile: Sendable {
                     bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress?.advanced(by: offset), bytes.count - offset) }
                 }
             }
+            closing = true
             try posixCall(retryOnInterrupt: false, failure) { close(fd) }
         } catch {
-            close(fd)
+            if !closing { close(fd) }
             throw error
         }
         do {
