@@ -53,10 +53,10 @@ final class ControlSocket: Sendable {
         var info = stat()
         let wakeSender: UnixSocket, wakeReceiver: UnixSocket
         do throws(DaemonError) {
-            try posixCall({ DaemonError(.cannotCreate, "cannot chmod \(path) (\(errnoDescription($0)))", errno: $0) }) {
+            try posixCall(DaemonError.failing(.cannotCreate, "cannot chmod \(path)")) {
                 chmod(path, 0o600)
             }
-            try posixCall({ DaemonError(.cannotCreate, "cannot stat \(path) (\(errnoDescription($0)))", errno: $0) }) {
+            try posixCall(DaemonError.failing(.cannotCreate, "cannot stat \(path)")) {
                 lstat(path, &info)
             }
             try listener.listen(backlog: 16)
