@@ -7,11 +7,15 @@ BIN = .build/release/firpipe
 
 .PHONY: deps build run test bench golden clean
 
-# Installs the C libraries when pkg-config cannot find them (needs root, as on CI).
+# Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
+# (the unit-file tests run it); needs root, as on CI.
 deps:
 	@pkg-config --exists fftw3f sndfile 2>/dev/null || { \
 	  echo "installing libfftw3-dev libsndfile1-dev pkg-config"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfftw3-dev libsndfile1-dev pkg-config; }
+	@command -v systemd-analyze >/dev/null 2>&1 || { \
+	  echo "installing systemd (for systemd-analyze)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
 
 build: deps
 	$(SWIFT) build -c release --product firpipe

@@ -17,7 +17,8 @@ struct ReloadCommand: ParsableCommand {
         let reply = try options.exchange("reload")
         print(reply)
         guard let answer = ControlReply(json: reply) else {
-            throw fail("the daemon's reply to `reload` is not a JSON {\"ok\": …} object", code: SysExits.protocolError)
+            throw fail(
+                "the daemon's reply to `reload` is not a JSON {\"ok\": …} object", code: SysExits.protocolError)
         }
         if !answer.ok {
             throw fail(answer.error ?? "the daemon rejected the reload", code: SysExits.config)

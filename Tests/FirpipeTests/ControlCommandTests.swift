@@ -47,9 +47,37 @@ import Testing
         let path = dir.path("room.sock")
         let r = try FirpipeBinary.run(["status", "--socket", path])
         #expect(r.status == 69)
-        #expect(r.errorLines == ["firpipe: no firpipe daemon is listening on \(path); is it running? (systemctl status firpipe@room)"])
+        let hint = "is it running? (systemctl status firpipe@room)"
+        #expect(r.errorLines == ["firpipe: no firpipe daemon is listening on \(path); \(hint)"])
         #expect(try FirpipeBinary.run(["reload", "--socket", path]).status == 69)
         #expect(try FirpipeBinary.run(["status", "--socket", path, "--timeout", "0"]).status == 64)
+    }
+
+    /// Another user meets the socket's 0600 and gets exit 77. Needs root, to become `nobody` by setpriv.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func otherUsersAreTurnedAway() throws {
+        let dir = try TemporaryDirectory(prefix: "fp-cmd")
+        defer { dir.remove() }
+        let server = try ControlSocket(path: dir.path("room.sock")) { _ in "{}" }
+        defer { server.stop() }
+        func asNobody(_ args: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", FirpipeBinary.url.path] + args
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            process.standardInput = Pipe()
+            try process.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        // A checkout that nobody may enter cannot run this test; everywhere else it must pass.
+        guard try asNobody(["--version"]).0 == 0 else { return }
+        let (status, stderr) = try asNobody(["status", "--socket", dir.path("room.sock")])
+        #expect(status == 77)
+        #expect(stderr.hasPrefix("firpipe: permission denied on \(dir.path("room.sock"))"))
     }
 
     @Test func exitCodesFollowSysexits() {

@@ -47,7 +47,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
         let error = try #require(throws: DaemonError.self) { try ControlClient.send("status", to: path) }
         #expect(error.code == .unavailable)
-        #expect(error.message == "no firpipe daemon is listening on \(path); is it running? (systemctl status firpipe@room)")
+        let hint = "is it running? (systemctl status firpipe@room)"
+        #expect(error.message == "no firpipe daemon is listening on \(path); \(hint)")
     }
 
     @Test func replacesAStaleSocketButNotALiveOneOrAFile() throws {
@@ -122,13 +123,18 @@ import Testing
     }
 
     @Test func socketPathRule() {
-        let env = ["RUNTIME_DIRECTORY": "/run/firpipe:/run/other"]
-        #expect(ControlPaths.socket(configPath: "/etc/firpipe/room.yaml", explicit: "/x.sock", configured: "/y.sock", environment: env) == "/x.sock")
-        #expect(ControlPaths.socket(configPath: "/etc/firpipe/room.yaml", explicit: nil, configured: "/y.sock", environment: env) == "/y.sock")
-        #expect(ControlPaths.socket(configPath: "/etc/firpipe/room.yaml", explicit: nil, configured: nil, environment: env) == "/run/firpipe/room.sock")
-        #expect(ControlPaths.socket(configPath: "conf/hall.v2.yml", explicit: nil, configured: nil, environment: ["RUNTIME_DIRECTORY": "/tmp/rt/"]) == "/tmp/rt/hall.v2.sock")
-        #expect(ControlPaths.socket(configPath: "studio", explicit: nil, configured: nil, environment: [:]) == "/run/firpipe/studio.sock")
-        #expect(ControlPaths.socket(configPath: nil, explicit: nil, configured: nil, environment: [:]) == "/run/firpipe/firpipe.sock")
+        let room = "/etc/firpipe/room.yaml"
+        func rule(_ config: String?, _ explicit: String? = nil, _ configured: String? = nil,
+                  _ environment: [String: String] = ["RUNTIME_DIRECTORY": "/run/firpipe:/run/other"]) -> String {
+            ControlPaths.socket(
+                configPath: config, explicit: explicit, configured: configured, environment: environment)
+        }
+        #expect(rule(room, "/x.sock", "/y.sock") == "/x.sock")
+        #expect(rule(room, nil, "/y.sock") == "/y.sock")
+        #expect(rule(room) == "/run/firpipe/room.sock", "the first of RUNTIME_DIRECTORY's directories")
+        #expect(rule("conf/hall.v2.yml", nil, nil, ["RUNTIME_DIRECTORY": "/tmp/rt/"]) == "/tmp/rt/hall.v2.sock")
+        #expect(rule("studio", nil, nil, [:]) == "/run/firpipe/studio.sock")
+        #expect(rule(nil, nil, nil, [:]) == "/run/firpipe/firpipe.sock")
         #expect(ControlPaths.unitName(socketPath: "/run/firpipe/room.sock") == "firpipe@room")
         #expect(ControlPaths.unitName(socketPath: "/run/firpipe/firpipe.sock") == "firpipe")
     }

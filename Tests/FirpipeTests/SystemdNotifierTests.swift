@@ -54,7 +54,9 @@ import Testing
         let lines = try receiver.next().split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.first == "RELOADING=1")
-        let stamp = try #require(lines.last.flatMap { $0.hasPrefix("MONOTONIC_USEC=") ? UInt64($0.dropFirst(15)) : nil })
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("MONOTONIC_USEC="))
+        let stamp = try #require(UInt64(last.dropFirst("MONOTONIC_USEC=".count)))
         #expect(stamp >= before && stamp <= after)
         // Really CLOCK_MONOTONIC (as systemd reads it): within a second of a fresh reading of it.
         var now = timespec()
@@ -94,7 +96,8 @@ import Testing
         #expect(
             SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "3000", "WATCHDOG_PID": "\(me)"], pid: me)
                 == .microseconds(1500))
-        #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "3000", "WATCHDOG_PID": "1"], pid: me) == nil)
+        let someoneElse = ["WATCHDOG_USEC": "3000", "WATCHDOG_PID": "1"]
+        #expect(SystemdNotifier.watchdogInterval(environment: someoneElse, pid: me) == nil)
         #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "0"], pid: me) == nil)
         #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "soon"], pid: me) == nil)
         #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_PID": "\(me)"], pid: me) == nil)
@@ -105,6 +108,7 @@ import Testing
         #expect(throws: DaemonError.self) { try UnixSocketAddress(path: "") }
         #expect(throws: DaemonError.self) { try UnixSocketAddress(path: "/tmp/" + String(repeating: "a", count: 103)) }
         #expect(throws: Never.self) { try UnixSocketAddress(path: "/" + String(repeating: "a", count: 106)) }
-        #expect(throws: DaemonError.self) { try UnixSocketAddress(systemdNotation: "@" + String(repeating: "a", count: 108)) }
+        let longName = "@" + String(repeating: "a", count: 108)
+        #expect(throws: DaemonError.self) { try UnixSocketAddress(systemdNotation: longName) }
     }
 }

@@ -13,7 +13,9 @@ enum ControlClient {
     /// - Parameter timeout: how long the daemon may take to answer; a reload loads and plans kernels.
     /// - Throws: `.unavailable` when no daemon listens at `path`, `.permission` when the socket is not
     ///   ours to use, `.timeout` when no reply came in time, `.ioError` or `.badAddress` otherwise.
-    static func send(_ command: String, to path: String, timeout: Duration = .seconds(60)) throws(DaemonError) -> String {
+    static func send(
+        _ command: String, to path: String, timeout: Duration = .seconds(60)
+    ) throws(DaemonError) -> String {
         let address = try UnixSocketAddress(path: path)
         let socket = try UnixSocket(type: Int32(SOCK_STREAM.rawValue))
         do throws(DaemonError) {
@@ -21,7 +23,8 @@ enum ControlClient {
         } catch where error.code == .unavailable {
             throw DaemonError(
                 .unavailable,
-                "no firpipe daemon is listening on \(path); is it running? (systemctl status \(ControlPaths.unitName(socketPath: path)))",
+                "no firpipe daemon is listening on \(path); is it running? "
+                    + "(systemctl status \(ControlPaths.unitName(socketPath: path)))",
                 errno: error.errno)
         } catch where error.code == .permission {
             throw DaemonError(
@@ -37,7 +40,8 @@ enum ControlClient {
             do throws(DaemonError) {
                 chunk = try socket.receive(upTo: 65536)
             } catch where error.code == .timeout {
-                throw DaemonError(.timeout, "the daemon on \(path) did not answer `\(command)` within \(timeout)", errno: error.errno)
+                throw DaemonError(
+                    .timeout, "the daemon on \(path) did not answer `\(command)` within \(timeout)", errno: error.errno)
             }
             if chunk.isEmpty { break }
             reply += chunk

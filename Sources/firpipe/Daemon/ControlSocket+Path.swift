@@ -51,11 +51,10 @@ extension ControlSocket {
             try UnixSocket(type: Int32(SOCK_STREAM.rawValue)).connect(to: address)
             throw DaemonError(
                 .unavailable,
-                "another firpipe daemon is listening on \(path); stop it first, or give this one another control_socket")
+                "another firpipe daemon is listening on \(path); "
+                    + "stop it first, or give this one another control_socket")
         } catch where error.errno == ECONNREFUSED {
-            try posixCall({ code in
-                DaemonError(.permission, "cannot remove the stale socket \(path) (\(errnoDescription(code)))", errno: code)
-            }) { unlink(path) }
+            try posixCall(DaemonError.failing(.permission, "cannot remove the stale socket \(path)")) { unlink(path) }
         }
     }
 }

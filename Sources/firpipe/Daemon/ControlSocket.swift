@@ -36,6 +36,9 @@ final class ControlSocket: Sendable {
     /// - Throws: `.unavailable` when another daemon answers at `path`; `.cannotCreate` when `path` is
     ///   something other than a socket, or the directory or socket cannot be made; `.badAddress` for a
     ///   path too long for a unix socket.
+    ///
+    /// The umask is per process, so a file another thread creates while the socket is bound is made
+    /// 0600 too: make the control socket before the threads that write files start.
     init(path: String, handler: @escaping Handler) throws(DaemonError) {
         let address = try UnixSocketAddress(path: path)
         try Self.makeDirectory((path as NSString).deletingLastPathComponent)
@@ -47,15 +50,22 @@ final class ControlSocket: Sendable {
             defer { umask(saved) }
             try listener.bind(to: address)
         }
-        try posixCall({ DaemonError(.cannotCreate, "cannot chmod \(path) (\(errnoDescription($0)))", errno: $0) }) {
-            chmod(path, 0o600)
-        }
         var info = stat()
-        try posixCall({ DaemonError(.cannotCreate, "cannot stat \(path) (\(errnoDescription($0)))", errno: $0) }) {
-            lstat(path, &info)
+        let wakeSender: UnixSocket, wakeReceiver: UnixSocket
+        do throws(DaemonError) {
+            try posixCall(DaemonError.failing(.cannotCreate, "cannot chmod \(path)")) {
+                chmod(path, 0o600)
+            }
+            try posixCall(DaemonError.failing(.cannotCreate, "cannot stat \(path)")) {
+                lstat(path, &info)
+            }
+            try listener.listen(backlog: 16)
+            (wakeSender, wakeReceiver) = try UnixSocket.pair()
+        } catch {
+            // The file is ours since bind made it; a daemon that failed to start leaves nothing behind.
+            unlink(path)
+            throw error
         }
-        try listener.listen(backlog: 16)
-        let (wakeSender, wakeReceiver) = try UnixSocket.pair()
         self.path = path
         self.listener = listener
         self.inode = (UInt64(info.st_dev), UInt64(info.st_ino))
@@ -74,11 +84,12 @@ final class ControlSocket: Sendable {
         stop()
     }
 
-    /// Stops accepting, waits for a command in progress to be answered, and removes the socket file.
-    /// Idempotent. Not from the handler: it waits for the thread the handler runs on.
+    /// Stops accepting and removes the socket file. A handler already running finishes first; a client
+    /// still sending its command is dropped. Idempotent. Not from the handler: it waits for the thread
+    /// the handler runs on.
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        // Closing our end would do too, but the thread holds no reference to it; a byte is explicit.
+        // The byte stays unread, so every later poll on the thread sees it, wherever the thread is.
         try? wakeSender.send([1])
         finished.wait()
         var info = stat()

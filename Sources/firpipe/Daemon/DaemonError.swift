@@ -36,6 +36,11 @@ struct DaemonError: Error, Sendable, CustomStringConvertible {
     }
 
     var description: String { message }
+
+    /// A failure for ``posixCall(retryOnInterrupt:_:_:)``: "`action` (errno's text)", of kind `code`.
+    static func failing(_ code: Code, _ action: String) -> (Int32) -> DaemonError {
+        { DaemonError(code, "\(action) (\(errnoDescription($0)))", errno: $0) }
+    }
 }
 
 /// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into

@@ -30,22 +30,27 @@ struct MetricsFile: Sendable {
             throw DaemonError(.cannotCreate, "metrics file " + error.description)
         }
         let temporary = output.temporaryPath
-        let failure = { (code: Int32) in
-            DaemonError(.ioError, "metrics file \(temporary) cannot be written (\(errnoDescription(code)))", errno: code)
-        }
+        let failure = DaemonError.failing(.ioError, "metrics file \(temporary) cannot be written")
         let fd = try posixCall(failure) { open(temporary, O_WRONLY | O_TRUNC | O_CLOEXEC) }
+        // Set just before close(2), which releases the descriptor even when it fails: closing it again
+        // could close another thread's new file.
+        var closing = false
         do throws(DaemonError) {
             try posixCall(failure) { fchmod(fd, 0o644) }
             let bytes = Array(render(status).utf8)
             var offset = 0
             while offset < bytes.count {
                 offset += try posixCall(failure) {
-                    bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress?.advanced(by: offset), bytes.count - offset) }
+                    bytes.withUnsafeBytes { all in
+                        let rest = UnsafeRawBufferPointer(rebasing: all[offset...])
+                        return Glibc.write(fd, rest.baseAddress, rest.count)
+                    }
                 }
             }
+            closing = true
             try posixCall(retryOnInterrupt: false, failure) { close(fd) }
         } catch {
-            close(fd)
+            if !closing { close(fd) }
             throw error
         }
         do {
@@ -63,7 +68,8 @@ struct MetricsFile: Sendable {
             text += "# HELP \(metric) \(help)\n# TYPE \(metric) \(type)\n"
             for (labels, value) in samples {
                 let all = [("config", name)] + labels
-                text += metric + "{" + all.map { "\($0)=\"\(Self.escape($1))\"" }.joined(separator: ",") + "} " + value + "\n"
+                let labels = all.map { "\($0)=\"\(Self.escape($1))\"" }.joined(separator: ",")
+                text += metric + "{" + labels + "} " + value + "\n"
             }
         }
         func one(_ value: String) -> [([(String, String)], String)] { [([], value)] }
@@ -72,9 +78,11 @@ struct MetricsFile: Sendable {
                one(status.state == .stopping ? "0" : "1"))
         family("firpipe_config_info", "gauge", "The config in use: its mode and SHA-256.",
                [([("mode", status.mode.rawValue), ("sha256", status.config.sha256)], "1")])
-        family("firpipe_uptime_seconds", "gauge", "Seconds since the daemon started.", one(Self.number(status.uptimeSeconds)))
+        family("firpipe_uptime_seconds", "gauge", "Seconds since the daemon started.",
+               one(Self.number(status.uptimeSeconds)))
         family("firpipe_blocks_total", "counter", "Blocks filtered.", one(String(status.blocks)))
-        family("firpipe_samples_total", "counter", "Frames filtered (samples per channel).", one(String(status.samples)))
+        family("firpipe_samples_total", "counter", "Frames filtered (samples per channel).",
+               one(String(status.samples)))
         family("firpipe_underruns_total", "counter", "Times the output wanted audio the filter did not have yet.",
                one(String(status.underruns)))
         family("firpipe_overruns_total", "counter", "Times input was dropped because the filter fell behind.",

@@ -13,7 +13,7 @@ final class UnixSocket: Sendable {
     ///
     /// - Throws: `.cannotCreate` when the process is out of descriptors or memory.
     init(type: Int32) throws(DaemonError) {
-        descriptor = try posixCall({ DaemonError(.cannotCreate, "cannot create a unix socket (\(errnoDescription($0)))", errno: $0) }) {
+        descriptor = try posixCall(DaemonError.failing(.cannotCreate, "cannot create a unix socket")) {
             socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
     }
@@ -52,11 +52,11 @@ final class UnixSocket: Sendable {
     /// Starts listening, and makes `accept` non-blocking so that a client gone between poll and accept
     /// cannot hold the accepting thread.
     func listen(backlog: Int32) throws(DaemonError) {
-        try posixCall({ DaemonError(.cannotCreate, "cannot listen (\(errnoDescription($0)))", errno: $0) }) {
+        try posixCall(DaemonError.failing(.cannotCreate, "cannot listen")) {
             Glibc.listen(descriptor, backlog)
         }
         let flags = fcntl(descriptor, F_GETFL)
-        try posixCall({ DaemonError(.cannotCreate, "cannot make the socket non-blocking (\(errnoDescription($0)))", errno: $0) }) {
+        try posixCall(DaemonError.failing(.cannotCreate, "cannot make the socket non-blocking")) {
             fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         }
     }
@@ -82,7 +82,7 @@ final class UnixSocket: Sendable {
     /// A connected pair of stream sockets, e.g. to wake a thread that polls one end.
     static func pair() throws(DaemonError) -> (UnixSocket, UnixSocket) {
         var ends: [Int32] = [-1, -1]
-        try posixCall({ DaemonError(.cannotCreate, "cannot create a socket pair (\(errnoDescription($0)))", errno: $0) }) {
+        try posixCall(DaemonError.failing(.cannotCreate, "cannot create a socket pair")) {
             socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends)
         }
         return (UnixSocket(adopting: ends[0]), UnixSocket(adopting: ends[1]))
@@ -147,7 +147,9 @@ final class UnixSocket: Sendable {
     func sendDatagram(_ bytes: [UInt8], to address: UnixSocketAddress) -> Bool {
         let sent = try? posixCall({ DaemonError(.ioError, "sendto \(address) failed", errno: $0) }) {
             bytes.withUnsafeBytes { buffer in
-                address.withSockaddr { sendto(descriptor, buffer.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), $0, $1) }
+                address.withSockaddr {
+                    sendto(descriptor, buffer.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), $0, $1)
+                }
             }
         }
         return sent == bytes.count
@@ -155,7 +157,7 @@ final class UnixSocket: Sendable {
 
     /// Ends our direction of a stream: the peer reads end of file after what we sent.
     func shutdownWrite() throws(DaemonError) {
-        try posixCall({ DaemonError(.ioError, "cannot shut the socket down (\(errnoDescription($0)))", errno: $0) }) {
+        try posixCall(DaemonError.failing(.ioError, "cannot shut the socket down")) {
             shutdown(descriptor, Int32(SHUT_WR))
         }
     }
@@ -165,7 +167,7 @@ final class UnixSocket: Sendable {
         for (option, duration) in [(SO_RCVTIMEO, receive), (SO_SNDTIMEO, send)] {
             let (seconds, attoseconds) = duration.components
             var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-            try posixCall({ DaemonError(.ioError, "cannot set a socket timeout (\(errnoDescription($0)))", errno: $0) }) {
+            try posixCall(DaemonError.failing(.ioError, "cannot set a socket timeout")) {
                 setsockopt(descriptor, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
             }
         }
