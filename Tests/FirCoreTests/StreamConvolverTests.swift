@@ -1,5 +1,6 @@
 @testable import FirCore
 import FirTestSupport
+import Foundation
 import Testing
 
 /// `StreamConvolver` fed block by block as the daemon feeds it, checked against the float64 direct
@@ -165,6 +166,28 @@ struct StreamConvolverTests {
         }
     }
 
+    @Test("late workers make process wait and count underruns, and the output stays exact")
+    func lateWorkers() {
+        let kernels = [Signals.decayingNoise(count: 12_000, seed: 36), Signals.decayingNoise(count: 3000, seed: 37)]
+        let signals = [Signals.noise(count: 15_000, seed: 38), Signals.noise(count: 15_000, seed: 39)]
+        let b = 32, count = 15_000 + 12_000 - 1
+        let held = StreamConvolver(kernels: kernels, blockSize: b, mode: .convolve, gains: [1, 0.5], holdingJobs: true)
+        let outputs = Self.stream(signals, through: held, count: count)
+        // Every job of every background level was found late once, at its first read.
+        let lastBlockStart = (count + b - 1) / b * b - b
+        let jobsRead = held.layout.levels.dropFirst().map { level in
+            lastBlockStart < level.offset ? 0 : (lastBlockStart - level.offset) / level.partitionSize + 1
+        }
+        #expect(held.layout.levels.count == 4 && held.underruns == jobsRead.reduce(0, +), "\(jobsRead)")
+        held.shutdown()
+        #expect(held.runningWorkers == 0)
+
+        let onTime = StreamConvolver(kernels: kernels, blockSize: b, gains: [1, 0.5])
+        #expect(outputs == Self.stream(signals, through: onTime, count: count))
+        let error = Tolerance.maxErrorDB(outputs[0], reference: Self.reference(signals[0], kernels[0]))
+        #expect(error <= Self.thresholdDB)
+    }
+
     @Test("two runs give the same output bit for bit")
     func deterministic() {
         let kernels = [Signals.decayingNoise(count: 12_000, seed: 27), Signals.decayingNoise(count: 2000, seed: 28)]
@@ -186,6 +209,30 @@ struct StreamConvolverTests {
         #expect(convolver.runningWorkers == 0)
         convolver.shutdown()
         #expect(convolver.runningWorkers == 0)
+    }
+
+    #if os(Linux)
+    @Test("each background level has a worker thread named after it")
+    func workerNames() throws {
+        let convolver = StreamConvolver(
+            kernels: [Signals.decayingNoise(count: 12_000, seed: 34)], blockSize: 32, gains: [1])
+        defer { convolver.shutdown() }
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) })
+        for k in 1...3 { #expect(names.contains("firpipe-level-\(k)\n"), "\(names.sorted())") }
+    }
+    #endif
+
+    @Test("a call after shutdown is a programmer error")
+    func processAfterShutdown() async {
+        await #expect(processExitsWith: .failure) {
+            let convolver = StreamConvolver(
+                kernels: [Signals.decayingNoise(count: 1000, seed: 35)], blockSize: 32, gains: [1])
+            convolver.shutdown()
+            let block = [Float](repeating: 0, count: 32)
+            var output = block
+            convolver.process(block, &output)
+        }
     }
 
     @Test("shutdown joins workers that never got a job")
