@@ -122,6 +122,15 @@ struct StreamConvolverTests {
             blockSize: blockSize)
     }
 
+    /// Sparse input keeps the direct reference cheap at these lengths; each needs one background level.
+    @Test("large blocks with a background level", arguments: [(4096, 70_000), (65_536, 1_100_000)])
+    func largeBlocks(blockSize: Int, taps: Int) {
+        #expect(StreamLayout(taps: taps, blockSize: blockSize).levels.count == 2)
+        Self.check(
+            signals: [Signals.sparseImpulses(count: taps + 3 * blockSize, impulses: 12, seed: 40)],
+            kernels: [Signals.decayingNoise(count: taps, seed: 41)], blockSize: blockSize)
+    }
+
     @Test("channels with their own kernels and gains")
     func multiChannel() {
         let kernels = [
@@ -158,7 +167,8 @@ struct StreamConvolverTests {
         let kernels = [Signals.decayingNoise(count: 6000, seed: 25), Signals.decayingNoise(count: 700, seed: 26)]
         let gains: [Float] = [0.5, -2]
         let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, gains: gains)
-        let outputs = Self.stream([Signals.impulse(count: 1), Signals.impulse(count: 1)], through: convolver, count: 6000)
+        let impulses = [Signals.impulse(count: 1), Signals.impulse(count: 1)]
+        let outputs = Self.stream(impulses, through: convolver, count: 6000)
         for c in 0..<2 {
             let expected = kernels[c].map { Double($0 * gains[c]) }
             let padded = expected + [Double](repeating: 0, count: 6000 - expected.count)
