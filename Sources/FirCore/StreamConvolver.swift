@@ -33,8 +33,10 @@ public final class StreamConvolver: @unchecked Sendable {
     /// Blocks processed so far: tells each level where the current block falls in its period.
     private var calls = 0
     private let underrunCount = Atomic<Int>(0)
-    /// True once the workers have been stopped.
+    /// True once `shutdown()` has begun; the mutex makes a second caller wait until the workers are
+    /// joined, the atomic lets `process` catch a call after shutdown without a lock.
     private let stopped = Mutex(false)
+    private let isShutDown = Atomic<Bool>(false)
 
     /// Prepares the filter: transforms every kernel, allocates all buffers and starts one worker thread
     /// per background level. Any thread; may take a while for long kernels (planning and transforms).
@@ -45,7 +47,12 @@ public final class StreamConvolver: @unchecked Sendable {
     ///   - blockSize: samples per channel per call, at least 1.
     ///   - mode: `.correlate` computes `scipy.signal.correlate` instead of convolution.
     ///   - gains: linear gains, one per channel, folded into the kernel spectra.
-    public init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode = .convolve, gains: [Float]) {
+    public convenience init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode = .convolve, gains: [Float]) {
+        self.init(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains, holdingJobs: false)
+    }
+
+    /// The same, for tests: `holdingJobs` makes every background job late (see `StreamLevel`).
+    init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode, gains: [Float], holdingJobs: Bool) {
         precondition(!kernels.isEmpty, "at least one channel")
         precondition(gains.count == kernels.count, "one gain per channel")
         precondition(blockSize >= 1, "block size must be positive")
@@ -62,7 +69,7 @@ public final class StreamConvolver: @unchecked Sendable {
             return PartitionedConvolver(kernel: PartitionedKernel(kernel: taps, blockSize: blockSize, gain: gain))
         }
         self.levels = layout.levels.dropFirst().map {
-            StreamLevel(kernels: kernels, level: $0, blockSize: blockSize, gains: gains)
+            StreamLevel(kernels: kernels, level: $0, blockSize: blockSize, gains: gains, holdingJobs: holdingJobs)
         }
         for (k, level) in levels.enumerated() {
             level.start(name: "firpipe-level-\(k + 1)")
@@ -79,6 +86,8 @@ public final class StreamConvolver: @unchecked Sendable {
     /// alias. Output block k is samples `[k·B, (k+1)·B)` of the full convolution. The audio thread, one
     /// call at a time; never after ``shutdown()``.
     public func process(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        // A call after shutdown would wait forever on a stopped worker: a programmer error, so crash.
+        precondition(!isShutDown.load(ordering: .relaxed), "StreamConvolver.process after shutdown()")
         let call = calls
         // The levels copy the input before level 0 writes the output, which may be the same memory.
         for level in levels {
@@ -108,6 +117,7 @@ public final class StreamConvolver: @unchecked Sendable {
         stopped.withLock { stopped in
             guard !stopped else { return }
             stopped = true
+            isShutDown.store(true, ordering: .relaxed)
             for level in levels { level.stop() }
         }
     }

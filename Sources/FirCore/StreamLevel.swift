@@ -39,10 +39,15 @@ final class StreamLevel: @unchecked Sendable {
     private let work = DispatchSemaphore(value: 0)
     /// One signal per finished job.
     private let done = DispatchSemaphore(value: 0)
+    /// Signalled once when the worker is named and about to wait for work: `start()` waits for it.
+    private let started = DispatchSemaphore(value: 0)
     /// Signalled once when the worker's loop has returned: `stop()` waits for it.
     private let exited = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
-    /// True from `start()` until the worker's loop has returned: lets tests check that `stop()` joins.
+    /// Tests only: when present, the worker holds each job until the audio thread has found it late, so
+    /// the waiting path runs every time, whatever the timing.
+    private let lateGate: DispatchSemaphore?
+    /// True while the worker thread is in its loop: lets tests check that `start()` and `stop()` join.
     let running = Atomic<Bool>(false)
 
     /// Transforms this level's stretch of each kernel; allocates both rings. Does not start the worker.
@@ -51,7 +56,8 @@ final class StreamLevel: @unchecked Sendable {
     ///   - kernels: every channel's whole kernel, already reversed for correlation.
     ///   - level: the partitions this level covers.
     ///   - gains: one linear gain per channel, folded into the spectra.
-    init(kernels: [[Float]], level: StreamLayout.Level, blockSize: Int, gains: [Float]) {
+    ///   - holdingJobs: tests only; see `lateGate`.
+    init(kernels: [[Float]], level: StreamLayout.Level, blockSize: Int, gains: [Float], holdingJobs: Bool = false) {
         let p = level.partitionSize
         precondition(p % blockSize == 0 && level.offset == 2 * p - blockSize, "level out of step with the block")
         partitionSize = p
@@ -59,6 +65,7 @@ final class StreamLevel: @unchecked Sendable {
         channels = kernels.count
         self.blockSize = blockSize
         periodBlocks = p / blockSize
+        lateGate = holdingJobs ? DispatchSemaphore(value: 0) : nil
         let convolvers = zip(kernels, gains).map { kernel, gain -> PartitionedConvolver? in
             guard kernel.count > level.offset else { return nil }
             let stretch = Array(kernel[level.offset..<Swift.min(level.end, kernel.count)])
@@ -70,23 +77,29 @@ final class StreamLevel: @unchecked Sendable {
         outputRing = AlignedFloats(count: 2 * kernels.count * p)
     }
 
-    /// Starts the worker thread, named `name` (at most 15 bytes show in `ps`/`top`). Once, after `init`.
+    /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns
+    /// once it is ready for work, so a filter is fully running when its `init` returns. Once, after
+    /// `init`; the thread that builds the filter.
     func start(name: String) {
-        running.store(true, ordering: .relaxed)
         let thread = Thread { [self] in self.run(name: name) }
-        thread.name = name
         thread.start()
+        started.wait()
     }
 
     /// The worker's loop: one job per `work` signal until `stop()`.
     private func run(name: String) {
-        Thread.current.name = name
+        // Named by the thread itself: Foundation's Thread.name, set from outside, missed some threads
+        // still starting in a benchmark, which then kept their parent's name.
+        firpipe_name_thread(name)
         // Once per thread: FTZ/DAZ is per-thread state and this thread runs only this loop.
         firpipe_flush_denormals()
+        running.store(true, ordering: .releasing)
+        started.signal()
         var job = 0
         while true {
             work.wait()
             if stopping.load(ordering: .acquiring) { break }
+            lateGate?.wait()
             let slot = (job & 1) * channels * partitionSize
             for c in 0..<channels {
                 let at = slot + c * partitionSize
@@ -127,6 +140,7 @@ final class StreamLevel: @unchecked Sendable {
             // First read of job `job`: it must be finished. Try without blocking to count lateness.
             if done.wait(timeout: .now()) == .timedOut {
                 late = true
+                lateGate?.signal()
                 done.wait()
             }
         }
@@ -142,6 +156,7 @@ final class StreamLevel: @unchecked Sendable {
     func stop() {
         stopping.store(true, ordering: .releasing)
         work.signal()
+        lateGate?.signal()
         exited.wait()
     }
 }

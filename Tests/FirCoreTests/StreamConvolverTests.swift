@@ -1,5 +1,6 @@
 @testable import FirCore
 import FirTestSupport
+import Foundation
 import Testing
 
 /// `StreamConvolver` fed block by block as the daemon feeds it, checked against the float64 direct
@@ -121,6 +122,15 @@ struct StreamConvolverTests {
             blockSize: blockSize)
     }
 
+    /// Sparse input keeps the direct reference cheap at these lengths; each needs one background level.
+    @Test("large blocks with a background level", arguments: [(4096, 70_000), (65_536, 1_100_000)])
+    func largeBlocks(blockSize: Int, taps: Int) {
+        #expect(StreamLayout(taps: taps, blockSize: blockSize).levels.count == 2)
+        Self.check(
+            signals: [Signals.sparseImpulses(count: taps + 3 * blockSize, impulses: 12, seed: 40)],
+            kernels: [Signals.decayingNoise(count: taps, seed: 41)], blockSize: blockSize)
+    }
+
     @Test("channels with their own kernels and gains")
     func multiChannel() {
         let kernels = [
@@ -157,12 +167,35 @@ struct StreamConvolverTests {
         let kernels = [Signals.decayingNoise(count: 6000, seed: 25), Signals.decayingNoise(count: 700, seed: 26)]
         let gains: [Float] = [0.5, -2]
         let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, gains: gains)
-        let outputs = Self.stream([Signals.impulse(count: 1), Signals.impulse(count: 1)], through: convolver, count: 6000)
+        let impulses = [Signals.impulse(count: 1), Signals.impulse(count: 1)]
+        let outputs = Self.stream(impulses, through: convolver, count: 6000)
         for c in 0..<2 {
             let expected = kernels[c].map { Double($0 * gains[c]) }
             let padded = expected + [Double](repeating: 0, count: 6000 - expected.count)
             #expect(Tolerance.maxErrorDB(outputs[c], reference: padded) <= Self.thresholdDB, "channel \(c)")
         }
+    }
+
+    @Test("late workers make process wait and count underruns, and the output stays exact")
+    func lateWorkers() {
+        let kernels = [Signals.decayingNoise(count: 12_000, seed: 36), Signals.decayingNoise(count: 3000, seed: 37)]
+        let signals = [Signals.noise(count: 15_000, seed: 38), Signals.noise(count: 15_000, seed: 39)]
+        let b = 32, count = 15_000 + 12_000 - 1
+        let held = StreamConvolver(kernels: kernels, blockSize: b, mode: .convolve, gains: [1, 0.5], holdingJobs: true)
+        let outputs = Self.stream(signals, through: held, count: count)
+        // Every job of every background level was found late once, at its first read.
+        let lastBlockStart = (count + b - 1) / b * b - b
+        let jobsRead = held.layout.levels.dropFirst().map { level in
+            lastBlockStart < level.offset ? 0 : (lastBlockStart - level.offset) / level.partitionSize + 1
+        }
+        #expect(held.layout.levels.count == 4 && held.underruns == jobsRead.reduce(0, +), "\(jobsRead)")
+        held.shutdown()
+        #expect(held.runningWorkers == 0)
+
+        let onTime = StreamConvolver(kernels: kernels, blockSize: b, gains: [1, 0.5])
+        #expect(outputs == Self.stream(signals, through: onTime, count: count))
+        let error = Tolerance.maxErrorDB(outputs[0], reference: Self.reference(signals[0], kernels[0]))
+        #expect(error <= Self.thresholdDB)
     }
 
     @Test("two runs give the same output bit for bit")
@@ -186,6 +219,30 @@ struct StreamConvolverTests {
         #expect(convolver.runningWorkers == 0)
         convolver.shutdown()
         #expect(convolver.runningWorkers == 0)
+    }
+
+    #if os(Linux)
+    @Test("each background level has a worker thread named after it")
+    func workerNames() throws {
+        let convolver = StreamConvolver(
+            kernels: [Signals.decayingNoise(count: 12_000, seed: 34)], blockSize: 32, gains: [1])
+        defer { convolver.shutdown() }
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) })
+        for k in 1...3 { #expect(names.contains("firpipe-level-\(k)\n"), "\(names.sorted())") }
+    }
+    #endif
+
+    @Test("a call after shutdown is a programmer error")
+    func processAfterShutdown() async {
+        await #expect(processExitsWith: .failure) {
+            let convolver = StreamConvolver(
+                kernels: [Signals.decayingNoise(count: 1000, seed: 35)], blockSize: 32, gains: [1])
+            convolver.shutdown()
+            let block = [Float](repeating: 0, count: 32)
+            var output = block
+            convolver.process(block, &output)
+        }
     }
 
     @Test("shutdown joins workers that never got a job")
