@@ -37,6 +37,37 @@ extension SpoolTests {
         }
     }
 
+    /// Killed after the output was committed but before the input was removed: the job is done again
+    /// and the output replaced whole.
+    @Test func restartRedoesAJobWhoseInputWasNotYetRemoved() throws {
+        defer { box.remove() }
+        let x = [Signals.noise(count: 3000, seed: 11, amplitude: 0.5)]
+        let reference = try AudioFixture.write(x, to: box.staging + "/again.wav")
+        try AudioFixture.write(x, to: box.inbox + "/again.wav")
+        try AudioFixture.write([[0.25, 0.25]], to: box.outbox + "/again.wav")
+        let spool = box.makeSpool()
+        try spool.start()
+        defer { _ = spool.drain(timeout: 10) }
+        #expect(waitUntil { spool.counts.done == 1 })
+        #expect(try SpoolSandbox.read(box.outbox + "/again.wav") == box.directRun(reference))
+        #expect(SpoolSandbox.listing(box.outbox) == ["again.wav"])
+    }
+
+    /// Killed after a failure's report was written but before the input moved: the input fails again
+    /// into the same name, so no report is left without its file.
+    @Test func restartAfterAHalfDoneFailureReusesTheReportsName() throws {
+        defer { box.remove() }
+        try Data("stale report\n".utf8).write(to: URL(fileURLWithPath: box.failed + "/bad.wav.error"))
+        try Data([1, 2, 3, 4]).write(to: URL(fileURLWithPath: box.inbox + "/bad.wav"))
+        let spool = box.makeSpool()
+        try spool.start()
+        defer { _ = spool.drain(timeout: 10) }
+        #expect(waitUntil { spool.counts.failed == 1 })
+        #expect(SpoolSandbox.listing(box.failed) == ["bad.wav", "bad.wav.error"])
+        let report = try String(contentsOfFile: box.failed + "/bad.wav.error", encoding: .utf8)
+        #expect(report.contains(box.inbox + "/bad.wav: "), "\(report)")
+    }
+
     @Test func missingDirectoryIsAConfigError() throws {
         defer { box.remove() }
         try FileManager.default.removeItem(atPath: box.failed)
