@@ -48,7 +48,12 @@ let package = Package(
         .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),
-        .testTarget(name: "FirPipelineTests", dependencies: ["FirPipeline", "FirAudio", "FirCore", "FirTestSupport"]),
+        .testTarget(
+            name: "FirPipelineTests",
+            dependencies: [
+                "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,6 +77,17 @@ public final class AtomicOutputFile: @unchecked Sendable {
         unlink(temporaryPath)
     }
 
+    /// Whether `name` (a file name, no directory) has the shape of this type's temporary files,
+    /// `.NAME.firpipe-PID-SERIAL-RANDOM.tmp`, so that the owner of a directory can remove what a killed
+    /// run left behind.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let marker = name.range(of: ".firpipe-", options: .backwards)
+        else { return false }
+        let parts = name[marker.upperBound...].dropLast(4).split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].allSatisfy(\.isNumber) && parts[1].allSatisfy(\.isNumber)
+            && parts[2].allSatisfy(\.isHexDigit) && parts.allSatisfy { !$0.isEmpty }
+    }
+
     // MARK: Private
 
     private static func checkDirectory(_ directory: String, for finalPath: String) throws(AudioError) {

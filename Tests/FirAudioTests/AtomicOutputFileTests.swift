@@ -22,6 +22,18 @@ final class AtomicOutputFileTests {
         #expect(!FileManager.default.fileExists(atPath: finalPath))
     }
 
+    @Test("its temporary names are recognised, and names of other shapes are not")
+    func recognisesItsTemporaryNames() throws {
+        let output = try AtomicOutputFile(finalPath: directory.file("a b.wav"))
+        let name = String(output.temporaryPath.split(separator: "/").last!)
+        #expect(AtomicOutputFile.isTemporaryName(name))
+        #expect(AtomicOutputFile.isTemporaryName(".x.wav.firpipe-1-2-ff.tmp"))
+        for other in ["a b.wav", ".x.wav.tmp", "x.wav.firpipe-1-2-ff.tmp", ".x.firpipe-notes.tmp", ".x.firpipe-1-2-zz.tmp",
+                      ".x.firpipe-1--ff.tmp", ".x.firpipe-1-2-ff.tmp.1"] {
+            #expect(!AtomicOutputFile.isTemporaryName(other), "\(other)")
+        }
+    }
+
     @Test("commit renames the finished temporary file into place and leaves nothing else")
     func commit() throws {
         let finalPath = directory.file("out.flac")
