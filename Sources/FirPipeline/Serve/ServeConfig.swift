@@ -96,3 +96,20 @@ public struct ServeConfig: Sendable {
         return nil
     }
 }
+
+extension ServeConfig {
+    /// Loads every kernel file once, so a spool config with a broken kernel is refused when it is
+    /// loaded, not job by job. Channel counts are checked per job, against each input.
+    public func checkKernels() throws(JobError) {
+        let paths: [(String, String)]
+        switch kernels {
+        case .shared(let path): paths = [(path, "kernel")]
+        case .perChannel(let list): paths = list.enumerated().map { ($1.path, "channels.\($0).kernel") }
+        }
+        for (path, key) in paths {
+            do { _ = try KernelLoader.load(path: path) } catch {
+                throw JobError(audio: error, configKey: key)
+            }
+        }
+    }
+}

@@ -38,6 +38,11 @@ extension Daemon {
             }
             status.cpu = meter.withLock { $0.loads(of: readings) }
         }
+        if let spool {
+            let counts = spool.counts
+            status.spool = .init(
+                queued: counts.queued, running: counts.running, done: counts.done, failed: counts.failed)
+        }
         return status
     }
 

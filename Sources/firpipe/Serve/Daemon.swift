@@ -25,15 +25,18 @@ final class Daemon: Sendable {
     let reloadsFailed = Atomic<Int>(0)
     /// The stream engine, in stream mode.
     let engine: StreamEngine?
+    /// The spool, in spool mode.
+    let spool: Spool?
     /// systemd's notify socket (does nothing when not started by systemd).
     let notifier: SystemdNotifier
     /// CPU load per stage between two status snapshots.
     let meter = Mutex(StageLoadMeter())
 
-    init(config: ServeConfig, engine: StreamEngine?, notifier: SystemdNotifier, logger: Logger) {
+    init(config: ServeConfig, engine: StreamEngine?, spool: Spool?, notifier: SystemdNotifier, logger: Logger) {
         self.configPath = config.file.path
         self.current = Mutex(config)
         self.engine = engine
+        self.spool = spool
         self.notifier = notifier
         self.logger = logger
     }
@@ -89,9 +92,20 @@ final class Daemon: Sendable {
             let fade = Int((new.settings.crossfadeMilliseconds * Double(stream.sampleRate) / 1000).rounded(.up))
             engine.replace(with: convolver, crossfadeFrames: fade)
         }
+        if let spool {
+            do throws(JobError) { try new.checkKernels() } catch {
+                let line = error.configKey.map { new.file.error(at: $0, error.message).description } ?? error.message
+                return rejected(line)
+            }
+            spool.update(makeSpec: { new.spoolSpec(input: $0, output: $1) })
+        }
         current.withLock { $0 = new }
         reloadsOK.add(1, ordering: .relaxed)
-        logger.info("reloaded \(configPath): new kernels take over at the next block with a \(new.settings.crossfadeMilliseconds) ms crossfade")
+        if engine != nil {
+            logger.info("reloaded \(configPath): new kernels take over at the next block with a \(new.settings.crossfadeMilliseconds) ms crossfade")
+        } else {
+            logger.info("reloaded \(configPath): jobs started from now on use it")
+        }
         return nil
     }
 

@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)  // a consumer that goes away must fail the write, not kill the daemon
+        signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a spool job's write, not kill the daemon
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -42,14 +43,40 @@ struct ServeCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(SysExits.config)
         }
+        // Measured plans from earlier runs; new sizes are measured within a budget and saved at exit.
+        let wisdom = WisdomStore()
+        wisdom.load()
         FFTPlanner.shared.setPolicy(.batch)
+        defer { wisdom.saveIfChanged() }
 
         switch serve.settings.work {
         case .stream(let stream):
             try await runStream(serve, stream: stream, logger: logger)
-        case .spool:
-            throw fail("\(config): spool mode is not available yet; use serve.stream", code: SysExits.config)
+        case .spool(let settings):
+            let costModel = CostModelStore(wisdom: wisdom).load() ?? .default
+            try await runSpool(serve, settings: settings, costModel: costModel, logger: logger)
         }
+    }
+
+    private func runSpool(
+        _ serve: ServeConfig, settings: SpoolSettings, costModel: CostModel, logger: Logger
+    ) async throws {
+        do throws(JobError) { try serve.checkKernels() } catch {
+            throw report(error, config: serve.file)
+        }
+        let spool = Spool(
+            settings: settings, makeSpec: { serve.spoolSpec(input: $0, output: $1) }, logger: logger,
+            costModel: costModel)
+        let notifier = SystemdNotifier()
+        let daemon = Daemon(config: serve, engine: nil, spool: spool, notifier: notifier, logger: logger)
+        let line = "watching \(settings.inbox) (up to \(settings.maxJobs) jobs at once) into \(settings.outbox), config \(serve.file.path)"
+        let work = SpoolService(
+            daemon: daemon, spool: spool, drainSeconds: max(0.1, serve.settings.shutdownTimeoutSeconds * 0.8),
+            onReady: {
+                logger.info("\(line)")
+                _ = notifier.ready(status: "watching \(settings.inbox)")
+            })
+        try await runGroup(work, daemon: daemon, settings: serve.settings, logger: logger)
     }
 
     private func runStream(_ serve: ServeConfig, stream: StreamSettings, logger: Logger) async throws {
@@ -61,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw report(error, config: serve.file)
         }
         let notifier = SystemdNotifier()
-        let daemon = Daemon(config: serve, engine: engine, notifier: notifier, logger: logger)
+        let daemon = Daemon(config: serve, engine: engine, spool: nil, notifier: notifier, logger: logger)
         let latency = engine.blockSize
         let ms = Double(latency) * 1000 / Double(stream.sampleRate)
         let status = "streaming \(stream.channels) ch at \(stream.sampleRate) Hz, latency \(latency) samples"
@@ -107,6 +134,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch let error as JobError {
+            // The engine logged stream failures as they happened; a spool that cannot start has not.
+            if daemon.engine == nil { _ = report(error, config: daemon.config.file) }
             throw ExitCode(SysExits.code(for: error.kind))
         } catch is ShutdownTimedOut {
             throw fail(

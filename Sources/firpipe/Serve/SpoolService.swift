@@ -1,0 +1,40 @@
+import FirPipeline
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the spool as a service: starts watching, and on graceful shutdown stops intake and lets the
+/// jobs in flight finish. Jobs still running at the drain's deadline are cancelled; their inputs stay
+/// in the inbox for the next start, so nothing is lost.
+struct SpoolService: Service {
+    let daemon: Daemon
+    let spool: Spool
+    /// How long the jobs in flight may take to finish after SIGTERM.
+    let drainSeconds: Double
+    let onReady: @Sendable () -> Void
+
+    func run() async throws {
+        do throws(JobError) { try spool.start() } catch {
+            throw error
+        }
+        daemon.state = .running
+        onReady()
+        try? await gracefulShutdown()
+        daemon.state = .stopping
+        _ = daemon.notifier.stopping()
+        let running = spool.counts.running
+        daemon.logger.info("stopping: no new jobs; waiting for \(running) running")
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            // drain blocks; a plain thread keeps it off the cooperative pool.
+            Thread.detachNewThread { [spool, drainSeconds] in
+                continuation.resume(returning: spool.drain(timeout: drainSeconds))
+            }
+        }
+        if !finished {
+            daemon.logger.warning(
+                "jobs still running at the shutdown deadline were cancelled; their inputs stay in the inbox")
+        }
+        let counts = spool.counts
+        daemon.logger.info("spool stopped: \(counts.done) done, \(counts.failed) failed")
+    }
+}

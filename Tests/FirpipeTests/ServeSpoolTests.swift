@@ -1,0 +1,134 @@
+import FirAudio
+import FirTestSupport
+import Foundation
+import Testing
+
+@testable import firpipe
+
+/// `firpipe serve` in spool mode, run as a real child process: files renamed into the inbox come out
+/// in the outbox as `firpipe process` would write them; bad ones go to failed; a kill -9 loses nothing.
+@Suite struct ServeSpoolTests {
+    /// Inbox, outbox, failed and a staging directory to write files before renaming them in.
+    struct Spool {
+        let f: Fixtures
+        let config: String
+
+        init(settle: Double = 0.2) throws {
+            f = try Fixtures()
+            for dir in ["in", "out", "failed", "staging", "run"] {
+                try FileManager.default.createDirectory(atPath: f.dir.path(dir), withIntermediateDirectories: true)
+            }
+            try f.audio("k.wav", [Signals.decayingNoise(count: 4096, seed: 5).map { $0 * 0.1 }])
+            config = try f.text(
+                "spool.yaml",
+                """
+                kernel: k.wav
+                serve:
+                  spool: {inbox: in, outbox: out, failed: failed, settle_seconds: \(settle), max_jobs: 2}
+                  control_socket: run/spool.sock
+                """)
+        }
+
+        /// Writes a file in staging and renames it into the inbox, as a well-behaved producer does.
+        /// Returns what `firpipe process` makes of it when `batch` is set (run before the rename, since
+        /// the spool removes the input once done).
+        @discardableResult
+        func drop(_ name: String, batch: Bool = false, _ write: (String) throws -> Void) throws -> Output? {
+            let staged = f.dir.path("staging/" + name)
+            try write(staged)
+            let expected = batch ? try self.batch(staged, name: name) : nil
+            #expect(rename(staged, f.dir.path("in/" + name)) == 0)
+            return expected
+        }
+
+        func listing(_ dir: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: f.dir.path(dir))) ?? []).sorted()
+        }
+
+        /// What `firpipe process` writes for `input`: format and samples. (Not the bytes: libsndfile
+        /// stamps float files' PEAK chunk with the time of writing.)
+        func batch(_ input: String, name: String) throws -> Output {
+            let out = f.dir.path("staging/batch-" + name)
+            let result = try firpipe("process", input, out, "--kernel", f.dir.path("k.wav"), "-q")
+            #expect(result.status == 0, "\(result.stderr)")
+            return try Output(out, f)
+        }
+
+        func output(_ name: String) throws -> Output {
+            try Output(f.dir.path("out/" + name), f)
+        }
+    }
+
+    /// An audio file's format and samples.
+    struct Output {
+        let info: AudioFileInfo
+        let channels: [[Float]]
+
+        init(_ path: String, _ f: Fixtures) throws {
+            (info, channels) = try f.read(path)
+        }
+
+        /// Same format and length, samples within float rounding. Not bit for bit: the two processes
+        /// may use different FFTW plans (wisdom saved by one run is measured for the next), and a
+        /// different plan rounds differently, which can move a 24-bit sample by one step.
+        func expectSame(as other: Output, _ name: String) {
+            #expect(info == other.info, "\(name)")
+            for (a, b) in zip(channels, other.channels) {
+                #expect(Tolerance.maxErrorDB(a, b) <= -120, "\(name)")
+            }
+        }
+    }
+
+    @Test func filesInFilesOutFailuresAside() throws {
+        let s = try Spool()
+        defer { s.f.dir.remove() }
+        let daemon = try DaemonProcess(["serve", "--config", s.config])
+        #expect(daemon.waitUntil { daemon.stderr.contains("watching") }, "\(daemon.stderr)")
+        var expected: [String: Output] = [:]
+        for (i, name) in ["a.wav", "b.wav", "c.flac"].enumerated() {
+            let x = [Signals.noise(count: 20_000 + i * 777, seed: UInt64(i), amplitude: 0.3)]
+            let format = AudioFormat(container: name.hasSuffix(".flac") ? .flac : .wav, sampleFormat: .pcm24)
+            expected[name] = try s.drop(name, batch: true) { try AudioFixture.write(x, to: $0, format: format) }
+        }
+        try s.drop("broken.wav") { try Data("RIFF but not really".utf8).write(to: URL(fileURLWithPath: $0)) }
+        try s.drop(".hidden.wav") { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: $0)) }
+
+        #expect(daemon.waitUntil { s.listing("out").count == 3 && s.listing("failed").count == 2 }, "\(daemon.stderr)")
+        for (name, data) in expected {
+            try s.output(name).expectSame(as: data, name)
+        }
+        #expect(s.listing("in") == [".hidden.wav"], "inputs go once their output is committed; dotfiles stay")
+        #expect(s.listing("failed") == ["broken.wav", "broken.wav.error"])
+        let reason = try String(contentsOfFile: s.f.dir.path("failed/broken.wav.error"), encoding: .utf8)
+        #expect(reason.contains("broken.wav") && reason.split(separator: "\n").count == 1, "\(reason)")
+
+        let status = try #require(DaemonStatus(json: try firpipe("status", "--config", s.config).stdout))
+        #expect(status.mode == .spool)
+        #expect(status.spool == DaemonStatus.Spool(queued: 0, running: 0, done: 3, failed: 1))
+
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+    }
+
+    @Test func killNineMidJobThenRestartFinishesIt() throws {
+        let s = try Spool()
+        defer { s.f.dir.remove() }
+        // Long enough that the job is surely still running when its temporary output appears.
+        let x = (0..<2).map { Signals.noise(count: 48_000 * 90, seed: 30 + UInt64($0), amplitude: 0.3) }
+        let expected = try s.drop("long.wav", batch: true) { try AudioFixture.write(x, to: $0) }
+        let first = try DaemonProcess(["serve", "--config", s.config])
+        let midJob = first.waitUntil { s.listing("out").contains { AtomicOutputFile.isTemporaryName($0) } }
+        first.send(SIGKILL)
+        _ = first.waitForExit()
+        #expect(midJob, "the job was caught half-way: \(s.listing("out")) \(first.stderr)")
+        #expect(s.listing("in") == ["long.wav"], "the input stays until its output is whole")
+        #expect(!s.listing("out").contains("long.wav"))
+
+        let second = try DaemonProcess(["serve", "--config", s.config])
+        #expect(second.waitUntil(timeout: 60) { s.listing("in").isEmpty }, "\(second.stderr)")
+        second.send(SIGTERM)
+        #expect(second.waitForExit() == 0, "\(second.stderr)")
+        #expect(s.listing("out") == ["long.wav"], "only the whole file, no temporary left")
+        try s.output("long.wav").expectSame(as: try #require(expected), "long.wav")
+    }
+}
