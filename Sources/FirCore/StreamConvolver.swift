@@ -108,6 +108,11 @@ public final class StreamConvolver: @unchecked Sendable {
     /// Times ``process(_:_:)`` had to wait for a background level that was late. Any thread.
     public var underruns: Int { underrunCount.load(ordering: .relaxed) }
 
+    /// CPU time the background workers have used so far, in nanoseconds. Any thread.
+    public var workerCPUNanoseconds: UInt64 {
+        levels.reduce(0) { $0 &+ $1.cpuNanoseconds.load(ordering: .relaxed) }
+    }
+
     /// Worker threads that have not yet left their loop. Any thread; for tests.
     var runningWorkers: Int { levels.filter { $0.running.load(ordering: .acquiring) }.count }
 

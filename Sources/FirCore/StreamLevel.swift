@@ -49,6 +49,8 @@ final class StreamLevel: @unchecked Sendable {
     private let lateGate: DispatchSemaphore?
     /// True while the worker thread is in its loop: lets tests check that `start()` and `stop()` join.
     let running = Atomic<Bool>(false)
+    /// CPU time the worker thread has used, as of its last job, for the daemon's per-stage load.
+    let cpuNanoseconds = Atomic<UInt64>(0)
 
     /// Transforms this level's stretch of each kernel; allocates both rings. Does not start the worker.
     ///
@@ -106,6 +108,7 @@ final class StreamLevel: @unchecked Sendable {
                 convolvers[c]?.process(inputRing.pointer + at, outputRing.pointer + at)
             }
             job += 1
+            cpuNanoseconds.store(Self.threadCPUNanoseconds(), ordering: .relaxed)
             done.signal()
         }
         running.store(false, ordering: .releasing)
@@ -158,5 +161,12 @@ final class StreamLevel: @unchecked Sendable {
         work.signal()
         lateGate?.signal()
         exited.wait()
+    }
+
+    /// The calling thread's CPU time (one system call, once a job).
+    static func threadCPUNanoseconds() -> UInt64 {
+        var now = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0 else { return 0 }
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }

@@ -107,4 +107,21 @@ import Testing
         let r = try firpipe("check", "--config", root.appendingPathComponent("Config/example.yaml").path)
         #expect(r.status == 0, "\(r.stderr)")
     }
+
+    @Test func shippedServeConfigsRun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for dir in ["out/spool/in", "out/spool/out", "out/spool/failed"] {
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(dir), withIntermediateDirectories: true)
+        }
+        // The stream example with no input: one block of silence (the latency), then a clean exit.
+        let stream = try firpipe("serve", "--config", root.appendingPathComponent("Config/serve-stream.yaml").path)
+        #expect(stream.status == 0, "\(stream.stderr)")
+        #expect(stream.stdout.utf8.count == 256 * 2 * 2)
+        let spool = try DaemonProcess(["serve", "--config", root.appendingPathComponent("Config/serve-spool.yaml").path])
+        #expect(spool.waitUntil { spool.stderr.contains("watching") }, "\(spool.stderr)")
+        spool.send(SIGTERM)
+        #expect(spool.waitForExit() == 0, "\(spool.stderr)")
+    }
 }

@@ -45,7 +45,7 @@ import Testing
         #expect(json.latency.samples == 128 && abs(json.latency.ms - 128.0 / 48) < 1e-9)
         #expect(json.blocks == 10 && json.samples == UInt64(frames))
         #expect(json.underruns == 0 && json.clippedSamples == 0)
-        #expect(Set(json.cpu.keys) == ["reader", "convolver", "writer"])
+        #expect(Set(json.cpu.keys) == ["reader", "convolver", "writer", "levels"])
         #expect(json.channels == 2 && json.sampleRate == 48000 && json.blockSize == 128)
         #expect(json.pid == daemon.pid)
 

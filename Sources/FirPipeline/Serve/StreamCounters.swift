@@ -33,6 +33,9 @@ public final class StreamCounters: Sendable {
     private let readerCPU = Atomic<UInt64>(0)
     private let filterCPU = Atomic<UInt64>(0)
     private let writerCPU = Atomic<UInt64>(0)
+    /// CPU of the convolver's background workers, all levels together (including convolvers replaced
+    /// by reloads), published by the filter thread after each block.
+    public let levelsCPU = Atomic<UInt64>(0)
 
     public init() {}
 

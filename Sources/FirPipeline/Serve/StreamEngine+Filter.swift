@@ -22,7 +22,7 @@ extension StreamEngine {
     /// The filter thread: convolves each block in place, crossfades during a kernel change, encodes the
     /// output over the block's input bytes, and passes the block to the writer.
     func runFilter() {
-        var underrunBase = 0
+        var underrunBase = 0, workerBase: UInt64 = 0
         while true {
             guard case .block(let block) = toFilter.pop() else { break }
             if swapWaiting.load(ordering: .acquiring) {
@@ -39,6 +39,7 @@ extension StreamEngine {
                 mix(state, into: samples)
                 if state.fadePosition >= state.ramp.count {
                     underrunBase += outgoing.underruns
+                    workerBase &+= outgoing.workerCPUNanoseconds
                     retire(outgoing)
                     state.outgoing = nil
                     counters.swaps.add(1, ordering: .relaxed)
@@ -52,6 +53,9 @@ extension StreamEngine {
             counters.frames.add(block.frames, ordering: .relaxed)
             counters.underruns.store(
                 underrunBase + state.convolver.underruns + (state.outgoing?.underruns ?? 0), ordering: .relaxed)
+            counters.levelsCPU.store(
+                workerBase &+ state.convolver.workerCPUNanoseconds &+ (state.outgoing?.workerCPUNanoseconds ?? 0),
+                ordering: .relaxed)
             counters.recordCPU(.filter)
             toWrite.push(.block(block))
         }

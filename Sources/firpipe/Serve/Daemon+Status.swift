@@ -33,9 +33,10 @@ extension Daemon {
             status.overruns = UInt64(c.overruns.load(ordering: .relaxed))
             status.clippedSamples = UInt64(c.clipped.load(ordering: .relaxed))
             let wall = StageClock.monotonicNanoseconds()
-            let readings = StreamCounters.Stage.allCases.map { stage in
+            var readings = StreamCounters.Stage.allCases.map { stage in
                 (stage.name, StageClock.Reading(cpu: c.cpuNanoseconds(stage), wall: wall))
             }
+            readings.append(("levels", StageClock.Reading(cpu: c.levelsCPU.load(ordering: .relaxed), wall: wall)))
             status.cpu = meter.withLock { $0.loads(of: readings) }
         }
         if let spool {
