@@ -16,7 +16,8 @@ public struct RawPCMCodec: Sendable {
     /// Bytes in one frame (one sample of every channel).
     public var bytesPerFrame: Int { format.bytesPerSample * channels }
 
-    /// Reads `frames` interleaved frames from `bytes` into `planar`, channel c at `c * stride`.
+    /// Reads `frames` interleaved frames from `bytes` into `planar`, channel c at `c * stride`. Float
+    /// samples that are NaN or infinite read as 0.
     public func decode(
         _ bytes: UnsafeRawPointer, frames: Int, into planar: UnsafeMutablePointer<Float>, stride: Int
     ) {
@@ -46,7 +47,9 @@ public struct RawPCMCodec: Sendable {
                 }
             case .f32le:
                 for i in 0..<frames {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+                    let x = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+                    // A NaN or infinity would poison a whole kernel length of output: silence instead.
+                    out[i] = x.isFinite ? x : 0
                     p += step
                 }
             }

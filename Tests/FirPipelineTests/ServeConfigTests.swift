@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func streamPipesStayDashOrBecomeAbsolute() throws {
-        let sandbox = try ConfigSandbox(files: ["k.txt"])
+        let sandbox = try ConfigSandbox(files: ["k.txt", "fifo/in"])
         let path = try sandbox.write(
             "kernel: k.txt\nserve:\n  stream: {input: fifo/in, output: '-', format: f32le, channels: 1, rate: 48000}\n",
             to: "c.yaml")

@@ -11,6 +11,10 @@ public final class DaemonProcess: Sendable {
     private let readers = DispatchGroup()
 
     /// Starts `firpipe args…` in `directory` with `environment` added to the tests' own.
+    /// The child's `RUNTIME_DIRECTORY`, where its default control socket goes: a fresh one per child, so
+    /// tests neither touch /run/firpipe nor meet each other's sockets.
+    public let runtimeDirectory: String
+
     public init(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = FirpipeBinary.url
@@ -18,6 +22,8 @@ public final class DaemonProcess: Sendable {
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["XDG_CACHE_HOME"] = FirpipeBinary.testCache
+        runtimeDirectory = try FirpipeBinary.freshRuntimeDirectory()
+        env["RUNTIME_DIRECTORY"] = runtimeDirectory
         env.merge(environment) { _, new in new }
         process.environment = env
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
@@ -44,6 +50,11 @@ public final class DaemonProcess: Sendable {
                 box.data.withLock { $0.append(chunk) }
             }
         }
+    }
+
+    /// A test that fails half-way must not leave its daemon running.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     public var pid: Int32 { process.processIdentifier }

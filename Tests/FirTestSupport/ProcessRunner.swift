@@ -22,6 +22,14 @@ public enum FirpipeBinary {
         return path
     }()
 
+    /// A new directory for one child's `RUNTIME_DIRECTORY` (its default control socket), under the
+    /// tests' cache.
+    public static func freshRuntimeDirectory() throws -> String {
+        let path = testCache + "/run-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     /// What a finished run printed and returned.
     public struct Result: Sendable {
         public var status: Int32
@@ -40,6 +48,7 @@ public enum FirpipeBinary {
         // FFTW wisdom and the cost model go to a cache of the tests' own, never the user's.
         var env = environment ?? ProcessInfo.processInfo.environment
         if environment?["XDG_CACHE_HOME"] == nil { env["XDG_CACHE_HOME"] = testCache }
+        if environment?["RUNTIME_DIRECTORY"] == nil { env["RUNTIME_DIRECTORY"] = try freshRuntimeDirectory() }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

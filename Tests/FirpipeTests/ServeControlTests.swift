@@ -74,7 +74,7 @@ import Testing
         daemon.send(SIGTERM)
         _ = try notify.next()  // RELOADING / READY of the rejected reload
         _ = try notify.next()
-        #expect(try notify.next() == "STOPPING=1")
+        #expect(try notify.next() == "STOPPING=1\nEXTEND_TIMEOUT_USEC=6000000")
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
         #expect(!FileManager.default.fileExists(atPath: socketPath), "the socket is removed at exit")
     }

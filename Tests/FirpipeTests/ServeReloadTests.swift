@@ -42,7 +42,8 @@ import Testing
         let fade = Self.rate * 10 / 1000
         var worst = 0.0, inFade = 0
         for n in 0..<x.count {
-            let old = Double(x[n]), new = n > 0 ? 0.5 * Double(x[n - 1]) : 0
+            // The new kernels start from silence at the switch: they filter the input from `first` on.
+            let old = Double(x[n]), new = n - 1 >= first ? 0.5 * Double(x[n - 1]) : 0
             let w: Double
             if n < first { w = 0 } else if n >= first + fade { w = 1 } else {
                 let s = sin(Double.pi / 2 * (Double(n - first) + 0.5) / Double(fade))

@@ -3,13 +3,24 @@ import FirTestSupport
 import Foundation
 import Testing
 
-/// Shutdown when the stream cannot drain: the output is a named pipe nobody opens, so the writer never
-/// gets going and the stream cannot finish.
+/// Shutdown when the stream cannot drain: the output is a named pipe whose reader never reads, shrunk
+/// to one page, so the writer blocks and the stream cannot finish.
 @Suite struct ServeShutdownTests {
-    private func stuckDaemon(_ f: Fixtures, timeout: Double) throws -> DaemonProcess {
+    /// The reader end of the output pipe; kept open (and never read) for the test's length.
+    final class StuckReader: @unchecked Sendable {
+        let fd: Int32
+        init(_ path: String) {
+            fd = open(path, O_RDONLY | O_NONBLOCK)
+            _ = fcntl(fd, 1031, 4096)  // F_SETPIPE_SZ: one page of room
+        }
+        deinit { close(fd) }
+    }
+
+    private func stuckDaemon(_ f: Fixtures, timeout: Double) throws -> (DaemonProcess, StuckReader) {
         try f.text("k.txt", "1\n")
         let fifo = f.dir.path("nobody-reads.pcm")
         #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = StuckReader(fifo)
         let config = try f.text(
             "s.yaml",
             "kernel: k.txt\nserve:\n  stream: {output: \(fifo), format: s16le, channels: 1, rate: 8000}\n"
@@ -18,13 +29,14 @@ import Testing
         // Signal handlers are installed before the services start, and the log line comes after.
         #expect(daemon.waitUntil { daemon.stderr.contains("streaming 1 ch") }, "\(daemon.stderr)")
         try daemon.write(Data(count: 8000))
-        return daemon
+        return (daemon, reader)
     }
 
     @Test func drainLongerThanTheTimeoutExits70() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
-        let daemon = try stuckDaemon(f, timeout: 0.5)
+        let (daemon, reader) = try stuckDaemon(f, timeout: 0.5)
+        defer { withExtendedLifetime(reader) {} }
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit() == 70, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("shutdown took longer than shutdown_timeout_s (0.5 s)"))
@@ -34,11 +46,14 @@ import Testing
         let f = try Fixtures()
         defer { f.dir.remove() }
         // A timeout far beyond the wait below: only the second signal can end it in time.
-        let daemon = try stuckDaemon(f, timeout: 600)
+        let (daemon, reader) = try stuckDaemon(f, timeout: 600)
+        defer { withExtendedLifetime(reader) {} }
         daemon.send(SIGTERM)
         #expect(daemon.waitUntil { daemon.stderr.contains("stopping") })
         daemon.send(SIGINT)
         #expect(daemon.waitForExit(timeout: 20) == 128 + SIGINT, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("second SIGINT during shutdown: exiting at once"))
+        #expect(!FileManager.default.fileExists(atPath: daemon.runtimeDirectory + "/s.sock"),
+                "the control socket goes with it")
     }
 }

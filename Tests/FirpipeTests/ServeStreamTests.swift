@@ -86,19 +86,74 @@ import Testing
         #expect(result.errorLines == ["\(config):4:17: serve.crossfade_ms must be between 0 and 10000, found -5"])
     }
 
-    @Test func missingInputPipeExits66() throws {
+    @Test func missingPipesAreConfigErrorsBeforeReady() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
         try f.text("k.txt", "1\n")
-        let config = try f.text(
+        let missingInput = try f.text(
             "c.yaml", "kernel: k.txt\nserve:\n  stream: {input: nowhere.pcm, format: s16le, channels: 1, rate: 8000}\n")
+        let r = try firpipe("serve", "--config", missingInput)
+        #expect(r.status == 78)
+        #expect(r.errorLines == [
+            "\(missingInput):3:19: stream input \(f.dir.path("nowhere.pcm")) does not exist; create the named pipe "
+                + "(mkfifo) or use '-' for stdin",
+        ])
+        let missingDirectory = try f.text(
+            "d.yaml", "kernel: k.txt\nserve:\n  stream: {output: no/dir/out.pcm, format: s16le, channels: 1, rate: 8000}\n")
+        let d = try firpipe("serve", "--config", missingDirectory)
+        #expect(d.status == 78)
+        #expect(d.errorLines.first?.hasPrefix("\(missingDirectory):3:20: the directory of stream output") == true,
+                "\(d.stderr)")
+    }
+
+    @Test func namedPipesInAndOut() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "0.5\n0.25\n")
+        let input = f.dir.path("in.pcm"), output = f.dir.path("out.pcm")
+        #expect(mkfifo(input, 0o600) == 0 && mkfifo(output, 0o600) == 0)
+        let config = try f.text(
+            "p.yaml",
+            "kernel: k.txt\nblock_size: 32\nserve:\n  stream: {input: in.pcm, output: out.pcm, format: s16le, "
+                + "channels: 1, rate: 8000}\n")
+        let codec = RawPCMCodec(format: .s16le, channels: 1)
+        let x = Self.quantized([Signals.noise(count: 3000, seed: 9, amplitude: 0.5)], codec)
         let daemon = try DaemonProcess(["serve", "--config", config])
-        let status = daemon.waitForExit()
-        #expect(status == 66, "\(daemon.stderr)")
-        #expect(daemon.stderr.contains("nowhere.pcm: cannot open the stream input"))
+        // Opening a named pipe waits for the other end: the reader of out.pcm on its own thread.
+        let received = Received()
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
+            guard let handle = FileHandle(forReadingAtPath: output) else { return }
+            while case let chunk = handle.availableData, !chunk.isEmpty { received.append(chunk) }
+        }
+        // Two producers one after the other: the daemon keeps the pipe open between them.
+        for half in [Array(x[0].prefix(1000)), Array(x[0].dropFirst(1000))] {
+            let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
+            try writer.write(contentsOf: Self.encode([half], codec))
+            try writer.close()
+        }
+        #expect(daemon.waitUntil { received.count >= (3000 + 32 - 3000 % 32) * 2 }, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("end of input") == false, "a producer closing the pipe does not end the stream")
+        daemon.send(SIGTERM)
+        reading.wait()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+        let y = Self.decode(received.data, codec)[0]
+        #expect(y.count == 3000 + 32)
+        let reference = DirectConvolution.full(x[0].doubles, [0.5, 0.25])
+        let worst = zip(y.dropFirst(32), reference).map { abs(Double($0) - $1) }.max() ?? 1
+        #expect(worst <= 1.0 / 32768, "within one 16-bit step: \(worst)")
     }
 
     // MARK: - Helpers
+
+    /// Bytes read on another thread.
+    final class Received: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes = Data()
+        func append(_ chunk: Data) { lock.withLock { bytes.append(chunk) } }
+        var count: Int { lock.withLock { bytes.count } }
+        var data: Data { lock.withLock { bytes } }
+    }
 
     /// Rounds samples to what `codec` can carry, so files and raw streams hold the same values.
     static func quantized(_ x: [[Float]], _ codec: RawPCMCodec) -> [[Float]] {

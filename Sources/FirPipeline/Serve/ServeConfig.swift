@@ -1,5 +1,6 @@
 import FirAudio
 import FirCore
+internal import Foundation
 
 /// A config file checked for `firpipe serve`: its `serve` section, and the filter every stream block or
 /// spool job uses. Loaded at start and again on each reload, on any thread; immutable afterwards.
@@ -41,7 +42,8 @@ public struct ServeConfig: Sendable {
         mode = spec.mode
         gainDB = spec.gainDB
         switch settings.work {
-        case .stream:
+        case .stream(let stream):
+            try Self.checkPipes(stream, in: file)
             let size = file.blockSize ?? ServeSettings.defaultBlockSize
             let range = ServeSettings.blockSizeRange
             guard range.contains(size) else {
@@ -53,6 +55,32 @@ public struct ServeConfig: Sendable {
             blockSize = size
         case .spool:
             blockSize = file.blockSize
+        }
+    }
+
+    /// The stream's input must exist (a named pipe, or a file) and its output's directory too, so a
+    /// typo is a config error with a position, not a failure after the daemon said it was ready.
+    private static func checkPipes(_ stream: StreamSettings, in file: ConfigFile) throws(ConfigError) {
+        if stream.input != "-" {
+            var info = stat()
+            guard stat(stream.input, &info) == 0 else {
+                throw ConfigError(
+                    .missingFile, at: file.valueLocation(of: "serve.stream.input"),
+                    "stream input \(stream.input) does not exist; create the named pipe (mkfifo) or use '-' for stdin")
+            }
+            guard (info.st_mode & S_IFMT) != S_IFDIR else {
+                throw ConfigError(
+                    .invalidValue, at: file.valueLocation(of: "serve.stream.input"),
+                    "stream input \(stream.input) is a directory; name a named pipe or file")
+            }
+        }
+        if stream.output != "-" {
+            let directory = FilePaths.directory(ofFile: stream.output)
+            guard FilePaths.fileProblem(at: directory) == .directory else {
+                throw ConfigError(
+                    .missingFile, at: file.valueLocation(of: "serve.stream.output"),
+                    "the directory of stream output \(stream.output) does not exist; create it or use '-' for stdout")
+            }
         }
     }
 
@@ -92,6 +120,13 @@ public struct ServeConfig: Sendable {
         }
         if settings.controlSocket != new.settings.controlSocket {
             return "serve.control_socket changed; restart the service to move the socket"
+        }
+        if settings.metricsFile != new.settings.metricsFile
+            || settings.metricsIntervalSeconds != new.settings.metricsIntervalSeconds {
+            return "serve.metrics_file or metrics_interval_s changed; restart the service to apply them"
+        }
+        if settings.shutdownTimeoutSeconds != new.settings.shutdownTimeoutSeconds {
+            return "serve.shutdown_timeout_s changed; restart the service to apply it"
         }
         return nil
     }

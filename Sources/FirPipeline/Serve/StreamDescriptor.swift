@@ -10,36 +10,71 @@ final class StreamDescriptor: @unchecked Sendable {
     /// The path as the config gives it (`-` for stdin or stdout), for messages.
     let name: String
     private let owned: Bool
+    /// For a named pipe read from: a write end of our own, so the pipe never reports end of input when
+    /// a producer goes away; a daemon reading a pipe runs until it is stopped.
+    private let keeper: Int32?
     private var closed = false
 
-    private init(fd: Int32, name: String, owned: Bool) {
+    private init(fd: Int32, name: String, owned: Bool, keeper: Int32? = nil) {
         self.fd = fd
         self.name = name
         self.owned = owned
+        self.keeper = keeper
     }
 
     deinit { close() }
 
-    /// Opens `path` for reading, or takes stdin for `-`. A named pipe blocks here until a writer opens it.
+    /// Whether the descriptor is a regular file, which is never "waiting": its data is all there.
+    var isRegularFile: Bool {
+        var info = stat()
+        return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Bytes waiting to be read in a pipe or socket (FIONREAD); 0 if unknown.
+    var bytesWaiting: Int {
+        var count: Int32 = 0
+        return ioctl(fd, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
+    }
+
+    /// Opens `path` for reading, or takes stdin for `-`. Does not wait for a named pipe's writer: the
+    /// reader's `poll` does, so that stopping can interrupt it.
     static func openInput(_ path: String) throws(JobError) -> StreamDescriptor {
         if path == "-" { return StreamDescriptor(fd: STDIN_FILENO, name: "standard input", owned: false) }
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let kind: JobError.Kind = errno == ENOENT ? .missingInput : .ioError
             throw JobError(kind, "\(path): cannot open the stream input: \(String(cString: strerror(errno)))")
         }
-        return StreamDescriptor(fd: fd, name: path, owned: true)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        var info = stat()
+        let isFIFO = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
+        // With our own write end open the pipe has a writer even before the first producer.
+        let keeper = isFIFO ? Glibc.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1
+        return StreamDescriptor(fd: fd, name: path, owned: true, keeper: keeper >= 0 ? keeper : nil)
     }
 
-    /// Opens `path` for writing (a named pipe blocks until a reader opens it; a regular file is created
-    /// or truncated), or takes stdout for `-`.
-    static func openOutput(_ path: String) throws(JobError) -> StreamDescriptor {
+    /// Opens `path` for writing (a regular file is created or truncated), or takes stdout for `-`. A
+    /// named pipe is retried until a reader opens it, waking every 100 ms to ask `stopped()`; returns
+    /// nil if the stream stopped before any reader came.
+    static func openOutput(_ path: String, stopped: () -> Bool) throws(JobError) -> StreamDescriptor? {
         if path == "-" { return StreamDescriptor(fd: STDOUT_FILENO, name: "standard output", owned: false) }
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw JobError(.cannotCreate, "\(path): cannot open the stream output: \(String(cString: strerror(errno)))")
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO {
+            while true {
+                let fd = Glibc.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                if fd >= 0 {
+                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+                    return StreamDescriptor(fd: fd, name: path, owned: true)
+                }
+                guard errno == ENXIO || errno == EINTR else { break }  // ENXIO: no reader yet
+                if stopped() { return nil }
+                usleep(100_000)
+            }
+        } else {
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd >= 0 { return StreamDescriptor(fd: fd, name: path, owned: true) }
         }
-        return StreamDescriptor(fd: fd, name: path, owned: true)
+        throw JobError(.cannotCreate, "\(path): cannot open the stream output: \(String(cString: strerror(errno)))")
     }
 
     /// Waits until the descriptor is readable (or at end of input), or `wake` is readable, or `timeout`
@@ -80,6 +115,7 @@ final class StreamDescriptor: @unchecked Sendable {
         guard owned, !closed else { return }
         closed = true
         _ = Glibc.close(fd)
+        if let keeper { _ = Glibc.close(keeper) }
     }
 
     private func failure(_ action: String) -> JobError {

@@ -11,6 +11,9 @@ final class FilterState: @unchecked Sendable {
     var fadePosition = 0
     /// The outgoing convolver's output for the current block, planar.
     let scratch: AlignedFloats
+    /// Underruns and worker CPU of convolvers already retired, so the counters never go backwards.
+    var retiredUnderruns = 0
+    var retiredWorkerCPU: UInt64 = 0
 
     init(convolver: StreamConvolver, blockSize: Int, channels: Int) {
         self.convolver = convolver
@@ -22,11 +25,11 @@ extension StreamEngine {
     /// The filter thread: convolves each block in place, crossfades during a kernel change, encodes the
     /// output over the block's input bytes, and passes the block to the writer.
     func runFilter() {
-        var underrunBase = 0, workerBase: UInt64 = 0
         while true {
             guard case .block(let block) = toFilter.pop() else { break }
-            if swapWaiting.load(ordering: .acquiring) {
-                underrunBase += takeSwap()
+            // A change waits until the one fading in has finished: cutting a fade short would jump.
+            if filter.outgoing == nil && swapWaiting.load(ordering: .acquiring) {
+                takeSwap()
             }
             if failed.load(ordering: .acquiring) {
                 toWrite.push(.block(block))
@@ -38,8 +41,6 @@ extension StreamEngine {
                 state.convolver.process(samples, samples)
                 mix(state, into: samples)
                 if state.fadePosition >= state.ramp.count {
-                    underrunBase += outgoing.underruns
-                    workerBase &+= outgoing.workerCPUNanoseconds
                     retire(outgoing)
                     state.outgoing = nil
                     counters.swaps.add(1, ordering: .relaxed)
@@ -52,11 +53,14 @@ extension StreamEngine {
             counters.blocks.add(1, ordering: .relaxed)
             counters.frames.add(block.frames, ordering: .relaxed)
             counters.underruns.store(
-                underrunBase + state.convolver.underruns + (state.outgoing?.underruns ?? 0), ordering: .relaxed)
+                state.retiredUnderruns + state.convolver.underruns + (state.outgoing?.underruns ?? 0),
+                ordering: .relaxed)
             counters.levelsCPU.store(
-                workerBase &+ state.convolver.workerCPUNanoseconds &+ (state.outgoing?.workerCPUNanoseconds ?? 0),
+                state.retiredWorkerCPU &+ state.convolver.workerCPUNanoseconds
+                    &+ (state.outgoing?.workerCPUNanoseconds ?? 0),
                 ordering: .relaxed)
             counters.recordCPU(.filter)
+            heartbeat.add(1, ordering: .relaxed)
             toWrite.push(.block(block))
         }
         filter.outgoing?.shutdown()
@@ -64,25 +68,16 @@ extension StreamEngine {
         toWrite.push(.end)
     }
 
-    /// Starts a pending kernel change at this block boundary. Returns underruns of a convolver that was
-    /// dropped without finishing its fade (a second change arrived during the first).
-    private func takeSwap() -> Int {
+    /// Starts a pending kernel change at this block boundary (only called when no fade is running).
+    private func takeSwap() {
         swapWaiting.store(false, ordering: .releasing)
         guard let swap = pendingSwap.withLock({ pending -> KernelSwap? in
             defer { pending = nil }
             return pending
-        }) else { return 0 }
+        }) else { return }
         let state = filter
-        var dropped = 0
-        if let unfinished = state.outgoing {
-            // The change in progress is cut short: its incoming convolver becomes the outgoing one.
-            dropped = unfinished.underruns
-            retire(unfinished)
-        }
         if swap.ramp.isEmpty {
-            dropped += state.convolver.underruns
             retire(state.convolver)
-            state.outgoing = nil
             counters.swaps.add(1, ordering: .relaxed)
         } else {
             state.outgoing = state.convolver
@@ -90,7 +85,6 @@ extension StreamEngine {
             state.fadePosition = 0
         }
         state.convolver = swap.convolver
-        return dropped
     }
 
     /// `out = scratch · (1 − w) + out · w`, w the ramp from the current fade position (1 past its end).
@@ -109,8 +103,11 @@ extension StreamEngine {
         state.fadePosition += blockSize
     }
 
-    /// Shuts a convolver down and frees it off the audio thread: its worker threads take time to join.
+    /// Keeps a convolver's counts and frees it off the audio thread: its worker threads take time to
+    /// join. Once a reload, so the closure Dispatch allocates here is not a per-block cost.
     private func retire(_ convolver: StreamConvolver) {
+        filter.retiredUnderruns += convolver.underruns
+        filter.retiredWorkerCPU &+= convolver.workerCPUNanoseconds
         DispatchQueue.global(qos: .utility).async { convolver.shutdown() }
     }
 }

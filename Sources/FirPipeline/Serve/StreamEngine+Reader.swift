@@ -16,11 +16,12 @@ extension StreamEngine {
         defer { input.close() }
         let frameBytes = codec.bytesPerFrame, blockBytes = blockSize * frameBytes
         var index = 0, total = 0
+        var drain = DrainBudget()
         do throws(JobError) {
             while !failed.load(ordering: .acquiring) {
                 if free.count == 0 { counters.overruns.add(1, ordering: .relaxed) }
                 let block = free.pop()
-                let (bytes, atEnd) = try fill(block.bytes, count: blockBytes, from: input)
+                let (bytes, atEnd) = try fill(block.bytes, count: blockBytes, from: input, drain: &drain)
                 let frames = bytes / frameBytes
                 if frames > 0 {
                     if frames < blockSize {
@@ -39,9 +40,10 @@ extension StreamEngine {
                 }
                 counters.recordCPU(.reader)
                 if atEnd {
-                    if bytes % frameBytes != 0 {
+                    let partial = bytes % frameBytes
+                    if partial != 0 {
                         logger.warning(
-                            "\(input.name): input ended in the middle of a frame; \(bytes % frameBytes) bytes dropped")
+                            "\(input.name): input ended in the middle of a frame; \(partial) byte\(partial == 1 ? "" : "s") dropped")
                     }
                     break
                 }
@@ -49,29 +51,56 @@ extension StreamEngine {
         } catch {
             fail(error)
         }
-        let why = stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
+        let why = failed.load(ordering: .acquiring) ? "the stream failed"
+            : stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
         logger.info("stream input closed (\(why)) after \(total) frames")
     }
 
-    /// Reads until `count` bytes, end of input, or (once intake stops) no more input waiting.
-    /// Returns the bytes read and whether the stream ends after them.
+    /// Reads until `count` bytes, end of input, or (once intake stops) the end of what was waiting
+    /// when it stopped. Returns the bytes read and whether the stream ends after them.
     private func fill(
-        _ buffer: UnsafeMutableRawPointer, count: Int, from input: StreamDescriptor
+        _ buffer: UnsafeMutableRawPointer, count: Int, from input: StreamDescriptor, drain: inout DrainBudget
     ) throws(JobError) -> (Int, Bool) {
         var have = 0
         while have < count {
             if failed.load(ordering: .acquiring) { return (have, true) }
-            // While running, wait as long as it takes; once stopping, take only what is already there.
-            let draining = stopping.load(ordering: .acquiring)
-            let readable = try input.waitReadable(orWake: wake.read, timeout: draining ? 0 : -1)
-            if !readable {
-                if draining { return (have, true) }
-                continue  // woken by stopIntake(): look again without blocking
+            if stopping.load(ordering: .acquiring) {
+                // What the producer had sent when intake stopped is taken, and no more: a producer
+                // faster than real time must not keep the drain going.
+                let left = drain.remaining(input)
+                if left == 0 { return (have, true) }
+                let n = try input.read(into: buffer + have, count: min(count - have, left))
+                if n == 0 { return (have, true) }
+                drain.consumed(n)
+                have += n
+                continue
+            }
+            // Wakes at least every second so the watchdog's heartbeat moves while the input is idle.
+            guard try input.waitReadable(orWake: wake.read, timeout: 1000) else {
+                heartbeat.add(1, ordering: .relaxed)
+                continue
             }
             let n = try input.read(into: buffer + have, count: count - have)
             if n == 0 { return (have, true) }
             have += n
         }
         return (have, false)
+    }
+}
+
+/// The bytes the reader may still take after intake stopped: those waiting in the pipe at that
+/// moment. A regular file has nothing "waiting": reading it stops at once.
+struct DrainBudget {
+    private var left: Int?
+
+    mutating func remaining(_ input: StreamDescriptor) -> Int {
+        if let left { return left }
+        let waiting = input.isRegularFile ? 0 : input.bytesWaiting
+        left = waiting
+        return waiting
+    }
+
+    mutating func consumed(_ n: Int) {
+        left = max(0, (left ?? 0) - n)
     }
 }

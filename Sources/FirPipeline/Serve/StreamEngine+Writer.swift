@@ -9,7 +9,13 @@ extension StreamEngine {
         defer { finish() }
         var output: StreamDescriptor?
         do throws(JobError) {
-            let opened = try StreamDescriptor.openOutput(settings.output)
+            guard let opened = try StreamDescriptor.openOutput(
+                settings.output, stopped: { stopping.load(ordering: .acquiring) })
+            else {
+                logger.warning("\(settings.output): no reader opened the output pipe before the stream stopped; nothing written")
+                drainWithoutWriting()
+                return
+            }
             output = opened
             let silence = UnsafeMutableRawPointer.allocate(byteCount: blockSize * codec.bytesPerFrame, alignment: 64)
             defer { silence.deallocate() }
@@ -31,5 +37,10 @@ extension StreamEngine {
             counters.recordCPU(.writer)
         }
         output?.close()
+    }
+
+    /// Recycles blocks until the end of the stream without writing them.
+    private func drainWithoutWriting() {
+        while case .block(let block) = toWrite.pop() { free.push(block) }
     }
 }

@@ -33,6 +33,9 @@ public final class StreamEngine: @unchecked Sendable {
     /// The first error any stage hit; later stages then only drain.
     let failure = Mutex<JobError?>(nil)
     let failed = Atomic<Bool>(false)
+    /// Moves while the stream is alive: each block filtered, and each second the reader waits on idle
+    /// input. The watchdog pings systemd only while it moves.
+    public let heartbeat = Atomic<UInt64>(0)
     /// Written to wake the reader from `poll` when intake stops.
     let wake: (read: Int32, write: Int32)
     private let done = DispatchSemaphore(value: 0)
@@ -90,13 +93,20 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     /// Hands the filter a new convolver; it takes over at the next block boundary, crossfading from the
-    /// old one over `crossfadeFrames` frames (0: at once). A change still fading is finished first.
+    /// old one over `crossfadeFrames` frames (0: at once). A change still fading is finished first; of
+    /// several changes arriving meanwhile, the last is taken.
     /// Any thread; the ramp is made here so the audio thread does not allocate.
     public func replace(with convolver: StreamConvolver, crossfadeFrames: Int) {
         precondition(convolver.channels == settings.channels && convolver.blockSize == blockSize)
         let swap = KernelSwap(convolver: convolver, crossfadeFrames: crossfadeFrames)
-        pendingSwap.withLock { $0 = swap }
+        // A change not yet taken is replaced; it is released outside the lock, since freeing a
+        // convolver joins its worker threads and the filter thread takes this lock.
+        let replaced = pendingSwap.withLock { pending -> KernelSwap? in
+            defer { pending = swap }
+            return pending
+        }
         swapWaiting.store(true, ordering: .releasing)
+        replaced?.convolver.shutdown()
     }
 
     /// Waits until the output is flushed (or a stage failed). Returns the first error, if any.
@@ -131,10 +141,24 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { body() }
-        thread.name = name
+        // Named from inside: Thread.name set before start does not reach the kernel's thread name,
+        // which top, ps and the soak script read.
+        let thread = Thread {
+            nameThisThread(name)
+            body()
+        }
         thread.start()
     }
+}
+
+/// Sets the calling thread's kernel name (15 bytes at most) through /proc, since Glibc's
+/// pthread_setname_np is not visible to Swift.
+private func nameThisThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
 }
 
 /// Makes both ends of the wake-up pipe non-blocking and close-on-exec: a wake-up must never block

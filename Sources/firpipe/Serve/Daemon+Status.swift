@@ -7,7 +7,7 @@ extension Daemon {
     /// since the previous snapshot.
     func status() -> DaemonStatus {
         let config = self.config
-        let hash = ConfigHash.sha256(ofFile: configPath) ?? ""
+        let hash = configHash
         var status: DaemonStatus
         switch config.settings.work {
         case .stream(let stream):
@@ -62,6 +62,7 @@ extension Daemon {
 
     /// A reload with the notify protocol around it: RELOADING=1, then READY=1 and the outcome as STATUS.
     func reloadNotifying() -> String? {
+        if state == .stopping { return reload() }  // refused; no RELOADING after STOPPING
         _ = notifier.reloading()
         let error = reload()
         _ = notifier.ready(status: error == nil ? "reloaded \(configPath)" : "reload rejected; running config kept")

@@ -31,10 +31,17 @@ final class Daemon: Sendable {
     let notifier: SystemdNotifier
     /// CPU load per stage between two status snapshots.
     let meter = Mutex(StageLoadMeter())
+    /// The SHA-256 of the config in force, taken when it was loaded (not of the file now on disk,
+    /// which may be a rejected edit).
+    private let hash: Mutex<String>
+    /// The engine's heartbeat at the last watchdog check.
+    private let lastHeartbeat = Atomic<UInt64>(.max)
 
     init(config: ServeConfig, engine: StreamEngine?, spool: Spool?, notifier: SystemdNotifier, logger: Logger) {
-        self.configPath = config.file.path
+        self.configPath = FileManager.default.currentDirectoryPath == "/" || config.file.path.hasPrefix("/")
+            ? config.file.path : FileManager.default.currentDirectoryPath + "/" + config.file.path
         self.current = Mutex(config)
+        self.hash = Mutex(ConfigHash.sha256(ofFile: config.file.path) ?? "")
         self.engine = engine
         self.spool = spool
         self.notifier = notifier
@@ -42,6 +49,24 @@ final class Daemon: Sendable {
     }
 
     var config: ServeConfig { current.withLock { $0 } }
+
+    /// The SHA-256 of the config in force.
+    var configHash: String { hash.withLock { $0 } }
+
+    /// STOPPING=1, and asks systemd to wait for the configured drain (a unit's TimeoutStopSec may be
+    /// shorter than `shutdown_timeout_s`).
+    func notifyStopping() {
+        let usec = Int((config.settings.shutdownTimeoutSeconds + 1) * 1_000_000)
+        _ = notifier.notify([("STOPPING", "1"), ("EXTEND_TIMEOUT_USEC", String(usec))])
+    }
+
+    /// Whether the audio path moved since the last call: a block filtered or the reader woke on idle
+    /// input (stream), or always (spool, whose jobs are watched by their own errors).
+    func isAlive() -> Bool {
+        guard let engine else { return true }
+        let now = engine.heartbeat.load(ordering: .relaxed)
+        return lastHeartbeat.exchange(now, ordering: .relaxed) != now
+    }
 
     var state: State {
         get { stateBox.withLock { $0 } }
@@ -67,12 +92,18 @@ final class Daemon: Sendable {
     }
 
     private func reloadNow() -> String? {
+        if state == .stopping {
+            logger.info("reload ignored: the daemon is stopping")
+            return "the daemon is stopping; reload ignored"
+        }
         let previous = state
         state = .reloading
         defer { if state == .reloading { state = previous } }
         logger.info("reloading \(configPath)")
-        let new: ServeConfig
+        let new: ServeConfig, newHash: String
         do throws(ConfigError) {
+            // Hashed as read now; an edit landing between the two reads would show on the next reload.
+            newHash = ConfigHash.sha256(ofFile: configPath) ?? ""
             new = try ServeConfig.load(path: configPath)
         } catch {
             return rejected(error.description)
@@ -100,6 +131,7 @@ final class Daemon: Sendable {
             spool.update(makeSpec: { new.spoolSpec(input: $0, output: $1) })
         }
         current.withLock { $0 = new }
+        hash.withLock { $0 = newHash }
         reloadsOK.add(1, ordering: .relaxed)
         if engine != nil {
             logger.info("reloaded \(configPath): new kernels take over at the next block with a \(new.settings.crossfadeMilliseconds) ms crossfade")

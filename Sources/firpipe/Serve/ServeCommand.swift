@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         signal(SIGPIPE, SIG_IGN)  // a consumer that goes away must fail the write, not kill the daemon
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a spool job's write, not kill the daemon
         let level = logLevel
@@ -51,15 +52,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         switch serve.settings.work {
         case .stream(let stream):
-            try await runStream(serve, stream: stream, logger: logger)
+            try await runStream(serve, stream: stream, hangups: hangups, logger: logger)
         case .spool(let settings):
             let costModel = CostModelStore(wisdom: wisdom).load() ?? .default
-            try await runSpool(serve, settings: settings, costModel: costModel, logger: logger)
+            try await runSpool(serve, settings: settings, costModel: costModel, hangups: hangups, logger: logger)
         }
     }
 
     private func runSpool(
-        _ serve: ServeConfig, settings: SpoolSettings, costModel: CostModel, logger: Logger
+        _ serve: ServeConfig, settings: SpoolSettings, costModel: CostModel, hangups: UnixSignalsSequence,
+        logger: Logger
     ) async throws {
         do throws(JobError) { try serve.checkKernels() } catch {
             throw report(error, config: serve.file)
@@ -76,10 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("\(line)")
                 _ = notifier.ready(status: "watching \(settings.inbox)")
             })
-        try await runGroup(work, daemon: daemon, settings: serve.settings, logger: logger)
+        try await runGroup(work, daemon: daemon, settings: serve.settings, hangups: hangups, logger: logger)
     }
 
-    private func runStream(_ serve: ServeConfig, stream: StreamSettings, logger: Logger) async throws {
+    private func runStream(
+        _ serve: ServeConfig, stream: StreamSettings, hangups: UnixSignalsSequence, logger: Logger
+    ) async throws {
         let engine: StreamEngine
         do throws(JobError) {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
@@ -98,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("\(line)")
             _ = notifier.ready(status: status)
         })
-        try await runGroup(work, daemon: daemon, settings: serve.settings, logger: logger)
+        try await runGroup(work, daemon: daemon, settings: serve.settings, hangups: hangups, logger: logger)
     }
 
     /// Runs `work` with the daemon's helpers around it until it finishes; turns the group's failure
@@ -106,13 +110,16 @@ struct ServeCommand: AsyncParsableCommand {
     /// first, then the metrics get their last write, the control socket goes, and the signal handler
     /// (which must hear a second SIGTERM during the drain) is last.
     private func runGroup(
-        _ work: any Service, daemon: Daemon, settings: ServeSettings, logger: Logger
+        _ work: any Service, daemon: Daemon, settings: ServeSettings, hangups: UnixSignalsSequence, logger: Logger
     ) async throws {
         let reloads = DispatchQueue(label: "firpipe.reload-requests")
+        let control = try ControlService.make(daemon: daemon, settings: settings)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: SignalService(daemon: daemon, reload: { reloads.async { _ = daemon.reloadNotifying() } }))
+            .init(service: SignalService(
+                daemon: daemon, hangups: hangups, reload: { reloads.async { _ = daemon.reloadNotifying() } },
+                beforeExit: { control?.socket.stop() }))
         ]
-        if let control = try ControlService.make(daemon: daemon, settings: settings) {
+        if let control {
             services.append(.init(service: control))
         }
         if let path = settings.metricsFile {
@@ -122,7 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let interval = SystemdNotifier.watchdogInterval(
             environment: ProcessInfo.processInfo.environment, pid: getpid()) {
-            services.append(.init(service: WatchdogService(notifier: daemon.notifier, interval: interval)))
+            services.append(.init(service: WatchdogService(daemon: daemon, interval: interval)))
         }
         services.append(.init(
             service: work, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -10,23 +10,32 @@ import UnixSignals
 /// during the drain must still be heard.
 struct SignalService: Service {
     let daemon: Daemon
+    /// SIGHUP, trapped from the start of `serve` so that a reload asked for while the kernels were
+    /// still loading neither kills the daemon nor is lost: it runs once the daemon is up.
+    let hangups: UnixSignalsSequence
     /// Runs a reload off the signal task (reloads can take a while for long kernels).
     let reload: @Sendable () -> Void
+    /// Called just before a second signal exits, to remove what must not outlive the process.
+    let beforeExit: @Sendable () -> Void
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint)
+        // Trapped only now, after the group has trapped them: the first one is the group's.
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // Cancelled when its turn in the group's shutdown comes, after the stream has drained.
         try await cancelWhenGracefulShutdown {
-            var stops = 0
-            for await signal in signals {
-                switch signal {
-                case .sighup:
-                    reload()
-                default:
-                    stops += 1
-                    if stops >= 2 {
-                        daemon.logger.warning("second \(signal) during shutdown: exiting at once")
-                        exit(128 + signal.rawValue)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in hangups { reload() }
+                }
+                group.addTask {
+                    var count = 0
+                    for await signal in stops {
+                        count += 1
+                        if count >= 2 {
+                            daemon.logger.warning("second \(signal) during shutdown: exiting at once")
+                            beforeExit()
+                            exit(128 + signal.rawValue)
+                        }
                     }
                 }
             }

@@ -21,7 +21,7 @@ struct SpoolService: Service {
         onReady()
         try? await gracefulShutdown()
         daemon.state = .stopping
-        _ = daemon.notifier.stopping()
+        daemon.notifyStopping()
         let running = spool.counts.running
         daemon.logger.info("stopping: no new jobs; waiting for \(running) running")
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in

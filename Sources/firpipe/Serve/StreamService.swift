@@ -22,7 +22,7 @@ struct StreamService: Service {
                 await result.wait(for: engine)
             } onGracefulShutdown: { [daemon, engine] in
                 daemon.state = .stopping
-                _ = daemon.notifier.stopping()
+                daemon.notifyStopping()
                 daemon.logger.info("stopping: taking the input already sent, then flushing the output")
                 engine.stopIntake()
             }
