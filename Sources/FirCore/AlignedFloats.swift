@@ -37,3 +37,13 @@ public struct AlignedFloats: ~Copyable {
         UnsafeBufferPointer(start: pointer, count: count)
     }
 }
+
+extension AlignedFloats {
+    /// Has every buffer of 256 KiB or more mapped on its own and returned to the system when freed.
+    /// For long-running processes that replace large buffers (a daemon reloading kernels): without it,
+    /// glibc's adaptive threshold keeps freed spectra in a fragmented heap and RSS creeps up. Call once,
+    /// early, from any thread.
+    public static func returnLargeBuffersToSystem() {
+        firpipe_fixed_mmap_threshold(256 * 1024)
+    }
+}

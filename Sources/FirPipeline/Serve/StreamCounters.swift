@@ -24,7 +24,8 @@ public final class StreamCounters: Sendable {
     /// Times the filter waited for a background partition level that was late: output is still exact,
     /// but a real-time consumer may have starved.
     public let underruns = Atomic<Int>(0)
-    /// Times the reader had input waiting but no free block: the filter or writer fell behind the input.
+    /// Times the reader waited longer than a block's duration for a free block: filtering or writing fell
+    /// behind real time. The input waits in its pipe meanwhile; nothing is dropped.
     public let overruns = Atomic<Int>(0)
     /// Integer output samples clipped at full scale.
     public let clipped = Atomic<Int>(0)

@@ -1,3 +1,4 @@
+import Dispatch
 import FirAudio
 internal import Foundation
 
@@ -19,8 +20,7 @@ extension StreamEngine {
         var drain = DrainBudget()
         do throws(JobError) {
             while !failed.load(ordering: .acquiring) {
-                if free.count == 0 { counters.overruns.add(1, ordering: .relaxed) }
-                let block = free.pop()
+                let block = takeFreeBlock()
                 let (bytes, atEnd) = try fill(block.bytes, count: blockBytes, from: input, drain: &drain)
                 let frames = bytes / frameBytes
                 if frames > 0 {
@@ -54,6 +54,20 @@ extension StreamEngine {
         let why = failed.load(ordering: .acquiring) ? "the stream failed"
             : stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
         logger.info("stream input closed (\(why)) after \(total) frames")
+    }
+
+    /// A block to fill. Waiting for one is normal with bursty input; waiting longer than a block lasts
+    /// means filtering or writing fell behind real time, counted as an overrun (the producer's data
+    /// waits in the pipe; none is lost).
+    private func takeFreeBlock() -> StreamBlock {
+        if free.count > 0 { return free.pop() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let block = free.pop()
+        let waited = DispatchTime.now().uptimeNanoseconds - start
+        if waited > UInt64(blockSize) * 1_000_000_000 / UInt64(settings.sampleRate) {
+            counters.overruns.add(1, ordering: .relaxed)
+        }
+        return block
     }
 
     /// Reads until `count` bytes, end of input, or (once intake stops) the end of what was waiting

@@ -44,9 +44,11 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     var blocks: UInt64 = 0
     /// Frames through the filter (samples per channel).
     var samples: UInt64 = 0
-    /// Times the writer had nothing to write when the output wanted more.
+    /// Times the filter waited for a late background partition level (the output stays exact, but a
+    /// real-time consumer may have starved).
     var underruns: UInt64 = 0
-    /// Times input was dropped because the filter fell behind.
+    /// Times the input waited longer than a block's duration for the filter or writer (nothing is
+    /// dropped: the producer's data waits in the pipe).
     var overruns: UInt64 = 0
     /// Output samples clipped to full scale.
     var clippedSamples: UInt64 = 0
