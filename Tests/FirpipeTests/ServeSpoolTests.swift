@@ -93,7 +93,11 @@ import Testing
         try s.drop("broken.wav") { try Data("RIFF but not really".utf8).write(to: URL(fileURLWithPath: $0)) }
         try s.drop(".hidden.wav") { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: $0)) }
 
-        #expect(daemon.waitUntil { s.listing("out").count == 3 && s.listing("failed").count == 2 }, "\(daemon.stderr)")
+        // Outputs are committed before inputs are removed and counted: wait for all three.
+        #expect(daemon.waitUntil {
+            s.listing("out").count == 3 && s.listing("failed").count == 2 && s.listing("in") == [".hidden.wav"]
+                && (try? firpipe("status", "--config", s.config).stdout.contains("\"done\":3")) == true
+        }, "\(daemon.stderr)")
         for (name, data) in expected {
             try s.output(name).expectSame(as: data, name)
         }
