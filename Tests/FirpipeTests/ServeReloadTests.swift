@@ -85,4 +85,50 @@ import Testing
         #expect(y.count == x.count + Self.block)
         #expect(Tolerance.maxErrorDB(Array(y.dropFirst(Self.block)), x) <= -120, "the identity kernel stayed")
     }
+
+    /// A second change during a crossfade waits for it: the output never jumps.
+    @Test func changeDuringACrossfadeWaitsForIt() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        for (name, tap) in [("plus.txt", "1"), ("minus.txt", "-1"), ("quarter.txt", "0.5")] {
+            try f.text(name, tap + "\n")
+        }
+        func config(_ kernel: String) -> String {
+            "kernel: \(kernel)\nblock_size: \(Self.block)\nserve:\n  stream: {format: f32le, channels: 1, rate: \(Self.rate)}\n"
+                + "  crossfade_ms: 200\n"
+        }
+        let configPath = try f.text("room.yaml", config("plus.txt"))
+        let codec = RawPCMCodec(format: .f32le, channels: 1)
+        let dc = { (n: Int) in ServeStreamTests.encode([[Float](repeating: 0.5, count: n)], codec) }
+        let daemon = try DaemonProcess(["serve", "--config", configPath])
+        var sent = 0
+        func send(_ n: Int) throws {
+            try daemon.write(dc(n))
+            sent += n
+            #expect(daemon.waitUntil { daemon.stdout.count >= (Self.block + sent) * 4 })
+        }
+        func reload(_ kernel: String, _ times: Int) throws {
+            _ = try f.text("room.yaml", config(kernel))
+            daemon.send(SIGHUP)
+            #expect(daemon.waitUntil { daemon.stderr.components(separatedBy: "reloaded").count == times + 1 })
+        }
+        try send(20 * Self.block)
+        try reload("minus.txt", 1)
+        try send(10 * Self.block)  // the fade to −1 is a tenth done
+        try reload("quarter.txt", 2)
+        try send(400 * Self.block)
+        daemon.closeInput()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+
+        let y = Array(ServeStreamTests.decode(daemon.stdout, codec)[0].dropFirst(Self.block))
+        #expect(y.count == sent)
+        let fade = Self.rate / 5
+        // The steepest step of a raised-cosine fade from 0.5 to −0.5 over `fade` samples is π/2 / fade.
+        let steepest = zip(y.dropFirst(), y).map { abs($0 - $1) }.max() ?? 1
+        #expect(Double(steepest) <= 1.01 * Double.pi / 2 / Double(fade), "no jump: \(steepest)")
+        #expect(y[20 * Self.block - 1] == 0.5)
+        #expect(abs(y[20 * Self.block + fade] + 0.5) < 1e-6, "the first fade ran to its end")
+        #expect(abs(y[20 * Self.block + 2 * fade] - 0.25) < 1e-6, "then the second")
+        #expect(abs(y.last! - 0.25) < 1e-6)
+    }
 }
