@@ -18,6 +18,12 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() throws {
+        // A daemon's config (a serve section and no input) is checked as `firpipe serve` would load it.
+        if input == nil, let path = options.config, let file = try? ConfigFile.load(path: path),
+           file.serve != nil, file.input == nil {
+            try checkServe(path)
+            return
+        }
         let (spec, config) = try options.makeJob(input: input, output: output)
         let plan: FileFilterJob.Plan
         do throws(JobError) { plan = try FileFilterJob(
@@ -30,5 +36,31 @@ struct CheckCommand: ParsableCommand {
             "ok\(where_): \(spec.input) → \(spec.output): \(plan.input.channels) ch, \(plan.input.sampleRate) Hz, "
                 + "\(plan.input.frames) frames; kernel \(plan.kernelTaps) taps; block \(plan.blockSize); "
                 + "\(plan.format.container.rawValue) \(plan.format.sampleFormat.rawValue)")
+    }
+
+    /// Everything `serve` checks before it is ready: the serve section, the pipes, and the kernels
+    /// (loaded, and for a stream matched against its channels and rate).
+    private func checkServe(_ path: String) throws {
+        let serve: ServeConfig
+        do throws(ConfigError) { serve = try ServeConfig.load(path: path) } catch {
+            printError(error.description)
+            throw ExitCode(SysExits.config)
+        }
+        do throws(JobError) {
+            switch serve.settings.work {
+            case .stream(let stream):
+                let filters = try serve.streamFilters(stream)
+                let taps = filters.map(\.taps.count).max() ?? 0
+                let block = serve.blockSize ?? ServeSettings.defaultBlockSize
+                print(
+                    "ok (\(path)): serve stream \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz; "
+                        + "kernel \(taps) taps; latency \(block) samples")
+            case .spool(let spool):
+                try serve.checkKernels()
+                print("ok (\(path)): serve spool \(spool.inbox) → \(spool.outbox), up to \(spool.maxJobs) jobs at once")
+            }
+        } catch {
+            throw report(error, config: serve.file)
+        }
     }
 }

@@ -86,6 +86,18 @@ import Testing
         #expect(result.errorLines == ["\(config):4:17: serve.crossfade_ms must be between 0 and 10000, found -5"])
     }
 
+    @Test func checkMatchesKernelsAgainstTheStream() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.audio("k3.wav", [[1], [1], [1]])
+        let config = try f.text(
+            "c.yaml", "kernel: k3.wav\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n")
+        let r = try firpipe("check", "--config", config)
+        #expect(r.status == 78)
+        #expect(r.errorLines.first?.hasPrefix("\(config):1:1: \(f.dir.path("k3.wav")): kernel has 3 channels") == true,
+                "\(r.stderr)")
+    }
+
     @Test func missingPipesAreConfigErrorsBeforeReady() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
