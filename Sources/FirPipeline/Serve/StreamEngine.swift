@@ -131,7 +131,10 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { body() }
+        let thread = Thread {
+            CurrentThread.setName(name)  // so top -H and /proc tell the stages apart
+            body()
+        }
         thread.name = name
         thread.start()
     }
