@@ -142,23 +142,13 @@ public final class StreamEngine: @unchecked Sendable {
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
         // Named from inside: Thread.name set before start does not reach the kernel's thread name,
-        // which top, ps and the soak script read.
+        // which top -H, ps and the soak script read.
         let thread = Thread {
-            nameThisThread(name)
+            CurrentThread.setName(name)
             body()
         }
         thread.start()
     }
-}
-
-/// Sets the calling thread's kernel name (15 bytes at most) through /proc, since Glibc's
-/// pthread_setname_np is not visible to Swift.
-private func nameThisThread(_ name: String) {
-    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    let bytes = Array(name.utf8.prefix(15))
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
 }
 
 /// Makes both ends of the wake-up pipe non-blocking and close-on-exec: a wake-up must never block

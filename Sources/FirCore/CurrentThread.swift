@@ -1,0 +1,13 @@
+internal import CFFTW
+
+/// Per-thread settings that a thread makes for itself.
+public enum CurrentThread {
+    /// Names the calling thread as top -H, ps and /proc show it (Linux keeps the first 15 bytes).
+    ///
+    /// Call it first thing on the new thread: Foundation's `Thread.name`, set from outside before
+    /// `start()`, does not reach the system thread on Linux, which then keeps the name of the thread that
+    /// started it. Runs on the thread being named.
+    public static func setName(_ name: String) {
+        firpipe_name_thread(name)
+    }
+}
