@@ -155,6 +155,9 @@ touch "$work/done"
 
 pace_rc=0 fp_rc=0
 wait "$pace_pid" || pace_rc=$?
+# The daemon holds its input pipe open across producers, so the end of the generator is not the end of
+# the stream: stop it as systemd would. It takes what is still in the pipe, flushes, and exits 0.
+kill -TERM "$fp_pid" 2>/dev/null || true
 wait "$fp_pid" || fp_rc=$?
 wait "$wc_pid" || true
 pids=()

@@ -75,6 +75,21 @@ import Testing
         #expect(daemon.stderr.contains("intake stopped"))
     }
 
+    @Test func streamThreadsShowTheirNamesInProc() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n0.5\n")
+        let config = try f.text(
+            "s.yaml", "kernel: k.txt\nblock_size: \(Self.block)\nserve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        let stages: Set = ["firpipe-reader", "firpipe-filter", "firpipe-writer"]
+        // top -H and the soak script (Benchmarks/soak.sh) tell the stages apart by these names.
+        #expect(daemon.waitUntil { stages.isSubset(of: Self.threadNames(daemon.pid)) },
+                "\(Self.threadNames(daemon.pid))")
+        daemon.closeInput()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+    }
+
     @Test func badConfigAtStartIsOneLineWithItsPosition() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
@@ -165,6 +180,15 @@ import Testing
         func append(_ chunk: Data) { lock.withLock { bytes.append(chunk) } }
         var count: Int { lock.withLock { bytes.count } }
         var data: Data { lock.withLock { bytes } }
+    }
+
+    /// The names of a process's threads as the system shows them (`/proc/PID/task/*/comm`).
+    static func threadNames(_ pid: Int32) -> Set<String> {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return Set(tasks.compactMap { tid in
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        })
     }
 
     /// Rounds samples to what `codec` can carry, so files and raw streams hold the same values.
