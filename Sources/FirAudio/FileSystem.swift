@@ -1,18 +1,19 @@
 import Foundation
 
 /// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into
-/// the typed error `failure` builds from errno. Every fallible system call in this module goes through here.
+/// the typed error `failure` builds from errno. Every fallible system call of firpipe goes through here
+/// (the daemon and the spool with their own error types).
 ///
 /// - Parameters:
 ///   - retryOnInterrupt: retry when the call fails with EINTR. Pass `false` for `close(2)`: on Linux the
 ///     descriptor is gone even when close reports EINTR, so retrying could close someone else's descriptor.
 /// Any thread.
 @discardableResult
-func systemCall<R: BinaryInteger>(
+public func systemCall<R: BinaryInteger, Failure: Error>(
     retryOnInterrupt: Bool = true,
-    _ failure: (Int32) -> AudioError,
+    _ failure: (Int32) -> Failure,
     _ body: () -> R
-) throws(AudioError) -> R {
+) throws(Failure) -> R {
     while true {
         let result = body()
         if result != -1 { return result }
@@ -22,8 +23,8 @@ func systemCall<R: BinaryInteger>(
     }
 }
 
-/// The system's text for an errno value, e.g. "No such file or directory".
-func errnoText(_ code: Int32) -> String {
+/// The system's text for an errno value, e.g. "No such file or directory". Any thread.
+public func errnoText(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
 

@@ -1,3 +1,4 @@
+import FirAudio
 internal import Glibc
 
 /// A failed system call of the spool's, with the file it concerned and errno.
@@ -24,13 +25,7 @@ struct SpoolSystemError: Error, Sendable, CustomStringConvertible {
 func spoolSystemCall<R: BinaryInteger>(
     _ path: String, _ what: String, retryOnInterrupt: Bool = true, _ body: () -> R
 ) throws(SpoolSystemError) -> R {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let code = errno
-        if code == EINTR && retryOnInterrupt { continue }
-        throw SpoolSystemError(path: path, what: what, code: code)
-    }
+    try systemCall(retryOnInterrupt: retryOnInterrupt, { SpoolSystemError(path: path, what: what, code: $0) }, body)
 }
 
 /// What identifies one version of an inbox file: which file (device and inode) and how it looks (size

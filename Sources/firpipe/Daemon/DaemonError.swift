@@ -1,3 +1,4 @@
+import FirAudio
 import Foundation
 
 /// A failure of the daemon's own plumbing (sockets, notification, metrics files) that a user or an
@@ -43,31 +44,20 @@ struct DaemonError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into
-/// the typed error `failure` builds from errno. Every fallible C call of the daemon goes through here.
-///
-/// - Parameters:
-///   - retryOnInterrupt: retry on EINTR. Pass `false` for `close(2)`: on Linux the descriptor is gone
-///     even when close reports EINTR, so retrying could close another thread's new descriptor.
-/// Any thread.
+/// `systemCall` (FirAudio) with the daemon's error type. Every fallible C call of the daemon goes
+/// through here. Any thread.
 @discardableResult
 func posixCall<R: BinaryInteger>(
     retryOnInterrupt: Bool = true,
     _ failure: (Int32) -> DaemonError,
     _ body: () -> R
 ) throws(DaemonError) -> R {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let code = errno
-        if code == EINTR && retryOnInterrupt { continue }
-        throw failure(code)
-    }
+    try systemCall(retryOnInterrupt: retryOnInterrupt, failure, body)
 }
 
 /// The system's text for an errno value, e.g. "Connection refused". Any thread.
 func errnoDescription(_ code: Int32) -> String {
-    String(cString: strerror(code))
+    errnoText(code)
 }
 
 /// `clock`'s current time in nanoseconds (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID, …). Any thread.
