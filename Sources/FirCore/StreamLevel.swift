@@ -108,7 +108,7 @@ final class StreamLevel: @unchecked Sendable {
                 convolvers[c]?.process(inputRing.pointer + at, outputRing.pointer + at)
             }
             job += 1
-            cpuNanoseconds.store(Self.threadCPUNanoseconds(), ordering: .relaxed)
+            cpuNanoseconds.store(ThreadCPUClock.now(), ordering: .relaxed)
             done.signal()
         }
         running.store(false, ordering: .releasing)
@@ -161,12 +161,5 @@ final class StreamLevel: @unchecked Sendable {
         work.signal()
         lateGate?.signal()
         exited.wait()
-    }
-
-    /// The calling thread's CPU time (one system call, once a job).
-    static func threadCPUNanoseconds() -> UInt64 {
-        var now = timespec()
-        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0 else { return 0 }
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }

@@ -1,4 +1,4 @@
-import FirPipeline
+import FirCore
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import FirCore
 import Synchronization
 internal import Foundation
 
@@ -57,15 +58,5 @@ public final class StreamCounters: Sendable {
         case .filter: filterCPU.store(now, ordering: .relaxed)
         case .writer: writerCPU.store(now, ordering: .relaxed)
         }
-    }
-}
-
-/// CPU time of the calling thread.
-public enum ThreadCPUClock {
-    /// Nanoseconds of CPU the calling thread has used (CLOCK_THREAD_CPUTIME_ID); 0 if unavailable.
-    public static func now() -> UInt64 {
-        var ts = timespec()
-        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 else { return 0 }
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }
