@@ -22,7 +22,7 @@ struct SignalService: Service {
         // Trapped only now, after the group has trapped them: the first one is the group's.
         let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // Cancelled when its turn in the group's shutdown comes, after the stream has drained.
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in hangups { reload() }

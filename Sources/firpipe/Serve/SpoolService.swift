@@ -14,9 +14,7 @@ struct SpoolService: Service {
     let onReady: @Sendable () -> Void
 
     func run() async throws {
-        do throws(JobError) { try spool.start() } catch {
-            throw error
-        }
+        try spool.start()
         daemon.state = .running
         onReady()
         try? await gracefulShutdown()

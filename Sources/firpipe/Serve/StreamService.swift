@@ -17,7 +17,7 @@ struct StreamService: Service {
         daemon.state = .running
         onReady()
         let result = EngineResult()
-        try await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await result.wait(for: engine)
             } onGracefulShutdown: { [daemon, engine] in
