@@ -1,3 +1,4 @@
+import FirAudio
 internal import Foundation
 
 /// A file descriptor a stream reads raw PCM from or writes it to, with the few system calls the stream
@@ -81,32 +82,20 @@ final class StreamDescriptor: @unchecked Sendable {
     /// milliseconds pass (−1: no limit). Returns whether the descriptor is readable.
     func waitReadable(orWake wake: Int32, timeout: Int32) throws(JobError) -> Bool {
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-        while true {
-            let n = poll(&fds, 2, timeout)
-            if n >= 0 { return fds[0].revents != 0 }
-            if errno != EINTR { throw failure("wait for input on") }
-        }
+        try systemCall({ failure("wait for input on", $0) }) { poll(&fds, 2, timeout) }
+        return fds[0].revents != 0
     }
 
     /// Reads up to `count` bytes; 0 means end of input. Retries on EINTR.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(JobError) -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer, count)
-            if n >= 0 { return n }
-            if errno != EINTR { throw failure("read") }
-        }
+        try systemCall({ failure("read", $0) }) { Glibc.read(fd, buffer, count) }
     }
 
     /// Writes all `count` bytes, across short writes and EINTR.
     func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(JobError) {
         var done = 0
         while done < count {
-            let n = Glibc.write(fd, buffer + done, count - done)
-            if n > 0 {
-                done += n
-            } else if n < 0 && errno != EINTR {
-                throw failure("write")
-            }
+            done += try systemCall({ failure("write", $0) }) { Glibc.write(fd, buffer + done, count - done) }
         }
     }
 
@@ -118,8 +107,8 @@ final class StreamDescriptor: @unchecked Sendable {
         if let keeper { _ = Glibc.close(keeper) }
     }
 
-    private func failure(_ action: String) -> JobError {
-        let reason = errno == EPIPE ? "the reader went away (broken pipe)" : String(cString: strerror(errno))
+    private func failure(_ action: String, _ code: Int32) -> JobError {
+        let reason = code == EPIPE ? "the reader went away (broken pipe)" : errnoText(code)
         return JobError(.ioError, "\(name): cannot \(action) the stream: \(reason)")
     }
 }
