@@ -96,7 +96,13 @@ public final class AudioFileReader: @unchecked Sendable {
             let count = try read(into: block, frames: blockFrames)
             if count == 0 { return result }
             for c in 0..<channels {
-                for f in 0..<count { result[c].append(block[f * channels + c]) }
+                // Grown once per block and filled through a pointer: appending sample by sample checks
+                // uniqueness every time, which made loading a 1M-tap kernel take 30 ms.
+                let start = result[c].count
+                result[c].append(contentsOf: repeatElement(0, count: count))
+                result[c].withUnsafeMutableBufferPointer { run in
+                    for f in 0..<count { run[start + f] = block[f * channels + c] }
+                }
             }
         }
     }

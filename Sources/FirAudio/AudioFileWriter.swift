@@ -23,7 +23,7 @@ public final class AudioFileWriter: @unchecked Sendable {
     private let file: SndFile
     /// Bytes written since writeback was last started (counted at 4 bytes a sample; an estimate).
     private var pendingBytes = 0
-    static let writebackBytes = 16 << 20
+    static let writebackBytes = 4 << 20
     /// The first write error; every later call reports it again rather than writing past a gap.
     private var failure: AudioError?
     /// nil until ``finish()`` runs; then what it threw, if anything, so a second call can say the same.
@@ -37,7 +37,9 @@ public final class AudioFileWriter: @unchecked Sendable {
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws(AudioError) {
         let file = try SndFile.createForWriting(
             path: path, format: format, channels: channels, sampleRate: sampleRate)
-        if !format.sampleFormat.isFloat {
+        if format.sampleFormat.isFloat {
+            file.omitPeakChunk()
+        } else {
             // Without this, libsndfile converts 1.5 to a 16-bit value that wraps to a large negative one.
             try file.enableClipping()
         }
@@ -68,7 +70,8 @@ public final class AudioFileWriter: @unchecked Sendable {
             throw error
         }
         framesWritten += frames
-        // Start writeback every 16 MiB, so the final fsync does not wait for the whole file at once.
+        // Start writeback every 4 MiB, so the final fsync waits for little more than the last few blocks
+        // (16 MiB left 8 ms of a 0.15 s run to the fsync).
         let bytes = frames * channels * 4
         pendingBytes += bytes
         if pendingBytes >= Self.writebackBytes {

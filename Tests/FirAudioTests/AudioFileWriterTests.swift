@@ -41,6 +41,25 @@ final class AudioFileWriterTests {
         #expect(try TestAudio.read(AudioFileReader(path: path), blockFrames: 3) == Self.outOfRange)
     }
 
+    @Test("float WAV and AIFF carry no PEAK chunk, so the same samples give the same bytes", arguments: [
+        AudioContainer.wav, .aiff,
+    ])
+    func floatHasNoPeakChunk(container: AudioContainer) throws {
+        let format = AudioFormat(container: container, sampleFormat: .float)
+        let samples = TestAudio.interleaved(frames: 1000, channels: 2)
+        var files: [Data] = []
+        for name in ["a", "b"] {
+            let path = directory.file("\(name).\(container.rawValue)")
+            _ = try TestAudio.write(samples, to: path, format: format, channels: 2)
+            // libsndfile stamps the PEAK chunk with the time: a second apart, two writes would differ.
+            if name == "a" { Thread.sleep(forTimeInterval: 1.05) }
+            files.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(try TestAudio.read(AudioFileReader(path: path), blockFrames: 333) == samples)
+        }
+        #expect(files[0].range(of: Data("PEAK".utf8)) == nil)
+        #expect(files[0] == files[1])
+    }
+
     @Test("FLAC with float samples is .unsupported and creates no file")
     func flacFloat() {
         let path = directory.file("x.flac")
