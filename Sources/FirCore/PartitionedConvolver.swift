@@ -57,16 +57,29 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Filters one block: reads `blockSize` samples from `input`, writes `blockSize` to `output`.
     /// The two may alias. Caller's thread.
     public func process(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        process(gathering: input, stride: 1, count: kernel.blockSize, into: output)
+    }
+
+    /// Filters one block whose input is one channel of interleaved frames: `count` samples (at most
+    /// `blockSize`) at `input`, `input + stride`, …, followed by zeros up to `blockSize`. Writes
+    /// `blockSize` output samples to `output`, which may alias the input. Gathering straight into the
+    /// transform's frame saves a pass over the block. Caller's thread.
+    public func process(
+        gathering input: UnsafePointer<Float>, stride inputStride: Int, count: Int, into output: UnsafeMutablePointer<Float>
+    ) {
         // Per call, since Dispatch may run this channel on any worker thread; one register write.
         firpipe_flush_denormals()
         let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
         let bins = b + 1
+        precondition(count >= 0 && count <= b, "a block holds at most blockSize samples")
 
         // The frame is [previous block | this block]; the forward transform may destroy it, so the
-        // previous block lives in `history`. Copy the input first: it may alias the output.
+        // previous block lives in `history`. Read the input first: it may alias the output.
         frame.pointer.update(from: history.pointer, count: b)
-        (frame.pointer + b).update(from: input, count: b)
-        history.pointer.update(from: input, count: b)
+        let current = frame.pointer + b
+        StridedCopy.gather(input, stride: inputStride, into: current, count: count)
+        if count < b { (current + count).update(repeating: 0, count: b - count) }
+        history.pointer.update(from: current, count: b)
         let newest = delayLine.pointer + head * stride
         kernel.fft.forward(frame.pointer, newest)
 

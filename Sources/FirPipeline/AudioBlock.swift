@@ -37,6 +37,11 @@ public final class AudioBlock: @unchecked Sendable {
         }
     }
 
+    /// Memory one block holds: interleaved and planar copies of its frames.
+    public static func bytes(capacity: Int, channels: Int) -> Int {
+        2 * capacity * channels * MemoryLayout<Float>.size
+    }
+
     public init(capacity: Int, channels: Int) {
         self.capacity = capacity
         self.channels = channels
@@ -50,25 +55,12 @@ public final class AudioBlock: @unchecked Sendable {
         planar.pointer + c * capacity
     }
 
-    /// Copies channel `c` of the first `frames` interleaved frames into its planar run and zeroes the
-    /// rest of the run (past the end of the input). Touches only channel `c`, so workers can split
-    /// channels between them.
-    @inline(__always)
-    public func deinterleave(channel c: Int, frames: Int) {
-        let src = interleaved.pointer + c, dst = channel(c), n = channels
-        for i in 0..<frames { dst[i] = src[i * n] }
-        if frames < capacity { (dst + frames).update(repeating: 0, count: capacity - frames) }
-    }
-
     /// Interleaves frames `range` of every channel's planar run back into the interleaved buffer.
     /// Workers split by frames, not channels, so no two write into the same cache line.
     @inline(__always)
     public func interleave(frames range: Range<Int>) {
-        let dst = interleaved.pointer, n = channels
-        for c in 0..<n {
-            let src = channel(c)
-            for i in range { dst[i * n + c] = src[i] }
-        }
+        StridedCopy.interleave(
+            planar.pointer, runStride: capacity, channels: channels, frames: range, into: interleaved.pointer)
     }
 }
 

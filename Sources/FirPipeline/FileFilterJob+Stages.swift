@@ -9,20 +9,27 @@ extension FileFilterJob {
     /// the last worker to finish a block joins its channels, and the writer waits on the block's
     /// `filtered` semaphore. Every stage keeps consuming until
     /// `.end` even after a failure, so no stage waits forever on a block that will not come back.
+    ///
+    /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
+    /// one thread means one core's worth of work, not a compute thread beside a reader and a writer.
     func stream(
-        reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
+        reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter, threads: Int,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels
         let state = self.state
-        let pool = BoundedQueue<AudioBlock>(capacity: Self.poolSize)
-        for _ in 0..<Self.poolSize {
+        if threads == 1 {
+            return try streamOnOneThread(reader: reader, bank: bank, window: window, writer: writer, progress: progress)
+        }
+        let poolSize = Self.poolSize(blockSize: b, channels: channels)
+        let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
+        for _ in 0..<poolSize {
             pool.push(AudioBlock(capacity: b, channels: channels))
             state.countBlock()
         }
         let workers = bank.workers
-        let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: Self.poolSize + 1) }
-        let toWrite = BoundedQueue<StageMessage>(capacity: Self.poolSize + 1)
+        let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: poolSize + 1) }
+        let toWrite = BoundedQueue<StageMessage>(capacity: poolSize + 1)
         let inputPath = spec.input
 
         // The reader stage is the only user of `reader` from here on.
@@ -30,23 +37,7 @@ extension FileFilterJob {
             var position = 0
             while position < window.end && !state.hasFailed {
                 let block = pool.pop()
-                var got = 0
-                do throws(AudioError) {
-                    while got < b {
-                        let n = try reader.read(into: block.interleaved.pointer + got * channels, frames: b - got)
-                        if n == 0 { break }
-                        got += n
-                    }
-                } catch {
-                    state.fail(JobError(audio: error))
-                }
-                if got < b && position + got < reader.info.frames && !state.hasFailed {
-                    state.fail(JobError(.badData, "\(inputPath): file ends after \(position + got) of "
-                        + "\(reader.info.frames) frames; it is truncated or damaged"))
-                }
-                block.position = position
-                block.frames = got
-                block.keep = window.overlap(blockStart: position, blockLength: b)
+                self.fill(block, at: position, from: reader, window: window, inputPath: inputPath)
                 block.pending.store(workers, ordering: .releasing)
                 position += b
                 for queue in toCompute { queue.push(.block(block)) }
@@ -89,6 +80,62 @@ extension FileFilterJob {
                 }
                 pool.push(block)
             }
+        }
+        if let error = state.error { throw error }
+    }
+}
+
+extension FileFilterJob {
+    /// Reads the block that starts at `position` into `block`: `block.frames` valid frames (short only
+    /// at the end of the input), the rest of its capacity left for zero padding, and the kept range.
+    /// A read error or an input shorter than its header says fails the job. Reader stage.
+    func fill(_ block: AudioBlock, at position: Int, from reader: AudioFileReader, window: OutputWindow, inputPath: String) {
+        let b = block.capacity, channels = block.channels
+        var got = 0
+        do throws(AudioError) {
+            while got < b {
+                let n = try reader.read(into: block.interleaved.pointer + got * channels, frames: b - got)
+                if n == 0 { break }
+                got += n
+            }
+        } catch {
+            state.fail(JobError(audio: error))
+        }
+        if got < b && position + got < reader.info.frames && !state.hasFailed {
+            state.fail(JobError(.badData, "\(inputPath): file ends after \(position + got) of "
+                + "\(reader.info.frames) frames; it is truncated or damaged"))
+        }
+        block.position = position
+        block.frames = got
+        block.keep = window.overlap(blockStart: position, blockLength: b)
+    }
+
+    /// The single-threaded run: read, filter, join and write each block in turn on this thread, with
+    /// one block allocated. The output is bit-identical to the staged run's (the same convolvers see the
+    /// same blocks in the same order).
+    func streamOnOneThread(
+        reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
+        progress: (@Sendable (Double) -> Void)?
+    ) throws(JobError) {
+        let b = bank.blockSize, channels = reader.info.channels
+        let block = AudioBlock(capacity: b, channels: channels)
+        state.countBlock()
+        var position = 0
+        while position < window.end && !state.hasFailed {
+            fill(block, at: position, from: reader, window: window, inputPath: spec.input)
+            if state.hasFailed { break }
+            for worker in 0..<bank.workers { bank.process(block, worker: worker) }
+            let keep = block.keep
+            if !keep.isEmpty {
+                block.interleave(frames: keep)
+                do throws(AudioError) {
+                    try writer.write(from: block.interleaved.pointer + keep.lowerBound * channels, frames: keep.count)
+                } catch {
+                    state.fail(JobError(audio: error))
+                }
+            }
+            position += b
+            progress?(Double(min(position, window.end)) / Double(max(window.end, 1)))
         }
         if let error = state.error { throw error }
     }

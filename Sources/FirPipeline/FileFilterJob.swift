@@ -28,8 +28,13 @@ public final class FileFilterJob: Sendable {
         public var blocksAllocated: Int
     }
 
-    /// Blocks in flight: enough for the compute workers to run ahead of the writer and of each other.
-    public static let poolSize = 8
+    /// Blocks in flight: enough for the compute workers to run ahead of the writer and of each other
+    /// (8), but no more than about 16 MiB of them (at least 4), so huge partitions of a 1M-tap kernel
+    /// do not spend the start-up faulting in memory the pipeline does not need.
+    public static func poolSize(blockSize: Int, channels: Int) -> Int {
+        let blockBytes = AudioBlock.bytes(capacity: blockSize, channels: channels)
+        return Swift.max(4, Swift.min(8, (16 << 20) / Swift.max(blockBytes, 1)))
+    }
 
     public let spec: JobSpec
     private let fromConfig: Bool
@@ -113,7 +118,8 @@ public final class FileFilterJob: Sendable {
         }
 
         do throws(JobError) {
-            try stream(reader: plan.reader, bank: bank, window: plan.window, writer: writer, progress: progress)
+            try stream(
+                reader: plan.reader, bank: bank, window: plan.window, writer: writer, threads: threads, progress: progress)
             do { try writer.finish() } catch { throw JobError(audio: error) }
             // A cancellation that arrived after the last block still wins: the user asked for no output.
             if let error = state.error { throw error }

@@ -49,15 +49,26 @@ public final class FilterBank: @unchecked Sendable {
     public let kernelBytes: Int
 
     /// Filters worker `worker`'s share of the channels (c ≡ worker mod `workers`) of `block`, from its
-    /// interleaved frames (`block.frames` of them, the rest zero) into its planar runs. Workers own
+    /// interleaved frames (`block.frames` of them, then zeros) into its planar runs. Workers own
     /// disjoint channels, so they run on any threads at once without waiting for each other; each calls
     /// this for every block, in order. Joining the channels back is ``AudioBlock/interleave(frames:)``.
     public func process(_ block: AudioBlock, worker: Int) {
         let n = convolvers.count, frames = block.frames
+        if n > 2 {
+            // Many channels: split this worker's channels out in one pass, then filter each run in place.
+            StridedCopy.deinterleave(
+                block.interleaved.pointer, channels: n, first: worker, step: workers, frames: frames,
+                into: block.planar.pointer, runStride: block.capacity)
+        }
         var c = worker
         while c < n {
-            block.deinterleave(channel: c, frames: frames)
-            convolvers[c].process(block.channel(c), block.channel(c))
+            if n > 2 {
+                convolvers[c].process(gathering: block.channel(c), stride: 1, count: frames, into: block.channel(c))
+            } else {
+                // Mono and stereo: gather straight into the transform's frame (vectorised for stereo).
+                convolvers[c].process(
+                    gathering: block.interleaved.pointer + c, stride: n, count: frames, into: block.channel(c))
+            }
             c += workers
         }
     }

@@ -32,9 +32,12 @@ import Testing
         return (summary, try reader.readAllChannels())
     }
 
-    @Test func threadCountDoesNotChangeASingleBit() throws {
+    /// Mono and stereo gather straight from the interleaved frames (stereo vectorised); more channels
+    /// are split out in one pass per worker. One thread runs every stage on the calling thread.
+    @Test(arguments: [1, 2, 5])
+    func threadCountDoesNotChangeASingleBit(channels: Int) throws {
         defer { dir.remove() }
-        let x = (0..<5).map { Signals.noise(count: 3000, seed: UInt64(10 + $0), amplitude: 0.5) }
+        let x = (0..<channels).map { Signals.noise(count: 3000, seed: UInt64(10 + $0), amplitude: 0.5) }
         let input = try write("in.wav", x)
         let kernel = try write("k.wav", [Signals.decayingNoise(count: 700, seed: 3).map { $0 * 0.1 }])
         let (_, one) = try run(input, kernel, threads: 1, blockSize: 256)
@@ -91,9 +94,14 @@ import Testing
         let kernel = try write("k.wav", [[1, 0.5, 0.25]])
         for frames in [160, 16_000] {
             let input = try write("in\(frames).wav", [Signals.noise(count: frames, seed: 1)])
-            let (summary, y) = try run(input, kernel, blockSize: 16)
+            let (summary, y) = try run(input, kernel, threads: 2, blockSize: 16)
             #expect(y[0].count == frames + 2)
-            #expect(summary.blocksAllocated == FileFilterJob.poolSize, "\(frames) frames")
+            #expect(summary.blocksAllocated == FileFilterJob.poolSize(blockSize: 16, channels: 1), "\(frames) frames")
+            #expect(FileFilterJob.poolSize(blockSize: 16, channels: 1) == 8)
+            // One thread runs every stage in turn on a single block.
+            let (single, z) = try run(input, kernel, threads: 1, blockSize: 16)
+            #expect(z == y)
+            #expect(single.blocksAllocated == 1, "\(frames) frames, one thread")
         }
     }
 
