@@ -15,7 +15,9 @@ public enum StridedCopy {
         }
         var i = 0
         if stride == 2 {
-            while i + 8 <= count {
+            // Each vector reads 16 floats for 8 frames; strictly below `count` so the last one read is
+            // this channel's last sample, not the float after it (past the end for the second channel).
+            while i + 8 < count {
                 let pair = UnsafeRawPointer(src + 2 * i).loadUnaligned(as: SIMD16<Float>.self)
                 UnsafeMutableRawPointer(dst + i).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
                 i += 8

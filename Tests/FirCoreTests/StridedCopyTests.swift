@@ -1,4 +1,5 @@
 import FirCore
+import Foundation
 import Testing
 
 /// ``StridedCopy`` against plain index arithmetic, for the vectorised stereo paths and the general ones,
@@ -16,13 +17,12 @@ struct StridedCopyTests {
     @Test(arguments: channelCounts)
     func gatherPicksOneChannel(channels: Int) {
         for n in Self.lengths {
-            let src = Self.frames(n, channels: channels)
+            // The frames end right at an unmapped page: a vector load past the last sample crashes here.
+            let src = GuardedFloats(Self.frames(n, channels: channels))
             for c in 0..<channels {
                 var dst = [Float](repeating: -1, count: n + 1)
-                src.withUnsafeBufferPointer { s in
-                    dst.withUnsafeMutableBufferPointer { d in
-                        StridedCopy.gather(s.baseAddress! + c, stride: channels, into: d.baseAddress!, count: n)
-                    }
+                dst.withUnsafeMutableBufferPointer { d in
+                    StridedCopy.gather(src.pointer + c, stride: channels, into: d.baseAddress!, count: n)
                 }
                 #expect(Array(dst.prefix(n)) == (0..<n).map { Float($0 * 16 + c) }, "n \(n) channel \(c)")
                 #expect(dst[n] == -1, "wrote past the end")
@@ -82,4 +82,25 @@ struct StridedCopyTests {
             }
         }
     }
+}
+
+/// Floats placed so the last one ends exactly where an inaccessible page begins.
+final class GuardedFloats {
+    let pointer: UnsafeMutablePointer<Float>
+    private let base: UnsafeMutableRawPointer
+    private let mapped: Int
+
+    init(_ values: [Float]) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = values.count * MemoryLayout<Float>.size
+        let dataPages = (bytes + page - 1) / page
+        mapped = (dataPages + 1) * page
+        base = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        precondition(base != MAP_FAILED)
+        precondition(mprotect(base + dataPages * page, page, PROT_NONE) == 0)
+        pointer = (base + dataPages * page - bytes).assumingMemoryBound(to: Float.self)
+        pointer.update(from: values, count: values.count)
+    }
+
+    deinit { munmap(base, mapped) }
 }
