@@ -28,11 +28,11 @@ public final class AudioBlock: @unchecked Sendable {
     /// Signalled once per use, when the block is filtered and joined; the writer waits for it.
     public let filtered = DispatchSemaphore(value: 0)
 
-    /// Called by each compute worker when its channels are done: the last one interleaves the kept
-    /// frames (on its own thread, off the writer's) and releases the block to the writer.
+    /// Called by each compute worker when its channels are done: the last one releases the block to the
+    /// writer, which joins the channels. Joining on the last worker's thread would load the worker that is
+    /// already behind (it finishes last because it is behind), and the gap would grow block by block.
     public func workerFinished() {
         if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-            if !keep.isEmpty { interleave(frames: keep) }
             filtered.signal()
         }
     }

@@ -5,9 +5,9 @@ internal import Foundation
 extension FileFilterJob {
     /// Runs the reader and one compute worker per channel group on their own threads and the writer on
     /// this one, until the end of the output window or the first failure. The reader hands each block to
-    /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block)
-    /// the last worker to finish a block joins its channels, and the writer waits on the block's
-    /// `filtered` semaphore. Every stage keeps consuming until
+    /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block),
+    /// the last worker to finish a block signals its `filtered` semaphore, and the writer joins the
+    /// channels and writes. Every stage keeps consuming until
     /// `.end` even after a failure, so no stage waits forever on a block that will not come back.
     ///
     /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
@@ -71,6 +71,7 @@ extension FileFilterJob {
                 if !state.hasFailed {
                     let keep = block.keep
                     if !keep.isEmpty {
+                        block.interleave(frames: keep)
                         let start = block.interleaved.pointer + keep.lowerBound * channels
                         do throws(AudioError) { try writer.write(from: start, frames: keep.count) } catch {
                             state.fail(JobError(audio: error))
