@@ -67,30 +67,18 @@ public final class PartitionedConvolver: @unchecked Sendable {
     public func process(
         gathering input: UnsafePointer<Float>, stride inputStride: Int, count: Int, into output: UnsafeMutablePointer<Float>
     ) {
-        // Per call, since Dispatch may run this channel on any worker thread; one register write.
-        firpipe_flush_denormals()
+        ingest(input, stride: inputStride, count: count, transform: true)
         let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
         let bins = b + 1
-        precondition(count >= 0 && count <= b, "a block holds at most blockSize samples")
 
-        // The frame is [previous block | this block]; the forward transform may destroy it, so the
-        // previous block lives in `history`. Read the input first: it may alias the output.
-        frame.pointer.update(from: history.pointer, count: b)
-        let current = frame.pointer + b
-        StridedCopy.gather(input, stride: inputStride, into: current, count: count)
-        if count < b { (current + count).update(repeating: 0, count: b - count) }
-        history.pointer.update(from: current, count: b)
-        let newest = delayLine.pointer + head * stride
-        kernel.fft.forward(frame.pointer, newest)
-
-        // Y = Σ_p X[k − p] · H[p]: slot offsets of X[k − p] first, then the sum chunk by chunk of bins,
-        // so each chunk of the accumulator stays in L1 while every partition adds into it.
-        var slot = head
+        // Y = Σ_p X[k − p] · H[p]: slot offsets of X[k − p] first (the newest is the slot before `head`),
+        // then the sum chunk by chunk of bins, so each chunk of the accumulator stays in L1 while every
+        // partition adds into it.
+        var slot = head == 0 ? parts - 1 : head - 1
         for p in 0..<parts {
             slots[p] = slot * stride
             slot = slot == 0 ? parts - 1 : slot - 1
         }
-        head = head + 1 == parts ? 0 : head + 1
         let acc = accumulator.pointer, fdl = UnsafePointer(delayLine.pointer)
         var first = 0
         while first < bins {
@@ -105,5 +93,33 @@ public final class PartitionedConvolver: @unchecked Sendable {
 
         kernel.fft.backward(accumulator.pointer, timeOut.pointer)
         output.update(from: timeOut.pointer + b, count: b)
+    }
+
+    /// Takes in one block of input as ``process(gathering:stride:count:into:)`` would, but computes no
+    /// output: only the history and, when `transform` is true, the block's spectrum in the delay line.
+    /// After ``reset()``, one block with `transform` false and then `partitionCount − 1` with it true
+    /// leave exactly the state a run through all earlier input would have, so a worker can start a
+    /// stretch of the input in the middle and produce the same bits as one continuous run.
+    public func prime(gathering input: UnsafePointer<Float>, stride inputStride: Int, count: Int, transform: Bool) {
+        ingest(input, stride: inputStride, count: count, transform: transform)
+    }
+
+    /// The frame [previous block | this block], the history, and (with `transform`) the forward
+    /// transform into the delay line's newest slot.
+    private func ingest(_ input: UnsafePointer<Float>, stride inputStride: Int, count: Int, transform: Bool) {
+        // Per call, since Dispatch may run this channel on any worker thread; one register write.
+        firpipe_flush_denormals()
+        let b = kernel.blockSize
+        precondition(count >= 0 && count <= b, "a block holds at most blockSize samples")
+        // The forward transform may destroy the frame, so the previous block lives in `history`.
+        // Read the input first: it may alias the output.
+        if transform { frame.pointer.update(from: history.pointer, count: b) }
+        let current = transform ? frame.pointer + b : history.pointer
+        StridedCopy.gather(input, stride: inputStride, into: current, count: count)
+        if count < b { (current + count).update(repeating: 0, count: b - count) }
+        guard transform else { return }
+        history.pointer.update(from: current, count: b)
+        kernel.fft.forward(frame.pointer, delayLine.pointer + head * kernel.spectrumStride)
+        head = head + 1 == kernel.partitionCount ? 0 : head + 1
     }
 }

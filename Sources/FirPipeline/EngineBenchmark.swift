@@ -53,7 +53,8 @@ public struct EngineBenchmark: Sendable {
             ChannelFilter(
                 source: "bench#\(c)", taps: (0..<taps).map { _ in Float.random(in: -1..<1, using: &rng) }, gain: 1e-3)
         }
-        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads)
+        // Channels: the benchmark filters one block over and over, which stretches cannot share out.
+        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: .channels)
         // The engine filters in place, so each block is refilled from the source, as the reader would.
         let block = AudioBlock(capacity: b, channels: channels), source = AlignedFloats(count: b * channels)
         for i in 0..<source.count { source.pointer[i] = Float.random(in: -1..<1, using: &rng) }

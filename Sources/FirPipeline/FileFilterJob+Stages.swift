@@ -21,7 +21,8 @@ extension FileFilterJob {
         if threads == 1 {
             return try streamOnOneThread(reader: reader, bank: bank, window: window, writer: writer, progress: progress)
         }
-        let poolSize = Self.poolSize(blockSize: b, channels: channels)
+        // Stretches need every worker's current stretch in flight at once.
+        let poolSize = Swift.max(Self.poolSize(blockSize: b, channels: channels), bank.blocksInFlight)
         let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
         for _ in 0..<poolSize {
             pool.push(AudioBlock(capacity: b, channels: channels))

@@ -1,26 +1,43 @@
 import FirCore
 import Dispatch
 
-/// The per-channel convolvers of a job and the worker split that runs them.
+/// The per-channel convolvers of a job and the worker split that runs them (``WorkSplit``).
 ///
-/// Kernel spectra are shared between channels that use the same kernel channel and gain. `process`
-/// runs on the compute stage's thread and fans out with `concurrentPerform`: each worker owns a fixed
-/// set of channels, and all share the immutable kernels and FFT plans.
+/// Kernel spectra are shared between channels that use the same kernel channel and gain, and by every
+/// worker; so are the FFT plans. Each worker owns its convolver states.
 public final class FilterBank: @unchecked Sendable {
     /// Partition and block size.
     public let blockSize: Int
     /// Worker count used by `process`.
     public let workers: Int
-    private let convolvers: [PartitionedConvolver]
+    /// How the workers share the blocks.
+    public let split: WorkSplit
+    /// Partitions of the longest kernel: the blocks of history a convolver's state depends on.
+    public let partitions: Int
+    /// For `.channels`, one convolver per channel; for `.stretches`, one set of them per worker.
+    let convolverSets: [[PartitionedConvolver]]
+    var convolvers: [PartitionedConvolver] { convolverSets[0] }
 
     /// - Parameters:
     ///   - filters: per channel, the taps and the linear gain.
     ///   - blockSize: partition size.
-    ///   - threads: at most this many workers (capped at the channel count).
-    public init(filters: [ChannelFilter], blockSize: Int, mode: ConvolutionMode, threads: Int) {
+    ///   - threads: at most this many workers.
+    ///   - split: how workers share the work; by default ``WorkSplit/choose(channels:threads:partitions:blockBytes:budgetBytes:)``.
+    public init(
+        filters: [ChannelFilter], blockSize: Int, mode: ConvolutionMode, threads: Int, split: WorkSplit? = nil
+    ) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
-        workers = max(1, min(threads, filters.count))
+        let taps = filters.map(\.taps.count).max() ?? 1
+        partitions = (taps + blockSize - 1) / blockSize
+        let split = split ?? WorkSplit.choose(
+            channels: filters.count, threads: threads, partitions: partitions,
+            blockBytes: AudioBlock.bytes(capacity: blockSize, channels: filters.count))
+        self.split = split
+        switch split {
+        case .channels: workers = max(1, min(threads, filters.count))
+        case .stretches: workers = max(1, threads)
+        }
         // Transform each distinct filter once, in parallel: a 1M-tap kernel is several large FFTs.
         var distinct: [ChannelFilter] = []
         var index: [ChannelFilter: Int] = [:]
@@ -41,18 +58,27 @@ public final class FilterBank: @unchecked Sendable {
             }
         }
         let made = kernels.all()
-        convolvers = filters.map { PartitionedConvolver(kernel: made[index[$0]!]) }  // every filter was indexed
+        let sets = split == .channels ? 1 : workers
+        convolverSets = (0..<sets).map { _ in
+            filters.map { PartitionedConvolver(kernel: made[index[$0]!]) }  // every filter was indexed
+        }
         kernelBytes = made.reduce(0) { $0 + $1.memoryBytes }
     }
 
     /// Bytes held by kernel spectra (shared ones counted once).
     public let kernelBytes: Int
 
-    /// Filters worker `worker`'s share of the channels (c ≡ worker mod `workers`) of `block`, from its
-    /// interleaved frames (`block.frames` of them, then zeros) into its planar runs. Workers own
-    /// disjoint channels, so they run on any threads at once without waiting for each other; each calls
-    /// this for every block, in order. Joining the channels back is ``AudioBlock/interleave(frames:)``.
+    /// Does worker `worker`'s share of `block`: with `.channels`, filters channels c ≡ worker (mod
+    /// `workers`); with `.stretches`, every channel of the blocks in its stretches, and warms up on the
+    /// blocks before them. Input is the block's interleaved frames (`block.frames`, then zeros), output
+    /// its planar runs. Workers write disjoint runs, so they run on any threads at once without waiting
+    /// for each other; each calls this for every block, in order. Joining the channels back is
+    /// ``AudioBlock/interleave(frames:)``.
     public func process(_ block: AudioBlock, worker: Int) {
+        if case .stretches(let blocks) = split {
+            processStretch(block, worker: worker, stretchBlocks: blocks)
+            return
+        }
         let n = convolvers.count, frames = block.frames
         if n > 2 {
             // Many channels: split this worker's channels out in one pass, then filter each run in place.

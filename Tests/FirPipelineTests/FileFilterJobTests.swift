@@ -88,18 +88,26 @@ import Testing
         }
     }
 
-    /// 1,000 blocks through the stages: the job still allocates only its pool.
+    /// 1,000 blocks through the stages: the job still allocates only its pool, for either split.
     @Test func memoryDoesNotGrowWithTheInput() throws {
         defer { dir.remove() }
-        let kernel = try write("k.wav", [[1, 0.5, 0.25]])
+        let kernel = try write("k.wav", [[1, 0.5, 0.25], [0.5, 0.25, 1]])
+        let monoKernel = try write("k1.wav", [[1, 0.5, 0.25]])
+        #expect(FileFilterJob.poolSize(blockSize: 16, channels: 2) == 8)
         for frames in [160, 16_000] {
-            let input = try write("in\(frames).wav", [Signals.noise(count: frames, seed: 1)])
-            let (summary, y) = try run(input, kernel, threads: 2, blockSize: 16)
+            // Stereo on two threads: a channel each, through the 8-block pool.
+            let stereo = try write("in\(frames).wav", [Signals.noise(count: frames, seed: 1), Signals.noise(count: frames, seed: 2)])
+            let (summary, y) = try run(stereo, kernel, threads: 2, blockSize: 16)
             #expect(y[0].count == frames + 2)
-            #expect(summary.blocksAllocated == FileFilterJob.poolSize(blockSize: 16, channels: 1), "\(frames) frames")
-            #expect(FileFilterJob.poolSize(blockSize: 16, channels: 1) == 8)
+            #expect(summary.blocksAllocated == 8, "\(frames) frames")
+            // Mono on two threads: stretches of 8 blocks, every worker's in flight with the 1-block
+            // priming window and 2 spare: 2 · 8 + 1 + 2.
+            let mono = try write("mono\(frames).wav", [y[0]])
+            let (split, m) = try run(mono, monoKernel, threads: 2, blockSize: 16)
+            #expect(m[0].count == frames + 4)
+            #expect(split.blocksAllocated == 19, "\(frames) frames, mono")
             // One thread runs every stage in turn on a single block.
-            let (single, z) = try run(input, kernel, threads: 1, blockSize: 16)
+            let (single, z) = try run(stereo, kernel, threads: 1, blockSize: 16)
             #expect(z == y)
             #expect(single.blocksAllocated == 1, "\(frames) frames, one thread")
         }

@@ -1,0 +1,73 @@
+import FirCore
+import FirPipeline
+import FirTestSupport
+import Testing
+
+/// ``WorkSplit``: stretches give the same bits as one continuous run, whatever the stretch length,
+/// kernel length in partitions, channel count or worker count, and the choice between the two splits.
+@Suite struct WorkSplitTests {
+    /// Runs `x` (planar) through a bank the way the job's stages do: each block read in order, every
+    /// worker called on it in turn, then the channels joined. Returns the full-length output, planar.
+    static func run(_ x: [[Float]], kernel: [Float], blockSize b: Int, threads: Int, split: WorkSplit) -> [[Float]] {
+        let channels = x.count, frames = x[0].count, total = frames + kernel.count - 1
+        // Two kernels, alternating over the channels, so channels do not all share one.
+        let filters = (0..<channels).map { c in
+            ChannelFilter(source: "k#\(c % 2)", taps: kernel.map { $0 * Float(1 + c % 2) }, gain: 1)
+        }
+        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: split)
+        #expect(bank.split == split)
+        let block = AudioBlock(capacity: b, channels: channels)
+        var y = [[Float]](repeating: [], count: channels)
+        var position = 0
+        while position < total {
+            let n = max(0, min(b, frames - position))
+            for i in 0..<n { for c in 0..<channels { block.interleaved.pointer[i * channels + c] = x[c][position + i] } }
+            block.position = position
+            block.frames = n
+            for w in 0..<bank.workers { bank.process(block, worker: w) }
+            block.interleave(frames: 0..<b)
+            for c in 0..<channels {
+                for i in 0..<min(b, total - position) { y[c].append(block.interleaved.pointer[i * channels + c]) }
+            }
+            position += b
+        }
+        return y
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func stretchesAreBitIdenticalToOneRun(channels: Int) {
+        let b = 64
+        let x = (0..<channels).map { Signals.noise(count: 1500, seed: UInt64(20 + $0), amplitude: 0.5) }
+        // 1, 2, 3, 4 and 7 partitions; the last also longer than some stretches' priming window.
+        for taps in [40, 100, 150, 256, 420] {
+            let h = Signals.decayingNoise(count: taps, seed: UInt64(taps)).map { $0 * 0.1 }
+            let one = Self.run(x, kernel: h, blockSize: b, threads: 1, split: .channels)
+            let reference = (0..<channels).map { c in
+                DirectConvolution.full(x[c].map(Double.init), h.map { Double($0 * Float(1 + c % 2)) })
+            }
+            for c in 0..<channels {
+                #expect(Tolerance.maxErrorDB(one[c], reference: reference[c]) < -120, "taps \(taps) channel \(c)")
+            }
+            for threads in [2, 3] {
+                for stretch in [1, 2, 3, 5, 8] {
+                    let split = Self.run(x, kernel: h, blockSize: b, threads: threads, split: .stretches(blocks: stretch))
+                    #expect(split == one, "taps \(taps), \(threads) workers, stretches of \(stretch)")
+                }
+            }
+        }
+    }
+
+    @Test func choice() {
+        // Channels that divide among the threads, or one thread: channels.
+        #expect(WorkSplit.choose(channels: 2, threads: 2, partitions: 2, blockBytes: 1 << 19) == .channels)
+        #expect(WorkSplit.choose(channels: 8, threads: 2, partitions: 2, blockBytes: 1 << 19) == .channels)
+        #expect(WorkSplit.choose(channels: 1, threads: 1, partitions: 2, blockBytes: 1 << 19) == .channels)
+        // Mono or an odd count on two threads: stretches of 8·(partitions − 1), at least 8.
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 1, blockBytes: 1 << 18) == .stretches(blocks: 8))
+        #expect(WorkSplit.choose(channels: 3, threads: 2, partitions: 3, blockBytes: 1 << 18) == .stretches(blocks: 16))
+        // Large blocks: shortened to the memory budget, then channels when too short to pay off.
+        // 32 MiB of 2 MiB blocks is 16: (16 − 2 − 2) / 2 = 6 blocks a stretch for 2 partitions.
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 2, blockBytes: 2 << 20) == .stretches(blocks: 6))
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 4, blockBytes: 2 << 20) == .channels)
+    }
+}
