@@ -89,7 +89,8 @@ extension FileFilterJob {
 
 extension FileFilterJob {
     /// Reads the block that starts at `position` into `block`: `block.frames` valid frames (short only
-    /// at the end of the input), the rest of its capacity left for zero padding, and the kept range.
+    /// at the end of the input), the rest of its capacity left for zero padding, and the kept range;
+    /// with more than two channels, also split into the planar runs (``AudioBlock/splitChannelsIfMany()``).
     /// A read error or an input shorter than its header says fails the job. Reader stage.
     func fill(_ block: AudioBlock, at position: Int, from reader: AudioFileReader, window: OutputWindow, inputPath: String) {
         let b = block.capacity, channels = block.channels
@@ -110,6 +111,7 @@ extension FileFilterJob {
         block.position = position
         block.frames = got
         block.keep = window.overlap(blockStart: position, blockLength: b)
+        block.splitChannelsIfMany()
     }
 
     /// The single-threaded run: read, filter, join and write each block in turn on this thread, with

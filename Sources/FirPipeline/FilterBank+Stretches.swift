@@ -42,21 +42,9 @@ extension FilterBank {
     /// the worker's next stretch, and otherwise leave it alone.
     func processStretch(_ block: AudioBlock, worker: Int, stretchBlocks: Int) {
         let k = block.position / blockSize, stretch = k / stretchBlocks
-        let set = convolverSets[worker], n = set.count, frames = block.frames
+        let set = convolverSets[worker], n = set.count
         if stretch % workers == worker {
-            if n > 2 {
-                StridedCopy.deinterleave(
-                    block.interleaved.pointer, channels: n, first: 0, step: 1, frames: frames,
-                    into: block.planar.pointer, runStride: block.capacity)
-                for c in 0..<n {
-                    set[c].process(gathering: block.channel(c), stride: 1, count: frames, into: block.channel(c))
-                }
-            } else {
-                for c in 0..<n {
-                    set[c].process(
-                        gathering: block.interleaved.pointer + c, stride: n, count: frames, into: block.channel(c))
-                }
-            }
+            for c in 0..<n { filter(block, channel: c, with: set[c]) }
             return
         }
         let next = stretch + (worker - stretch % workers + workers) % workers
@@ -66,7 +54,9 @@ extension FilterBank {
         let transform = k > start - partitions
         for c in 0..<n {
             if k == first { set[c].reset() }
-            set[c].prime(gathering: block.interleaved.pointer + c, stride: n, count: frames, transform: transform)
+            // The planar runs hold the input until the block's owner filters it, so prime from the
+            // interleaved frames, which keep it until the writer joins the block.
+            set[c].prime(gathering: block.interleaved.pointer + c, stride: n, count: block.frames, transform: transform)
         }
     }
 }

@@ -79,24 +79,22 @@ public final class FilterBank: @unchecked Sendable {
             processStretch(block, worker: worker, stretchBlocks: blocks)
             return
         }
-        let n = convolvers.count, frames = block.frames
-        if n > 2 {
-            // Many channels: split this worker's channels out in one pass, then filter each run in place.
-            StridedCopy.deinterleave(
-                block.interleaved.pointer, channels: n, first: worker, step: workers, frames: frames,
-                into: block.planar.pointer, runStride: block.capacity)
-        }
+        let n = convolvers.count
         var c = worker
         while c < n {
-            if n > 2 {
-                convolvers[c].process(gathering: block.channel(c), stride: 1, count: frames, into: block.channel(c))
-            } else {
-                // Mono and stereo: gather straight into the transform's frame (vectorised for stereo).
-                convolvers[c].process(
-                    gathering: block.interleaved.pointer + c, stride: n, count: frames, into: block.channel(c))
-            }
+            filter(block, channel: c, with: convolvers[c])
             c += workers
         }
+    }
+
+    /// Filters channel `c` of `block` into its planar run: from the run itself when the reader split the
+    /// channels (more than two), else gathered straight from the interleaved frames (vectorised for
+    /// stereo).
+    @inline(__always)
+    func filter(_ block: AudioBlock, channel c: Int, with convolver: PartitionedConvolver) {
+        let n = block.channels
+        let input = n > 2 ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved.pointer + c)
+        convolver.process(gathering: input, stride: n > 2 ? 1 : n, count: block.frames, into: block.channel(c))
     }
 
     /// Filters every channel of `block` and joins them back into its interleaved frames, with all
@@ -104,6 +102,7 @@ public final class FilterBank: @unchecked Sendable {
     /// form on their own threads.
     public func process(_ block: AudioBlock) {
         let w = workers, b = block.capacity
+        block.splitChannelsIfMany()
         DispatchQueue.concurrentPerform(iterations: w) { process(block, worker: $0) }
         // Joined by frame ranges: joining by channel would put every worker in every cache line.
         DispatchQueue.concurrentPerform(iterations: w) { worker in

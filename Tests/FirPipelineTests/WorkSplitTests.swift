@@ -6,8 +6,8 @@ import Testing
 /// ``WorkSplit``: stretches give the same bits as one continuous run, whatever the stretch length,
 /// kernel length in partitions, channel count or worker count, and the choice between the two splits.
 @Suite struct WorkSplitTests {
-    /// Runs `x` (planar) through a bank the way the job's stages do: each block read in order, every
-    /// worker called on it in turn, then the channels joined. Returns the full-length output, planar.
+    /// Runs `x` (planar) through a bank the way the job's stages do: each block read (and split, for
+    /// more than two channels) in order, every worker called on it in turn, then the channels joined. Returns the full-length output, planar.
     static func run(_ x: [[Float]], kernel: [Float], blockSize b: Int, threads: Int, split: WorkSplit) -> [[Float]] {
         let channels = x.count, frames = x[0].count, total = frames + kernel.count - 1
         // Two kernels, alternating over the channels, so channels do not all share one.
@@ -24,6 +24,7 @@ import Testing
             for i in 0..<n { for c in 0..<channels { block.interleaved.pointer[i * channels + c] = x[c][position + i] } }
             block.position = position
             block.frames = n
+            block.splitChannelsIfMany()
             for w in 0..<bank.workers { bank.process(block, worker: w) }
             block.interleave(frames: 0..<b)
             for c in 0..<channels {
