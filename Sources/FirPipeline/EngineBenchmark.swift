@@ -55,18 +55,30 @@ public struct EngineBenchmark: Sendable {
         }
         // Channels: the benchmark filters one block over and over, which stretches cannot share out.
         let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: .channels)
-        // The engine filters in place, so each block is refilled from the source, as the reader would.
-        let block = AudioBlock(capacity: b, channels: channels), source = AlignedFloats(count: b * channels)
-        for i in 0..<source.count { source.pointer[i] = Float.random(in: -1..<1, using: &rng) }
-        block.frames = b
-
-        block.interleaved.pointer.update(from: source.pointer, count: source.count)
-        bank.process(block)  // warm caches and pages
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<blocks {
-            block.interleaved.pointer.update(from: source.pointer, count: source.count)
-            bank.process(block)
+        // Each worker filters its channels of its own block, block after block, without waiting for
+        // the others, as the job's compute workers do; reading and joining are the other stages' work.
+        // Mono and stereo read the interleaved frames and write the planar runs, so the input stays put;
+        // more channels are filtered in place, so each worker splits its channels out again first.
+        let workers = bank.workers
+        let blocksOfWorkers = (0..<workers).map { _ in AudioBlock(capacity: b, channels: channels) }
+        for block in blocksOfWorkers {
+            for i in 0..<block.interleaved.count { block.interleaved.pointer[i] = Float.random(in: -1..<1, using: &rng) }
+            block.frames = b
         }
+        let run: @Sendable (Int, Int) -> Void = { worker, count in
+            let block = blocksOfWorkers[worker]
+            for _ in 0..<count {
+                if channels > 2 {
+                    StridedCopy.deinterleave(
+                        block.interleaved.pointer, channels: channels, first: worker, step: workers, frames: b,
+                        into: block.planar.pointer, runStride: b)
+                }
+                bank.process(block, worker: worker)
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { run($0, 1) }  // warm caches and pages
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: workers) { run($0, blocks) }
         let engine = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         let partitions = (taps + b - 1) / b
