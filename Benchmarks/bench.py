@@ -157,10 +157,11 @@ def bench_workload(workload, tools, args):
 
 def bench_memory(args):
     """Peak RSS of firpipe (default threads) on W1 and on W1 repeated 10 times; returns (text, data)."""
-    tool = peers.Firpipe(args.firpipe)
+    tool = peers.Firpipe(args.firpipe, args.bench_dir)
     note = tool.unavailable()
     if note:
         sys.exit("bench.py: " + note)
+    tool.prepare(None, args.bench_dir)
     out_dir = os.path.join(args.bench_dir, "out")
     os.makedirs(out_dir, exist_ok=True)
     w1, longer = workloads.memory_workloads()

@@ -5,7 +5,8 @@ Each tool gets its input in the form it reads; every conversion happens once, un
 is generated (workloads.py). What a tool needs to reach the full length (padding, options) is inside
 its timed command. The harness never corrects an output: the checks in compare.py report what came out.
 
-  firpipe      `firpipe process IN OUT --kernel K -q` (full length is its default), and with `--threads 1`
+  firpipe      `firpipe process IN OUT --kernel K -q` (full length is its default), and with `--threads 1`,
+               with FFTW plans and cost model measured once by `firpipe wisdom` into the scratch directory
   ffmpeg       afir over the input padded by `apad=pad_len=TAPS-1`; `gtype=none:irgain=1` so the kernel is
                not normalised; `dry=1:wet=0.5`, which gives unity in ffmpeg 5.1 (wet=1 gives twice the
                convolution); `irfmt=input` for per-channel kernels; `minp=maxp=32768`
@@ -21,6 +22,7 @@ its timed command. The harness never corrects an output: the checks in compare.p
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import warnings
 
@@ -66,21 +68,40 @@ def _missing(program):
 
 
 class Firpipe(Tool):
-    def __init__(self, binary, threads=None):
+    # The transform sizes the cost model picks from for W1-W3 (twice the partition size).
+    WISDOM_SIZES = [16384, 32768, 65536, 131072, 262144, 524288]
+
+    def __init__(self, binary, scratch, threads=None):
         self.binary = binary
         self.threads = threads
         self.name = "firpipe" if threads is None else f"firpipe-t{threads}"
+        # Its own cache, so every machine is timed with plans measured on it (as BruteFIR's warm-up
+        # builds its wisdom) and the user's cache is neither used nor touched.
+        self.cache = os.path.join(scratch, "firpipe-cache")
 
     def unavailable(self):
         if not os.access(self.binary, os.X_OK):
             return f"{self.binary} not built (make build)"
         return None
 
+    def prepare(self, files, scratch):
+        """Once per scratch directory: `firpipe wisdom` measures FFTW plans and the cost model (~40 s)."""
+        if os.path.exists(os.path.join(self.cache, "firpipe", "cost-model.json")):
+            return
+        print(f"firpipe: measuring FFTW plans and the cost model into {self.cache} (once, about 40 s)",
+              file=sys.stderr, flush=True)
+        sizes = [str(s) for s in self.WISDOM_SIZES]
+        subprocess.run([self.binary, "wisdom", "--sizes", *sizes], env=self.environment(), check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def environment(self):
+        return dict(os.environ, XDG_CACHE_HOME=self.cache)
+
     def command(self, files, out_path):
         argv = [self.binary, "process", files.input_wav, out_path, "--kernel", files.kernel_wav, "-q"]
         if self.threads is not None:
             argv += ["--threads", str(self.threads)]
-        return argv, None
+        return argv, self.environment()
 
 
 class Ffmpeg(Tool):
@@ -197,7 +218,7 @@ class Scipy(Tool):
 
 def all_tools(firpipe_binary, scratch):
     """Every tool in table order, by name."""
-    tools = [Firpipe(firpipe_binary), Firpipe(firpipe_binary, threads=1), Ffmpeg(), BruteFir(scratch), Sox(),
+    tools = [Firpipe(firpipe_binary, scratch), Firpipe(firpipe_binary, scratch, threads=1), Ffmpeg(), BruteFir(scratch), Sox(),
              Scipy()]
     return {t.name: t for t in tools}
 
