@@ -85,6 +85,7 @@ public final class FileFilterJob: Sendable {
             throw JobError(.badData, "\(spec.input): file reports \(info.channels) channels at \(info.sampleRate) Hz; "
                 + "check the file is intact")
         }
+        planAhead(inputFrames: info.frames)
         let filters = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
             gainDB: spec.gainDB, fromConfig: fromConfig)
@@ -97,6 +98,21 @@ public final class FileFilterJob: Sendable {
         return Plan(
             reader: reader, filters: filters, window: window, choice: choice, output: output, blockSize: blockSize,
             kernelTaps: taps)
+    }
+
+    /// When the kernel is one audio file, its header gives its length before its samples are loaded:
+    /// the FFT plans for the block size it will get are then made on another thread meanwhile (a
+    /// 524,288-point pair takes about 10 ms, longer when measured). Anything else (a text kernel, one per
+    /// channel, an unreadable file) is planned later, when the kernels are transformed.
+    private func planAhead(inputFrames: Int) {
+        guard case .shared(let path) = spec.kernels,
+              let header = try? AudioFileReader(path: path) else { return }
+        let taps = header.info.frames
+        header.close()
+        guard taps >= 1 else { return }
+        let window = OutputWindow(inputLength: inputFrames, kernelLength: taps, length: spec.length)
+        let blockSize = spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
+        DispatchQueue.global().async { _ = FFTPlanner.shared.fft(size: 2 * blockSize) }
     }
 
     /// Runs the job to completion on the calling thread (which becomes the writer stage).
