@@ -100,6 +100,16 @@ public final class FileFilterJob: Sendable {
             kernelTaps: taps)
     }
 
+    /// Compute workers when the user names no count: one per core, or two per core when the channels
+    /// divide evenly among that many. The reader and writer threads take a share of some core; with
+    /// more channel workers than cores the scheduler evens that out between them instead of one worker
+    /// falling behind and the other waiting for it (W3, 8 channels on 2 cores: 4.3% faster with 4,
+    /// 3% slower again with 8; farm-bench medians of 16 and 12 pairs).
+    public static func defaultThreads(channels: Int, cores: Int) -> Int {
+        let doubled = 2 * cores
+        return cores > 1 && channels % doubled == 0 ? doubled : cores
+    }
+
     /// When the kernel is one audio file, its header gives its length before its samples are loaded:
     /// the FFT plans for the block size it will get are then made on another thread meanwhile (a
     /// 524,288-point pair takes about 10 ms, longer when measured). Anything else (a text kernel, one per
@@ -122,7 +132,8 @@ public final class FileFilterJob: Sendable {
         let plan = try prepare()
         defer { plan.reader.close() }
         let info = plan.input
-        let threads = spec.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = spec.threads
+            ?? Self.defaultThreads(channels: info.channels, cores: ProcessInfo.processInfo.activeProcessorCount)
         let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
 
         let output = plan.output, writer: AudioFileWriter

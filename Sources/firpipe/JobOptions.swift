@@ -28,7 +28,7 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("block-size"), help: "Partition size in samples (default: chosen by the cost model).")
     var blockSize: Int?
 
-    @Option(help: "Worker threads (default: one per core).")
+    @Option(help: "Worker threads (default: one per core; two per core when the channels divide evenly among them).")
     var threads: Int?
 
     @Option(help: "Output container: wav, wavex, flac, aiff, w64, rf64, caf (default: from the output's extension).")

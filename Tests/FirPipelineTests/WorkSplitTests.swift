@@ -58,6 +58,16 @@ import Testing
         }
     }
 
+    @Test func defaultWorkerCount() {
+        // Two per core when the channels divide among them, else one per core; one core stays one.
+        #expect(FileFilterJob.defaultThreads(channels: 8, cores: 2) == 4)
+        #expect(FileFilterJob.defaultThreads(channels: 16, cores: 4) == 8)
+        #expect(FileFilterJob.defaultThreads(channels: 2, cores: 2) == 2)
+        #expect(FileFilterJob.defaultThreads(channels: 6, cores: 2) == 2)
+        #expect(FileFilterJob.defaultThreads(channels: 1, cores: 2) == 2)
+        #expect(FileFilterJob.defaultThreads(channels: 8, cores: 1) == 1)
+    }
+
     @Test func choice() {
         // Channels that divide among the threads, or one thread: channels.
         #expect(WorkSplit.choose(channels: 2, threads: 2, partitions: 2, blockBytes: 1 << 19) == .channels)
