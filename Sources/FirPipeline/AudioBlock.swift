@@ -55,19 +55,22 @@ public final class AudioBlock: @unchecked Sendable {
         planar.pointer + c * capacity
     }
 
+    /// Whether the reader splits this block's channels into the planar runs (more than two), so the
+    /// convolvers read their input there rather than from the interleaved frames.
+    public var channelsAreSplit: Bool { channels > 2 }
+
     /// With more than two channels, copies the `frames` valid frames of every channel into the planar
     /// runs, in one pass on the reader stage, so each worker reads only its own channels' runs rather
     /// than every cache line of the interleaved frames. Mono and stereo are left to the convolvers,
     /// which gather them straight into their transform frames.
     public func splitChannelsIfMany() {
-        guard channels > 2 else { return }
+        guard channelsAreSplit else { return }
         StridedCopy.deinterleave(
             interleaved.pointer, channels: channels, first: 0, step: 1, frames: frames,
             into: planar.pointer, runStride: capacity)
     }
 
     /// Interleaves frames `range` of every channel's planar run back into the interleaved buffer.
-    /// Workers split by frames, not channels, so no two write into the same cache line.
     @inline(__always)
     public func interleave(frames range: Range<Int>) {
         StridedCopy.interleave(

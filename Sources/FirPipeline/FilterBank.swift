@@ -92,22 +92,10 @@ public final class FilterBank: @unchecked Sendable {
     /// stereo).
     @inline(__always)
     func filter(_ block: AudioBlock, channel c: Int, with convolver: PartitionedConvolver) {
-        let n = block.channels
-        let input = n > 2 ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved.pointer + c)
-        convolver.process(gathering: input, stride: n > 2 ? 1 : n, count: block.frames, into: block.channel(c))
-    }
-
-    /// Filters every channel of `block` and joins them back into its interleaved frames, with all
-    /// workers (`concurrentPerform`). For the benchmark and tests; the job's stages call the per-worker
-    /// form on their own threads.
-    public func process(_ block: AudioBlock) {
-        let w = workers, b = block.capacity
-        block.splitChannelsIfMany()
-        DispatchQueue.concurrentPerform(iterations: w) { process(block, worker: $0) }
-        // Joined by frame ranges: joining by channel would put every worker in every cache line.
-        DispatchQueue.concurrentPerform(iterations: w) { worker in
-            block.interleave(frames: (b * worker / w)..<(b * (worker + 1) / w))
-        }
+        let split = block.channelsAreSplit
+        let input = split ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved.pointer + c)
+        convolver.process(
+            gathering: input, stride: split ? 1 : block.channels, count: block.frames, into: block.channel(c))
     }
 }
 
