@@ -92,7 +92,7 @@ public final class FileFilterJob: Sendable {
         let taps = filters.map(\.taps.count).max() ?? 1
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
         let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: info.channels)
-        let blockSize = spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
+        let blockSize = self.blockSize(taps: taps, window: window)
         let output: AtomicOutputFile
         do { output = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
         return Plan(
@@ -121,8 +121,14 @@ public final class FileFilterJob: Sendable {
         header.close()
         guard taps >= 1 else { return }
         let window = OutputWindow(inputLength: inputFrames, kernelLength: taps, length: spec.length)
-        let blockSize = spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
+        let blockSize = self.blockSize(taps: taps, window: window)
         DispatchQueue.global().async { _ = FFTPlanner.shared.fft(size: 2 * blockSize) }
+    }
+
+    /// The partition size: the job's, or the cost model's for `taps` over `window`. One rule for the
+    /// plans made ahead and the plan of the run, so the early plans are the ones the run uses.
+    private func blockSize(taps: Int, window: OutputWindow) -> Int {
+        spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
     }
 
     /// Runs the job to completion on the calling thread (which becomes the writer stage).
