@@ -70,14 +70,7 @@ extension FileFilterJob {
             case .block(let block):
                 block.filtered.wait()
                 if !state.hasFailed {
-                    let keep = block.keep
-                    if !keep.isEmpty {
-                        block.interleave(frames: keep)
-                        let start = block.interleaved.pointer + keep.lowerBound * channels
-                        do throws(AudioError) { try writer.write(from: start, frames: keep.count) } catch {
-                            state.fail(JobError(audio: error))
-                        }
-                    }
+                    writeKept(block, to: writer)
                     progress?(Double(min(block.position + b, window.end)) / Double(max(window.end, 1)))
                 }
                 pool.push(block)
@@ -114,6 +107,19 @@ extension FileFilterJob {
         block.splitChannelsIfMany()
     }
 
+    /// Joins the kept frames of a filtered block and writes them; a write error fails the job. Writer
+    /// stage.
+    func writeKept(_ block: AudioBlock, to writer: AudioFileWriter) {
+        let keep = block.keep
+        guard !keep.isEmpty else { return }
+        block.interleave(frames: keep)
+        do throws(AudioError) {
+            try writer.write(from: block.interleaved.pointer + keep.lowerBound * block.channels, frames: keep.count)
+        } catch {
+            state.fail(JobError(audio: error))
+        }
+    }
+
     /// The single-threaded run: read, filter, join and write each block in turn on this thread, with
     /// one block allocated. The output is bit-identical to the staged run's (the same convolvers see the
     /// same blocks in the same order).
@@ -129,15 +135,7 @@ extension FileFilterJob {
             fill(block, at: position, from: reader, window: window, inputPath: spec.input)
             if state.hasFailed { break }
             for worker in 0..<bank.workers { bank.process(block, worker: worker) }
-            let keep = block.keep
-            if !keep.isEmpty {
-                block.interleave(frames: keep)
-                do throws(AudioError) {
-                    try writer.write(from: block.interleaved.pointer + keep.lowerBound * channels, frames: keep.count)
-                } catch {
-                    state.fail(JobError(audio: error))
-                }
-            }
+            writeKept(block, to: writer)
             position += b
             progress?(Double(min(position, window.end)) / Double(max(window.end, 1)))
         }
