@@ -56,9 +56,7 @@ import Testing
     @Test func sigtermMidStreamFlushesEverythingSentAndExitsZero() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
-        try f.text("k.txt", "1\n0.5\n-0.25\n")
-        let config = try f.text(
-            "s.yaml", "kernel: k.txt\nblock_size: \(Self.block)\nserve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
+        let config = try Self.monoStream(f, taps: "1\n0.5\n-0.25\n")
         let codec = RawPCMCodec(format: .f32le, channels: 1)
         let x = [Signals.noise(count: 5000, seed: 3, amplitude: 0.3)]
         let daemon = try DaemonProcess(["serve", "--config", config])
@@ -78,9 +76,7 @@ import Testing
     @Test func streamThreadsShowTheirNamesInProc() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
-        try f.text("k.txt", "1\n0.5\n")
-        let config = try f.text(
-            "s.yaml", "kernel: k.txt\nblock_size: \(Self.block)\nserve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
+        let config = try Self.monoStream(f, taps: "1\n0.5\n")
         let daemon = try DaemonProcess(["serve", "--config", config])
         let stages: Set = ["firpipe-reader", "firpipe-filter", "firpipe-writer"]
         // top -H and the soak script (Benchmarks/soak.sh) tell the stages apart by these names.
@@ -180,6 +176,14 @@ import Testing
         func append(_ chunk: Data) { lock.withLock { bytes.append(chunk) } }
         var count: Int { lock.withLock { bytes.count } }
         var data: Data { lock.withLock { bytes } }
+    }
+
+    /// A config for a mono f32le stream at 48 kHz, blocks of `block`, filtered by the text kernel `taps`
+    /// (written as k.txt beside it); returns the config's path.
+    static func monoStream(_ f: Fixtures, taps: String) throws -> String {
+        try f.text("k.txt", taps)
+        return try f.text(
+            "s.yaml", "kernel: k.txt\nblock_size: \(block)\nserve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
     }
 
     /// The names of a process's threads as the system shows them (`/proc/PID/task/*/comm`).
