@@ -117,10 +117,15 @@ struct ServeCommand: AsyncParsableCommand {
     ) async throws {
         let reloads = DispatchQueue(label: "firpipe.reload-requests")
         let control = try ControlService.make(daemon: daemon, settings: settings)
+        // SIGTERM and SIGINT go to SignalService alone, trapped before the group runs: giving the first
+        // to the group's own handler as well meant two handlers for one signal, and a stop that came
+        // before SignalService had trapped was never counted, so a second one did not exit.
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let handle = ServiceGroupHandle()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: SignalService(
-                daemon: daemon, hangups: hangups, reload: { reloads.async { _ = daemon.reloadNotifying() } },
-                beforeExit: { control?.socket.stop() }))
+                daemon: daemon, hangups: hangups, stops: stops, shutdown: { await handle.triggerGracefulShutdown() },
+                reload: { reloads.async { _ = daemon.reloadNotifying() } }, beforeExit: { control?.socket.stop() }))
         ]
         if let control {
             services.append(.init(service: control))
@@ -138,9 +143,9 @@ struct ServeCommand: AsyncParsableCommand {
             service: work, successTerminationBehavior: .gracefullyShutdownGroup,
             failureTerminationBehavior: .gracefullyShutdownGroup))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
-        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int(settings.shutdownTimeoutSeconds * 1000))
         let group = ServiceGroup(configuration: configuration)
+        handle.set(group)
         do {
             try await group.run()
         } catch let error as JobError {
