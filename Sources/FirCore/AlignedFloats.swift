@@ -77,6 +77,12 @@ public struct AlignedFloats: ~Copyable {
         pointer.update(repeating: 0, count: count)
     }
 
+    /// Whether `pointer` has the SIMD alignment FFTW's plans assume (that of its own allocator), so the
+    /// new-array execute calls may be given it.
+    public static func hasFFTWAlignment(_ pointer: UnsafeMutablePointer<Float>) -> Bool {
+        fftwf_alignment_of(pointer) == 0
+    }
+
     /// The buffer as a read-only buffer pointer.
     public var buffer: UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: pointer, count: count)

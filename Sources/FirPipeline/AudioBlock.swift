@@ -12,10 +12,13 @@ public final class AudioBlock: @unchecked Sendable {
     public let capacity: Int
     /// Channels.
     public let channels: Int
-    /// Interleaved frames as files store them; used by the reader and the writer.
-    public let interleaved: AlignedFloats
+    /// Interleaved frames as files store them, `capacity · channels` floats; used by the reader and the
+    /// writer.
+    public let interleaved: UnsafeMutablePointer<Float>
     /// One run of `capacity` samples per channel, channel c at `c·capacity`; the convolvers work here.
-    public let planar: AlignedFloats
+    public let planar: UnsafeMutablePointer<Float>
+    /// Owns the memory both point into, shared by every block of a pool.
+    private let storage: BlockStorage
     /// Position of the block's first frame in the stream (the full convolution output's index).
     public var position = 0
     /// Valid input frames read into the block; the rest is zero padding (past the end of the input).
@@ -42,17 +45,31 @@ public final class AudioBlock: @unchecked Sendable {
         2 * capacity * channels * MemoryLayout<Float>.size
     }
 
-    public init(capacity: Int, channels: Int) {
+    /// A block with memory of its own.
+    public convenience init(capacity: Int, channels: Int) {
+        let storage = BlockStorage(blocks: 1, capacity: capacity, channels: channels)
+        self.init(capacity: capacity, channels: channels, storage: storage, index: 0)
+    }
+
+    private init(capacity: Int, channels: Int, storage: BlockStorage, index: Int) {
         self.capacity = capacity
         self.channels = channels
-        interleaved = AlignedFloats(count: capacity * channels)
-        planar = AlignedFloats(count: capacity * channels)
+        self.storage = storage
+        interleaved = storage.interleaved(index)
+        planar = storage.planar(index)
+    }
+
+    /// `count` blocks in one mapping. A pool of large blocks is then faulted in as a few huge pages on
+    /// the reader's first pass, instead of thousands of small pages zeroed while the set-up waits.
+    public static func pool(count: Int, capacity: Int, channels: Int) -> [AudioBlock] {
+        let storage = BlockStorage(blocks: count, capacity: capacity, channels: channels)
+        return (0..<count).map { AudioBlock(capacity: capacity, channels: channels, storage: storage, index: $0) }
     }
 
     /// Channel `c` of the planar buffer.
     @inline(__always)
     public func channel(_ c: Int) -> UnsafeMutablePointer<Float> {
-        planar.pointer + c * capacity
+        planar + c * capacity
     }
 
     /// Whether the reader splits this block's channels into the planar runs (more than two), so the
@@ -66,16 +83,33 @@ public final class AudioBlock: @unchecked Sendable {
     public func splitChannelsIfMany() {
         guard channelsAreSplit else { return }
         StridedCopy.deinterleave(
-            interleaved.pointer, channels: channels, first: 0, step: 1, frames: frames,
-            into: planar.pointer, runStride: capacity)
+            interleaved, channels: channels, first: 0, step: 1, frames: frames,
+            into: planar, runStride: capacity)
     }
 
     /// Interleaves frames `range` of every channel's planar run back into the interleaved buffer.
     @inline(__always)
     public func interleave(frames range: Range<Int>) {
         StridedCopy.interleave(
-            planar.pointer, runStride: capacity, channels: channels, frames: range, into: interleaved.pointer)
+            planar, runStride: capacity, channels: channels, frames: range, into: interleaved)
     }
+}
+
+/// The interleaved and planar buffers of one or more blocks, in one zeroed allocation (a mapping of its
+/// own, with huge pages, once it reaches ``AlignedFloats/hugePageBytes``). Buffers lie whole 64-byte
+/// units apart, so each keeps the allocation's FFTW alignment.
+final class BlockStorage: @unchecked Sendable {
+    private let floats: AlignedFloats
+    /// Floats from one buffer to the start of the next: `capacity · channels` rounded up to 16.
+    private let stride: Int
+
+    init(blocks: Int, capacity: Int, channels: Int) {
+        stride = (capacity * channels + 15) / 16 * 16
+        floats = AlignedFloats(count: 2 * blocks * stride)
+    }
+
+    func interleaved(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + 2 * block * stride }
+    func planar(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + (2 * block + 1) * stride }
 }
 
 /// What flows between stages: a block, or the end of the stream (normal or after a failure upstream).

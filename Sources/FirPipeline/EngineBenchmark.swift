@@ -62,7 +62,7 @@ public struct EngineBenchmark: Sendable {
         let workers = bank.workers
         let blocksOfWorkers = (0..<workers).map { _ in AudioBlock(capacity: b, channels: channels) }
         for block in blocksOfWorkers {
-            for i in 0..<block.interleaved.count { block.interleaved.pointer[i] = Float.random(in: -1..<1, using: &rng) }
+            for i in 0..<block.capacity * block.channels { block.interleaved[i] = Float.random(in: -1..<1, using: &rng) }
             block.frames = b
         }
         let run: @Sendable (Int, Int) -> Void = { worker, count in
@@ -70,8 +70,8 @@ public struct EngineBenchmark: Sendable {
             for _ in 0..<count {
                 if channels > 2 {
                     StridedCopy.deinterleave(
-                        block.interleaved.pointer, channels: channels, first: worker, step: workers, frames: b,
-                        into: block.planar.pointer, runStride: b)
+                        block.interleaved, channels: channels, first: worker, step: workers, frames: b,
+                        into: block.planar, runStride: b)
                 }
                 bank.process(block, worker: worker)
             }

@@ -24,8 +24,8 @@ extension FileFilterJob {
         // Stretches need every worker's current stretch in flight at once.
         let poolSize = Swift.max(Self.poolSize(blockSize: b, channels: channels), bank.blocksInFlight)
         let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
-        for _ in 0..<poolSize {
-            pool.push(AudioBlock(capacity: b, channels: channels))
+        for block in AudioBlock.pool(count: poolSize, capacity: b, channels: channels) {
+            pool.push(block)
             state.countBlock()
         }
         let workers = bank.workers
@@ -90,7 +90,7 @@ extension FileFilterJob {
         var got = 0
         do throws(AudioError) {
             while got < b {
-                let n = try reader.read(into: block.interleaved.pointer + got * channels, frames: b - got)
+                let n = try reader.read(into: block.interleaved + got * channels, frames: b - got)
                 if n == 0 { break }
                 got += n
             }
@@ -114,7 +114,7 @@ extension FileFilterJob {
         guard !keep.isEmpty else { return }
         block.interleave(frames: keep)
         do throws(AudioError) {
-            try writer.write(from: block.interleaved.pointer + keep.lowerBound * block.channels, frames: keep.count)
+            try writer.write(from: block.interleaved + keep.lowerBound * block.channels, frames: keep.count)
         } catch {
             state.fail(JobError(audio: error))
         }

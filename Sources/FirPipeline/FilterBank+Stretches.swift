@@ -56,7 +56,7 @@ extension FilterBank {
             if k == first { set[c].reset() }
             // The planar runs hold the input until the block's owner filters it, so prime from the
             // interleaved frames, which keep it until the writer joins the block.
-            set[c].prime(gathering: block.interleaved.pointer + c, stride: n, count: block.frames, transform: transform)
+            set[c].prime(gathering: block.interleaved + c, stride: n, count: block.frames, transform: transform)
         }
     }
 }

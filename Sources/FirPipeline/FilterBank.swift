@@ -93,7 +93,7 @@ public final class FilterBank: @unchecked Sendable {
     @inline(__always)
     func filter(_ block: AudioBlock, channel c: Int, with convolver: PartitionedConvolver) {
         let split = block.channelsAreSplit
-        let input = split ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved.pointer + c)
+        let input = split ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved + c)
         convolver.process(
             gathering: input, stride: split ? 1 : block.channels, count: block.frames, into: block.channel(c))
     }

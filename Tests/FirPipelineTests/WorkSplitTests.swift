@@ -21,14 +21,14 @@ import Testing
         var position = 0
         while position < total {
             let n = max(0, min(b, frames - position))
-            for i in 0..<n { for c in 0..<channels { block.interleaved.pointer[i * channels + c] = x[c][position + i] } }
+            for i in 0..<n { for c in 0..<channels { block.interleaved[i * channels + c] = x[c][position + i] } }
             block.position = position
             block.frames = n
             block.splitChannelsIfMany()
             for w in 0..<bank.workers { bank.process(block, worker: w) }
             block.interleave(frames: 0..<b)
             for c in 0..<channels {
-                for i in 0..<min(b, total - position) { y[c].append(block.interleaved.pointer[i * channels + c]) }
+                for i in 0..<min(b, total - position) { y[c].append(block.interleaved[i * channels + c]) }
             }
             position += b
         }
