@@ -15,7 +15,8 @@ form a tool reads (float WAV, raw float, text kernels, input padded for BruteFIR
 reference (scipy.signal.oaconvolve per channel, full length, reference.npy), and reused while their
 stamp matches.
 
-Tools (peers.py): firpipe with its default threads and with --threads 1, ffmpeg afir, BruteFIR file to
+Tools (peers.py): firpipe with its default threads and with --threads 1, two --threads 1 jobs at once
+(the yardstick for the speed-up: what two cores give right then), ffmpeg afir, BruteFIR file to
 file, SoX fir and scipy oaconvolve in float32, each made to do a true full-length convolution as
 shared/PEERS.md (beside the checkout) says. A tool that is not installed is skipped with a note.
 
@@ -28,7 +29,8 @@ Checks (compare.py): the last timed run's output of each tool against the refere
 no correction: length, delay, least-squares gain, max error in dB relative to the reference peak.
 
 Tables (report.py): one per workload; the `vs firpipe` column is tool wall / firpipe wall from this same
-invocation (above 1: firpipe is faster), and a line gives firpipe's speed-up over --threads 1.
+invocation (above 1: firpipe is faster), and two lines give firpipe's speed-up over --threads 1 and that speed-up
+as a share of what two independent --threads 1 jobs got done side by side.
 
 `--memory` instead measures firpipe's peak RSS on W1 and on W1 made 10x longer (20 minutes, ~920 MB of
 input and output); the target is under 100 MiB for both.

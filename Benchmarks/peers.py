@@ -6,7 +6,8 @@ is generated (workloads.py). What a tool needs to reach the full length (padding
 its timed command. The harness never corrects an output: the checks in compare.py report what came out.
 
   firpipe      `firpipe process IN OUT --kernel K -q` (full length is its default), and with `--threads 1`,
-               with FFTW plans and cost model measured once by `firpipe wisdom` into the scratch directory
+               with FFTW plans and cost model measured once by `firpipe wisdom` into the scratch directory;
+               firpipe-t1x2 runs two `--threads 1` jobs at once, to measure what two cores give right then
   ffmpeg       afir over the input padded by `apad=pad_len=TAPS-1`; `gtype=none:irgain=1` so the kernel is
                not normalised; `dry=1:wet=0.5`, which gives unity in ffmpeg 5.1 (wet=1 gives twice the
                convolution); `irfmt=input` for per-channel kernels; `minp=maxp=32768`
@@ -102,6 +103,25 @@ class Firpipe(Tool):
         if self.threads is not None:
             argv += ["--threads", str(self.threads)]
         return argv, self.environment()
+
+
+class FirpipePair(Firpipe):
+    """Two `--threads 1` runs at once, each to its own output: the work two independent single-threaded
+    jobs get done side by side is what this machine gives two cores at that moment, the ceiling for
+    firpipe's own speed-up from threads (on a shared VM it is well under 2). The first output is checked."""
+
+    def __init__(self, binary, scratch):
+        super().__init__(binary, scratch, threads=1)
+        self.name = "firpipe-t1x2"
+
+    def command(self, files, out_path):
+        argv, env = super().command(files, out_path)
+        root, ext = os.path.splitext(out_path)
+        second = root + "-second" + ext
+        argv2 = [second if a == out_path else a for a in argv]
+        script = (f"{shlex.join(argv)} & first=$!; {shlex.join(argv2)}; second=$?; wait $first; first=$?; "
+                  f"rm -f {shlex.quote(second)}; [ $first -eq 0 ] && [ $second -eq 0 ]")
+        return ["sh", "-c", script], env
 
 
 class Ffmpeg(Tool):
@@ -218,8 +238,8 @@ class Scipy(Tool):
 
 def all_tools(firpipe_binary, scratch):
     """Every tool in table order, by name."""
-    tools = [Firpipe(firpipe_binary, scratch), Firpipe(firpipe_binary, scratch, threads=1), Ffmpeg(), BruteFir(scratch), Sox(),
-             Scipy()]
+    tools = [Firpipe(firpipe_binary, scratch), Firpipe(firpipe_binary, scratch, threads=1),
+             FirpipePair(firpipe_binary, scratch), Ffmpeg(), BruteFir(scratch), Sox(), Scipy()]
     return {t.name: t for t in tools}
 
 

@@ -71,6 +71,12 @@ def workload_table(workload, results, baseline="firpipe"):
         one, default = t1["wall_median"], base["wall_median"]
         lines.append(f"firpipe speed-up, default threads over --threads 1: {one / default:.2f}x "
                      f"({one:.2f} s with 1 thread, {default:.2f} s with the default)")
+        pair = results.get("firpipe-t1x2", {}).get("summary")
+        if pair:
+            capacity = 2 * one / pair["wall_median"]
+            lines.append(f"two --threads 1 jobs at once took {pair['wall_median']:.2f} s: meanwhile this machine "
+                         f"gave two cores {capacity:.2f}x the work of one; the speed-up reached "
+                         f"{one / default / capacity:.0%} of that")
     lines += notes
     return "\n".join(lines)
 
