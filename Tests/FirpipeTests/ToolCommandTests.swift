@@ -25,6 +25,9 @@ import Testing
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 2)  // one thread, then two
         #expect(lines.allSatisfy { $0.contains("engine/bound") && $0.contains("block") })
+        // The bound is taken on as many workers as the engine's, all at once.
+        #expect(lines.first?.contains("alone, on one worker;") == true)
+        #expect(lines.last?.contains("alone, on the same 2 workers at once;") == true)
     }
 
     @Test func benchRejectsNonsense() throws {
