@@ -34,7 +34,7 @@ extension FileFilterJob {
         let inputPath = spec.input
 
         // The reader stage is the only user of `reader` from here on.
-        let readerThread = Thread {
+        NamedThread.start("firpipe-reader") {
             var position = 0
             while position < window.end && !state.hasFailed {
                 let block = pool.pop()
@@ -47,20 +47,16 @@ extension FileFilterJob {
             for queue in toCompute { queue.push(.end) }
             toWrite.push(.end)
         }
-        readerThread.name = "firpipe.reader"
-        readerThread.start()
 
         for worker in 0..<workers {
             let queue = toCompute[worker]
-            let thread = Thread {
+            NamedThread.start("firpipe-work-\(worker)") {
                 while true {
                     guard case .block(let block) = queue.pop() else { return }
                     if !state.hasFailed { bank.process(block, worker: worker) }
                     block.workerFinished()
                 }
             }
-            thread.name = "firpipe.compute.\(worker)"
-            thread.start()
         }
 
         writing: while true {

@@ -84,6 +84,10 @@ import Testing
         defer { s.f.dir.remove() }
         let daemon = try DaemonProcess(["serve", "--config", s.config])
         #expect(daemon.waitUntil { daemon.stderr.contains("watching") }, "\(daemon.stderr)")
+        // top -H tells the spool's threads apart by name (NamedThread).
+        let named: Set = ["firpipe-spool", "firpipe-control"]
+        #expect(daemon.waitUntil { named.isSubset(of: ServeStreamTests.threadNames(daemon.pid)) },
+                "\(ServeStreamTests.threadNames(daemon.pid))")
         var expected: [String: Output] = [:]
         for (i, name) in ["a.wav", "b.wav", "c.flac"].enumerated() {
             let x = [Signals.noise(count: 20_000 + i * 777, seed: UInt64(i), amplitude: 0.3)]

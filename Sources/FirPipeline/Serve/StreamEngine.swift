@@ -141,13 +141,7 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        // Named from inside: Thread.name set before start does not reach the kernel's thread name,
-        // which top -H, ps and the soak script read.
-        let thread = Thread {
-            CurrentThread.setName(name)
-            body()
-        }
-        thread.start()
+        NamedThread.start(name, body)  // the soak script reads the names
     }
 }
 

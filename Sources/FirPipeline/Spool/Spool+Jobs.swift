@@ -53,13 +53,11 @@ extension Spool {
             return started
         }
         for name in started {
-            let thread = Thread { [self] in
+            NamedThread.start("firpipe-job") { [self] in
                 let job = makeJob(name)
                 let outcome = run(name, job)
                 finish(name, outcome)
             }
-            thread.name = "firpipe.spool.job"
-            thread.start()
         }
     }
 

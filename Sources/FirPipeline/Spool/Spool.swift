@@ -146,12 +146,10 @@ public final class Spool: Sendable {
             return false
         }
         if stoppedMeanwhile { return }
-        let thread = Thread { [self] in
+        NamedThread.start("firpipe-spool") { [self] in
             runIntake(watcher)
             intakeEnded.signal()
         }
-        thread.name = "firpipe.spool.intake"
-        thread.start()
         logger.info("spool started", metadata: [
             "inbox": "\(settings.inbox)", "outbox": "\(settings.outbox)", "failed": "\(settings.failed)",
             "max_jobs": "\(settings.maxJobs)",

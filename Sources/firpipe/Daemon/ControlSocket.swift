@@ -1,3 +1,4 @@
+import FirPipeline
 import Foundation
 import Synchronization
 
@@ -72,12 +73,10 @@ final class ControlSocket: Sendable {
         self.wakeSender = wakeSender
 
         let finished = finished
-        let thread = Thread {
+        NamedThread.start("firpipe-control") {
             Self.acceptLoop(listener: listener, wake: wakeReceiver, handler: handler)
             finished.signal()
         }
-        thread.name = "firpipe.control"
-        thread.start()
     }
 
     deinit {
