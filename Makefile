@@ -3,7 +3,9 @@ SWIFT ?= swift
 CONFIG ?= Config/example.yaml
 # Tests run an optimised build with testing enabled: the numeric suites stay quick.
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
-BIN = .build/release/firpipe
+# `make build` has a build directory of its own: sharing .build/release with the tests' build, whose
+# flags differ (-enable-testing), made each switch between them rebuild everything (about 2 minutes).
+BIN = .build/static/release/firpipe
 
 .PHONY: deps build run test bench golden clean
 
@@ -20,7 +22,7 @@ deps:
 # The Swift runtime and Foundation are linked statically: loading and binding them dynamically took about
 # 10 ms of every run, a tenth of a short job.
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product firpipe
+	$(SWIFT) build -c release --static-swift-stdlib --product firpipe --scratch-path .build/static
 
 run: build
 	@mkdir -p out

@@ -68,8 +68,8 @@ def parse_args(argv):
     p.add_argument("--json", metavar="FILE", help="also write every run and check to FILE")
     p.add_argument("--memory", action="store_true",
                    help="only firpipe's peak RSS on W1 and on W1 10x longer (target < 100 MiB)")
-    p.add_argument("--firpipe", default=os.path.join(REPO, ".build", "release", "firpipe"),
-                   help="firpipe binary (default .build/release/firpipe)")
+    p.add_argument("--firpipe", default=os.path.join(REPO, ".build", "static", "release", "firpipe"),
+                   help="firpipe binary (default .build/static/release/firpipe, what make build writes)")
     p.add_argument("--bench-dir", default=os.environ.get("BENCH_DIR", "/tmp/firpipe-bench"),
                    help="scratch directory (default $BENCH_DIR or /tmp/firpipe-bench)")
     args = p.parse_args(argv)
@@ -197,8 +197,8 @@ def bench_memory(args):
     return "\n".join(lines), data
 
 
-def versions():
-    """Versions of the tools, for the JSON file."""
+def versions(firpipe):
+    """Versions of the tools (firpipe: the binary under test), for the JSON file."""
     found = {"python": platform.python_version(), "numpy": np.__version__}
     try:
         import scipy
@@ -206,7 +206,7 @@ def versions():
     except ImportError:
         pass
     for name, argv in (("ffmpeg", ["ffmpeg", "-version"]), ("sox", ["sox", "--version"]),
-                       ("firpipe", [os.path.join(REPO, ".build", "release", "firpipe"), "--version"])):
+                       ("firpipe", [firpipe, "--version"])):
         try:
             found[name] = subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0].strip()
         except (OSError, IndexError):
@@ -223,8 +223,9 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.makedirs(args.bench_dir, exist_ok=True)
     measure.become_subreaper()
-    document = {"machine": {"cores": os.cpu_count(), "platform": platform.platform()}, "versions": versions(),
-                "runs": args.runs, "quick": args.quick, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    document = {"machine": {"cores": os.cpu_count(), "platform": platform.platform()},
+                "versions": versions(args.firpipe), "runs": args.runs, "quick": args.quick,
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if args.memory:
         text, document["memory"] = bench_memory(args)
         print(text, flush=True)

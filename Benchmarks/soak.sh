@@ -22,7 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 seconds=600 taps=262144 block=256 interval=10 max_growth_kib=1024 keep=0
 rate=48000 channels=2
-firpipe=${FIRPIPE:-$root/.build/release/firpipe}
+firpipe=${FIRPIPE:-$root/.build/static/release/firpipe}
 
 usage() { sed -n '4p' "$0" | sed 's/^#  *//' >&2; exit 2; }
 whole() { [[ $2 =~ ^[0-9]+$ ]] || { echo "soak.sh: $1 takes a whole number, not '$2'" >&2; exit 2; }; }
