@@ -65,9 +65,11 @@ public struct EngineBenchmark: Sendable {
         // Channels: the benchmark filters one block over and over, which stretches cannot share out.
         let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: .channels)
         // Each worker filters its channels of its own block, block after block, without waiting for
-        // the others, as the job's compute workers do; reading and joining are the other stages' work.
-        // Mono and stereo read the interleaved frames and write the planar runs, so the input stays put;
-        // more channels are filtered in place, so each worker splits its channels out again first.
+        // the others, as the job's compute workers do; reading, splitting and joining are the other
+        // stages' work. Mono and stereo read the interleaved frames and write the planar runs, so the
+        // input stays put. More channels are split once, here, and then filtered in place block after
+        // block, each block's output the next one's input: the values decay towards zero, which does
+        // not change the cost of a transform or a multiply-add (the convolvers flush denormals).
         let workers = bank.workers
         let blocksOfWorkers = (0..<workers).map { _ in AudioBlock(capacity: b, channels: channels) }
         for block in blocksOfWorkers {
@@ -75,17 +77,11 @@ public struct EngineBenchmark: Sendable {
                 block.interleaved[i] = Float.random(in: -1..<1, using: &rng)
             }
             block.frames = b
+            block.splitChannelsIfMany()
         }
         let run: @Sendable (Int, Int) -> Void = { worker, count in
             let block = blocksOfWorkers[worker]
-            for _ in 0..<count {
-                if channels > 2 {
-                    StridedCopy.deinterleave(
-                        block.interleaved, channels: channels, first: worker, step: workers, frames: b,
-                        into: block.planar, runStride: b)
-                }
-                bank.process(block, worker: worker)
-            }
+            for _ in 0..<count { bank.process(block, worker: worker) }
         }
         let partitions = (taps + b - 1) / b
         let channelsOfWorker = (0..<workers).map { (channels - $0 + workers - 1) / workers }
