@@ -10,7 +10,11 @@ import Dispatch
 /// core alone then blamed that on the engine.
 ///
 /// Each worker has buffers of the engine's sizes for each of its channels (kernel spectra and a delay
-/// line of `partitions` spectra, a frame, an accumulator), so the same memory streams per block.
+/// line of `partitions` spectra, a frame, an accumulator), so the same memory streams per block; the
+/// bound thus holds as much memory again as the engine's spectra and delay lines.
+///
+/// `@unchecked Sendable`: each worker touches only its own ``Buffers`` while ``run(blocks:)`` runs, and
+/// the shared transform plans are made for concurrent use (``RealFFT``).
 public final class ArithmeticBound: @unchecked Sendable {
     private let fft: RealFFT
     private let partitions: Int
@@ -18,26 +22,34 @@ public final class ArithmeticBound: @unchecked Sendable {
     private let channelsOfWorker: [Int]
     private let workers: [Buffers]
 
-    /// Buffers of one worker; touched by that worker only, while ``run(blocks:)`` runs.
+    /// One worker's buffers.
     private final class Buffers: @unchecked Sendable {
+        /// The transform's input, refreshed from `source` before every transform: FFTW's plans may
+        /// destroy their input, and the engine fills its frame every block too.
         let frame: AlignedFloats
-        let output: AlignedFloats
+        let source: AlignedFloats
         let accumulator: AlignedFloats
         /// Per channel: `partitions` kernel spectra, then `partitions` delay-line spectra.
         let spectra: AlignedFloats
+        /// Per partition, the offset of its delay-line spectrum; refilled every block, as the engine's.
+        let offsets: UnsafeMutablePointer<Int>
 
         init(blockSize b: Int, stride: Int, partitions: Int, channels: Int) {
             frame = AlignedFloats(count: 2 * b)
-            output = AlignedFloats(count: 2 * b)
+            source = AlignedFloats(count: 2 * b)
             accumulator = AlignedFloats(count: stride)
             spectra = AlignedFloats(count: Swift.max(channels, 1) * 2 * partitions * stride)
-            for i in 0..<b { frame.pointer[i] = Float(i % 17) - 8 }
+            offsets = .allocate(capacity: partitions)
+            for i in 0..<2 * b { source.pointer[i] = Float(i % 17) - 8 }
             for i in 0..<spectra.count { spectra.pointer[i] = 1e-3 }
         }
+
+        deinit { offsets.deallocate() }
     }
 
-    /// `channelsOfWorker[w]`: how many channels worker `w` filters.
+    /// `channelsOfWorker[w]`: how many channels worker `w` filters; `partitions` ≥ 1.
     public init(blockSize b: Int, partitions: Int, channelsOfWorker: [Int]) {
+        precondition(b >= 1 && partitions >= 1, "a bound needs a block and a partition")
         fft = FFTPlanner.shared.fft(size: 2 * b)
         self.partitions = partitions
         let stride = PartitionedKernel.alignedStride(bins: b + 1)
@@ -47,25 +59,26 @@ public final class ArithmeticBound: @unchecked Sendable {
     }
 
     /// Wall seconds for every worker at once to do `blocks` blocks of its channels: per channel and
-    /// block, a forward transform into a delay-line slot, the multiply-adds over every partition and a
-    /// backward transform, as the engine's convolver does. Caller's thread; workers via Dispatch.
+    /// block, the frame refreshed, a forward transform into a delay-line slot, the multiply-adds over
+    /// every partition (``ComplexMultiply/sumOfProducts``, as the engine's convolver does them) and a
+    /// backward transform. Caller's thread; workers via Dispatch.
     public func run(blocks: Int) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: workers.count) { w in
             firpipe_flush_denormals()  // as the engine's convolvers do
-            let buffers = workers[w], bins = fft.binCount, p = partitions, stride = stride
+            let buffers = workers[w], bins = fft.binCount, p = partitions, stride = stride, size = fft.size
             for block in 0..<blocks {
                 for c in 0..<channelsOfWorker[w] {
                     let kernel = buffers.spectra.pointer + c * 2 * p * stride
                     let delay = kernel + p * stride
-                    let slot = block % p, accumulator = buffers.accumulator.pointer
-                    fft.forward(buffers.frame.pointer, delay + slot * stride)
-                    ComplexMultiply.product(delay + slot * stride, kernel, into: accumulator, bins: bins)
-                    for q in 1..<p {
-                        ComplexMultiply.accumulate(
-                            delay + ((slot + p - q) % p) * stride, kernel + q * stride, into: accumulator, bins: bins)
-                    }
-                    fft.backward(accumulator, buffers.output.pointer)
+                    let newest = block % p
+                    for q in 0..<p { buffers.offsets[q] = ((newest + p - q) % p) * stride }
+                    buffers.frame.pointer.update(from: buffers.source.pointer, count: size)
+                    fft.forward(buffers.frame.pointer, delay + newest * stride)
+                    ComplexMultiply.sumOfProducts(
+                        delay, offsets: buffers.offsets, kernel, hStride: stride, parts: p, bins: bins,
+                        into: buffers.accumulator.pointer)
+                    fft.backward(buffers.accumulator.pointer, buffers.frame.pointer)
                 }
             }
         }

@@ -15,6 +15,29 @@ enum ComplexMultiply {
         }
     }
 
+    /// Bins per chunk of ``sumOfProducts``: 4 KiB of accumulator, which stays in L1.
+    static let chunkBins = 512
+
+    /// `out = Σ_p x[p] · h[p]` over `bins` complex values, for `parts` (≥ 1) pairs: `x[p]` at
+    /// `x + xOffsets[p]`, `h[p]` at `h + p · hStride`. Chunk by chunk of bins, so each chunk of `out`
+    /// stays in L1 while every pair adds into it: the frequency-domain delay line's sum, and the one
+    /// ``ArithmeticBound`` times.
+    @inline(__always)
+    static func sumOfProducts(
+        _ x: UnsafePointer<Float>, offsets xOffsets: UnsafePointer<Int>, _ h: UnsafePointer<Float>, hStride: Int,
+        parts: Int, bins: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        var first = 0
+        while first < bins {
+            let n = Swift.min(chunkBins, bins - first), offset = 2 * first
+            product(x + xOffsets[0] + offset, h + offset, into: out + offset, bins: n)
+            for p in 1..<parts {
+                accumulate(x + xOffsets[p] + offset, h + p * hStride + offset, into: out + offset, bins: n)
+            }
+            first += n
+        }
+    }
+
     /// `out[k] += a[k] · b[k]` for `bins` complex values.
     @inline(__always)
     static func accumulate(

@@ -21,8 +21,6 @@ public final class PartitionedConvolver: @unchecked Sendable {
     private let history: AlignedFloats
     /// Per partition p, the float offset of X[k − p] in the delay line; refilled every block.
     private let slots: UnsafeMutablePointer<Int>
-    /// Bins per pass of the multiply-add: 512 complex values (4 KiB) of accumulator stay in L1.
-    static let chunkBins = 512
     /// The last `partitionCount` input spectra, a ring indexed by `head`.
     private let delayLine: AlignedFloats
     /// Sum of spectrum products for the current block; destroyed by the inverse FFT.
@@ -69,24 +67,15 @@ public final class PartitionedConvolver: @unchecked Sendable {
         let bins = b + 1
 
         // Y = Σ_p X[k − p] · H[p]: slot offsets of X[k − p] first (the newest is the slot before `head`),
-        // then the sum chunk by chunk of bins, so each chunk of the accumulator stays in L1 while every
-        // partition adds into it.
+        // then the sum, chunk by chunk of bins.
         var slot = head == 0 ? parts - 1 : head - 1
         for p in 0..<parts {
             slots[p] = slot * stride
             slot = slot == 0 ? parts - 1 : slot - 1
         }
-        let acc = accumulator.pointer, fdl = UnsafePointer(delayLine.pointer)
-        var first = 0
-        while first < bins {
-            let n = Swift.min(Self.chunkBins, bins - first), offset = 2 * first
-            ComplexMultiply.product(fdl + slots[0] + offset, kernel.spectrum(0) + offset, into: acc + offset, bins: n)
-            for p in 1..<parts {
-                ComplexMultiply.accumulate(
-                    fdl + slots[p] + offset, kernel.spectrum(p) + offset, into: acc + offset, bins: n)
-            }
-            first += n
-        }
+        ComplexMultiply.sumOfProducts(
+            delayLine.pointer, offsets: slots, kernel.spectrum(0), hStride: stride, parts: parts, bins: bins,
+            into: accumulator.pointer)
 
         // The inverse transform lands in the frame, free again once the forward transform has consumed
         // it: one buffer fewer keeps a 32,768-sample channel's working set inside a 2 MiB L2.
