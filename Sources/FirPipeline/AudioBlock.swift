@@ -98,6 +98,9 @@ public final class AudioBlock: @unchecked Sendable {
 /// The interleaved and planar buffers of one or more blocks, in one zeroed allocation (a mapping of its
 /// own, with huge pages, once it reaches ``AlignedFloats/hugePageBytes``). Buffers lie whole 64-byte
 /// units apart, so each keeps the allocation's FFTW alignment.
+///
+/// `@unchecked Sendable`: immutable after `init`; the floats it owns are handed out per block, and a
+/// block belongs to one stage at a time.
 final class BlockStorage: @unchecked Sendable {
     private let floats: AlignedFloats
     /// Floats from one buffer to the start of the next: `capacity · channels` rounded up to 16.

@@ -30,13 +30,15 @@ import Testing
     }
 
     /// The shared memory lives as long as any block of the pool: a block kept after the pool array is
-    /// gone still reads and writes its own buffers.
+    /// gone still reads and writes its own buffers. The pool is 4 MiB, a mapping of its own, which
+    /// freeing would unmap: a block left pointing into it would crash here.
     @Test func aBlockKeepsThePoolMemoryAlive() {
-        var blocks: [AudioBlock]? = AudioBlock.pool(count: 4, capacity: 1024, channels: 2)
+        let frames = 65_536
+        var blocks: [AudioBlock]? = AudioBlock.pool(count: 4, capacity: frames, channels: 2)
         let last = blocks![3]
         blocks = nil
-        last.planar.update(repeating: 0.5, count: 2048)
-        last.interleave(frames: 0..<1024)
-        #expect((0..<2048).allSatisfy { last.interleaved[$0] == 0.5 })
+        last.planar.update(repeating: 0.5, count: 2 * frames)
+        last.interleave(frames: 0..<frames)
+        #expect((0..<2 * frames).allSatisfy { last.interleaved[$0] == 0.5 })
     }
 }
