@@ -34,7 +34,7 @@ extension FileFilterJob {
         let inputPath = spec.input
 
         // The reader stage is the only user of `reader` from here on.
-        NamedThread.start("firpipe-reader") {
+        NamedThread.start("firpipe-read") {
             var position = 0
             while position < window.end && !state.hasFailed {
                 let block = pool.pop()

@@ -24,7 +24,7 @@ struct SpoolService: Service {
         daemon.logger.info("stopping: no new jobs; waiting for \(running) running")
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             // drain blocks; a plain thread keeps it off the cooperative pool.
-            Thread.detachNewThread { [spool, drainSeconds] in
+            NamedThread.start("firpipe-drain") { [spool, drainSeconds] in
                 continuation.resume(returning: spool.drain(timeout: drainSeconds))
             }
         }

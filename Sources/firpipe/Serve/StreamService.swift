@@ -63,7 +63,7 @@ final class EngineResult: Sendable {
                 return
             }
             // A plain thread waits: the engine's semaphore must not block the cooperative pool.
-            Thread.detachNewThread { [self] in
+            NamedThread.start("firpipe-waiter") { [self] in
                 let error = engine.wait()
                 self.complete(error)
             }
