@@ -5,6 +5,7 @@ CONFIG ?= Config/example.yaml
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 # `make build` has a build directory of its own: sharing .build/release with the tests' build, whose
 # flags differ (-enable-testing), made each switch between them rebuild everything (about 2 minutes).
+# Its first run resolves the packages into .build/static again.
 BIN = .build/static/release/firpipe
 
 .PHONY: deps build run test bench golden clean

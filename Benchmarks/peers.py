@@ -107,8 +107,9 @@ class Firpipe(Tool):
 
 class FirpipePair(Firpipe):
     """Two `--threads 1` runs at once, each to its own output: the work two independent single-threaded
-    jobs get done side by side is what this machine gives two cores at that moment, the ceiling for
-    firpipe's own speed-up from threads (on a shared VM it is well under 2). The first output is checked."""
+    jobs get done side by side (sharing caches, memory bandwidth, page cache and disk, as threads do) is
+    what this machine gives two cores at that moment, the ceiling for firpipe's own speed-up from
+    threads (on a shared VM well under 2). The first output is checked."""
 
     def __init__(self, binary, scratch):
         super().__init__(binary, scratch, threads=1)
