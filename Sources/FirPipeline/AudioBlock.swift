@@ -25,10 +25,11 @@ public final class AudioBlock: @unchecked Sendable {
     public var frames = 0
     /// Frames of this block the output keeps (offsets into the block), set by the reader.
     public var keep: Range<Int> = 0..<0
-    /// Compute workers still to finish this block; the last one joins the channels and signals
-    /// `filtered`. Set by the reader before the block is handed out.
+    /// Compute workers still to finish this block; the last one signals `filtered`. Set by the reader
+    /// before the block is handed out.
     public let pending = Atomic<Int>(0)
-    /// Signalled once per use, when the block is filtered and joined; the writer waits for it.
+    /// Signalled once per use, when every worker has filtered its channels; the writer waits for it,
+    /// then joins the channels.
     public let filtered = DispatchSemaphore(value: 0)
 
     /// Called by each compute worker when its channels are done: the last one releases the block to the

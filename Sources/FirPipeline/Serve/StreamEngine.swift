@@ -75,12 +75,12 @@ public final class StreamEngine: @unchecked Sendable {
         Glibc.close(wake.write)
     }
 
-    /// Starts the three stage threads. The reader and writer open their pipes themselves, since opening
-    /// a named pipe waits for the other end.
+    /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
+    /// their pipes themselves, since opening a named pipe waits for the other end.
     public func start() {
-        spawn("firpipe-reader") { self.runReader() }
-        spawn("firpipe-filter") { self.runFilter() }
-        spawn("firpipe-writer") { self.runWriter() }
+        NamedThread.start("firpipe-reader") { self.runReader() }
+        NamedThread.start("firpipe-filter") { self.runFilter() }
+        NamedThread.start("firpipe-writer") { self.runWriter() }
     }
 
     /// Stops taking input: the reader takes what is already waiting in the pipe, the stream drains and
@@ -138,10 +138,6 @@ public final class StreamEngine: @unchecked Sendable {
     func finish() {
         finished.store(true, ordering: .releasing)
         done.signal()
-    }
-
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        NamedThread.start(name, body)  // the soak script reads the names
     }
 }
 
