@@ -57,10 +57,12 @@ public final class PartitionedConvolver: @unchecked Sendable {
 
     /// Filters one block whose input is one channel of interleaved frames: `count` samples (at most
     /// `blockSize`) at `input`, `input + stride`, …, followed by zeros up to `blockSize`. Writes
-    /// `blockSize` output samples to `output`, which may alias the input. Gathering straight into the
-    /// transform's frame saves a pass over the block. Caller's thread.
+    /// `blockSize` output samples to `output`, `output + outputStride`, …, which may alias the input.
+    /// Gathering straight into the transform's frame, and scattering straight out of it, saves a pass
+    /// over the block each. Caller's thread.
     public func process(
-        gathering input: UnsafePointer<Float>, stride inputStride: Int, count: Int, into output: UnsafeMutablePointer<Float>
+        gathering input: UnsafePointer<Float>, stride inputStride: Int, count: Int,
+        into output: UnsafeMutablePointer<Float>, outputStride: Int = 1
     ) {
         ingest(input, stride: inputStride, count: count, transform: true)
         let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
@@ -80,7 +82,7 @@ public final class PartitionedConvolver: @unchecked Sendable {
         // The inverse transform lands in the frame, free again once the forward transform has consumed
         // it: one buffer fewer keeps a 32,768-sample channel's working set inside a 2 MiB L2.
         kernel.fft.backward(accumulator.pointer, frame.pointer)
-        output.update(from: frame.pointer + b, count: b)
+        StridedCopy.scatter(frame.pointer + b, into: output, stride: outputStride, count: b)
     }
 
     /// Takes in one block of input as ``process(gathering:stride:count:into:)`` would, but computes no

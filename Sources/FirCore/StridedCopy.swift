@@ -29,6 +29,24 @@ public enum StridedCopy {
         }
     }
 
+    /// `dst[i · stride] = src[i]` for `i < count`: one channel into interleaved frames, leaving the
+    /// other channels' samples untouched, so workers filling different channels of one buffer never
+    /// write the same float.
+    public static func scatter(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, stride: Int, count: Int
+    ) {
+        precondition(stride >= 1 && count >= 0)
+        if stride == 1 {
+            dst.update(from: src, count: count)
+            return
+        }
+        var i = 0
+        while i < count {
+            dst[i &* stride] = src[i]
+            i &+= 1
+        }
+    }
+
     /// Copies channels `first`, `first + step`, … (below `channels`) of `frames` interleaved frames at
     /// `src` into their runs, run c at `planar + c · runStride`, in one pass over the frames: with many
     /// channels, one strided pass per channel would read every cache line once per channel.

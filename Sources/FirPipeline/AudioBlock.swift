@@ -29,12 +29,13 @@ public final class AudioBlock: @unchecked Sendable {
     /// before the block is handed out.
     public let pending = Atomic<Int>(0)
     /// Signalled once per use, when every worker has filtered its channels; the writer waits for it,
-    /// then joins the channels.
+    /// then joins the channels (unless the workers wrote them interleaved).
     public let filtered = DispatchSemaphore(value: 0)
 
     /// Called by each compute worker when its channels are done: the last one releases the block to the
-    /// writer, which joins the channels. Joining on the last worker's thread would load the worker that is
-    /// already behind (it finishes last because it is behind), and the gap would grow block by block.
+    /// writer, which joins the channels where the workers left them planar. Joining on the last worker's
+    /// thread would load the worker that is already behind (it finishes last because it is behind), and
+    /// the gap would grow block by block.
     public func workerFinished() {
         if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
             filtered.signal()
@@ -75,7 +76,9 @@ public final class AudioBlock: @unchecked Sendable {
 
     /// Whether the reader splits this block's channels into the planar runs (more than two), so the
     /// convolvers read their input there rather than from the interleaved frames.
-    public var channelsAreSplit: Bool { channels > 2 }
+    public var channelsAreSplit: Bool { Self.splitsChannels(channels) }
+    /// Whether blocks of `channels` channels are split into planar runs by the reader.
+    public static func splitsChannels(_ channels: Int) -> Bool { channels > 2 }
 
     /// With more than two channels, copies the `frames` valid frames of every channel into the planar
     /// runs, in one pass on the reader stage, so each worker reads only its own channels' runs rather

@@ -67,9 +67,9 @@ public struct EngineBenchmark: Sendable {
         let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: .channels)
         // Each worker filters its channels of its own block, block after block, without waiting for
         // the others, as the job's compute workers do; reading, splitting and joining are the other
-        // stages' work. Mono and stereo read the interleaved frames and write the planar runs, so the
-        // input stays put. More channels are split once, here, and then filtered in place block after
-        // block, each block's output the next one's input. The gain, 0.5/√taps on taps of mean square
+        // stages' work. Mono and stereo are filtered in place in the interleaved frames, as the job's
+        // workers leave them; more channels are split once, here, and then filtered in place in the
+        // planar runs. Either way each block's output is the next one's input. The gain, 0.5/√taps on taps of mean square
         // 1/3, takes about 11/12 of the power off each pass, so the values decay towards zero at any
         // length, which does not change the cost of a transform or a multiply-add (the convolvers flush
         // denormals).

@@ -7,8 +7,9 @@ extension FileFilterJob {
     /// this one, until the end of the output window or the first failure. The reader hands each block to
     /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block),
     /// the last worker to finish a block signals its `filtered` semaphore, and the writer joins the
-    /// channels and writes. Every stage keeps consuming until
-    /// `.end` even after a failure, so no stage waits forever on a block that will not come back.
+    /// channels (mono and stereo workers leave them joined: ``FilterBank/outputIsInterleaved``) and
+    /// writes. Every stage keeps consuming until `.end` even after a failure, so no stage waits forever
+    /// on a block that will not come back.
     ///
     /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
     /// one thread means one core's worth of work, not a compute thread beside a reader and a writer.
@@ -66,7 +67,7 @@ extension FileFilterJob {
             case .block(let block):
                 block.filtered.wait()
                 if !state.hasFailed {
-                    writeKept(block, to: writer)
+                    writeKept(block, to: writer, joining: !bank.outputIsInterleaved)
                     progress?(Double(min(block.position + b, window.end)) / Double(max(window.end, 1)))
                 }
                 pool.push(block)
@@ -103,12 +104,12 @@ extension FileFilterJob {
         block.splitChannelsIfMany()
     }
 
-    /// Joins the kept frames of a filtered block and writes them; a write error fails the job. Writer
-    /// stage.
-    func writeKept(_ block: AudioBlock, to writer: AudioFileWriter) {
+    /// Joins the kept frames of a filtered block (unless the workers left them interleaved) and writes
+    /// them; a write error fails the job. Writer stage.
+    func writeKept(_ block: AudioBlock, to writer: AudioFileWriter, joining: Bool) {
         let keep = block.keep
         guard !keep.isEmpty else { return }
-        block.interleave(frames: keep)
+        if joining { block.interleave(frames: keep) }
         do throws(AudioError) {
             try writer.write(from: block.interleaved + keep.lowerBound * block.channels, frames: keep.count)
         } catch {
@@ -131,7 +132,7 @@ extension FileFilterJob {
             fill(block, at: position, from: reader, window: window, inputPath: spec.input)
             if state.hasFailed { break }
             for worker in 0..<bank.workers { bank.process(block, worker: worker) }
-            writeKept(block, to: writer)
+            writeKept(block, to: writer, joining: !bank.outputIsInterleaved)
             position += b
             progress?(Double(min(position, window.end)) / Double(max(window.end, 1)))
         }

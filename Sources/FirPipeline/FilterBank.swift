@@ -14,6 +14,13 @@ public final class FilterBank: @unchecked Sendable {
     public let split: WorkSplit
     /// Partitions of the longest kernel: the blocks of history a convolver's state depends on.
     public let partitions: Int
+    /// Whether `process` leaves the output in the block's interleaved frames, ready to write, rather
+    /// than in its planar runs for ``AudioBlock/interleave(frames:)``. So it does for mono and stereo
+    /// split by channels: each worker scatters its channel straight out of its transform, which spares
+    /// the writer a pass over every block. Not for stretches, whose warm-ups read the interleaved
+    /// input after the block's owner has filtered it, nor for more channels, which the convolvers
+    /// read from the planar runs.
+    public let outputIsInterleaved: Bool
     /// For `.channels`, one convolver per channel; for `.stretches`, one set of them per worker.
     let convolverSets: [[PartitionedConvolver]]
     var convolvers: [PartitionedConvolver] { convolverSets[0] }
@@ -34,6 +41,7 @@ public final class FilterBank: @unchecked Sendable {
             channels: filters.count, threads: threads, partitions: partitions,
             blockBytes: AudioBlock.bytes(capacity: blockSize, channels: filters.count))
         self.split = split
+        outputIsInterleaved = split == .channels && !AudioBlock.splitsChannels(filters.count)
         switch split {
         case .channels: workers = max(1, min(threads, filters.count))
         case .stretches: workers = max(1, threads)
@@ -71,9 +79,9 @@ public final class FilterBank: @unchecked Sendable {
     /// Does worker `worker`'s share of `block`: with `.channels`, filters channels c ≡ worker (mod
     /// `workers`); with `.stretches`, every channel of the blocks in its stretches, and warms up on the
     /// blocks before them. Input is the block's interleaved frames (`block.frames`, then zeros), output
-    /// its planar runs. Workers write disjoint runs, so they run on any threads at once without waiting
-    /// for each other; each calls this for every block, in order. Joining the channels back is
-    /// ``AudioBlock/interleave(frames:)``.
+    /// its interleaved frames when ``outputIsInterleaved``, else its planar runs, which
+    /// ``AudioBlock/interleave(frames:)`` joins. Workers write disjoint samples, so they run on any
+    /// threads at once without waiting for each other; each calls this for every block, in order.
     public func process(_ block: AudioBlock, worker: Int) {
         if case .stretches(let blocks) = split {
             processStretch(block, worker: worker, stretchBlocks: blocks)
@@ -87,15 +95,21 @@ public final class FilterBank: @unchecked Sendable {
         }
     }
 
-    /// Filters channel `c` of `block` into its planar run: from the run itself when the reader split the
-    /// channels (more than two), else gathered straight from the interleaved frames (vectorised for
-    /// stereo).
+    /// Filters channel `c` of `block`: from its planar run when the reader split the channels (more
+    /// than two), else gathered straight from the interleaved frames (vectorised for stereo); into the
+    /// interleaved frames when ``outputIsInterleaved``, else into the planar run.
     @inline(__always)
     func filter(_ block: AudioBlock, channel c: Int, with convolver: PartitionedConvolver) {
         let split = block.channelsAreSplit
         let input = split ? UnsafePointer(block.channel(c)) : UnsafePointer(block.interleaved + c)
-        convolver.process(
-            gathering: input, stride: split ? 1 : block.channels, count: block.frames, into: block.channel(c))
+        let stride = split ? 1 : block.channels
+        if outputIsInterleaved {
+            convolver.process(
+                gathering: input, stride: stride, count: block.frames, into: block.interleaved + c,
+                outputStride: block.channels)
+        } else {
+            convolver.process(gathering: input, stride: stride, count: block.frames, into: block.channel(c))
+        }
     }
 }
 

@@ -31,6 +31,24 @@ struct StridedCopyTests {
     }
 
     @Test(arguments: channelCounts)
+    func scatterFillsOnlyItsChannel(channels: Int) {
+        for n in Self.lengths {
+            for c in 0..<channels {
+                let run = (0..<n).map { Float($0 * 16 + c) }
+                var dst = [Float](repeating: -1, count: n * channels + 1)
+                run.withUnsafeBufferPointer { r in
+                    dst.withUnsafeMutableBufferPointer { d in
+                        StridedCopy.scatter(r.baseAddress!, into: d.baseAddress! + c, stride: channels, count: n)
+                    }
+                }
+                let expected = (0..<(n * channels)).map { $0 % channels == c ? Float($0 / channels * 16 + c) : -1 }
+                #expect(Array(dst.prefix(n * channels)) == expected, "n \(n) channel \(c)")
+                #expect(dst[n * channels] == -1, "wrote past the end")
+            }
+        }
+    }
+
+    @Test(arguments: channelCounts)
     func deinterleaveFillsOnlyTheOwnedRuns(channels: Int) {
         for n in Self.lengths {
             let src = Self.frames(n, channels: channels)
