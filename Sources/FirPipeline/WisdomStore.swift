@@ -35,6 +35,15 @@ public struct WisdomStore: Sendable {
         FileManager.default.fileExists(atPath: path) && FFTPlanner.shared.importWisdom(fromFile: path)
     }
 
+    /// Starts giving FFTW the saved wisdom, if any, on another thread; planning waits for it. Returns
+    /// whether there is a file to read.
+    @discardableResult
+    public func loadInBackground() -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        FFTPlanner.shared.importWisdomInBackground(fromFile: path)
+        return true
+    }
+
     /// Saves FFTW's wisdom if this process measured anything new: written beside the file and renamed
     /// over it, so a concurrent reader never sees half a file. Returns whether it saved.
     @discardableResult

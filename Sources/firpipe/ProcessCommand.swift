@@ -32,9 +32,9 @@ struct ProcessCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         let (spec, config) = try options.makeJob(input: input, output: output)
         // Measured plans from earlier runs; new sizes are measured within a budget and saved for the next.
-        let wisdom = WisdomStore()
-        wisdom.load()
         FFTPlanner.shared.setPolicy(.batch)
+        let wisdom = WisdomStore()
+        wisdom.loadInBackground()
         defer { wisdom.saveIfChanged() }
         let costModel = CostModelStore(wisdom: wisdom).load() ?? .default
         let job = FileFilterJob(spec: spec, fromConfig: config != nil, costModel: costModel)
