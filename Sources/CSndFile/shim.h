@@ -1,11 +1,14 @@
 #ifndef FIRPIPE_CSNDFILE_SHIM_H
 #define FIRPIPE_CSNDFILE_SHIM_H
 #include <sndfile.h>
+#include <errno.h>
 
 #ifdef __linux__
 // Declared here because <fcntl.h> hides it without _GNU_SOURCE, which a module's headers cannot set
 // before the system modules are built. Linux: int sync_file_range(int, off64_t, off64_t, unsigned int).
 extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
+// The same for fallocate: int fallocate(int, int, off64_t, off64_t) on 64-bit Linux.
+extern int fallocate(int fd, int mode, long long offset, long long len);
 #endif
 
 /// Starts writing the file's dirty pages to disk without waiting (Linux sync_file_range with
@@ -17,6 +20,20 @@ static inline int firpipe_start_writeback(int fd) {
 #else
     (void)fd;
     return 0;
+#endif
+}
+
+/// Reserves disk blocks for the first `bytes` bytes of the file without changing its size (Linux
+/// fallocate with FALLOC_FL_KEEP_SIZE). Returns 0, or -1 with errno: ENOSPC or EDQUOT when the disk or
+/// quota cannot hold them, EOPNOTSUPP where the file system cannot reserve. Elsewhere -1 with ENOSYS.
+static inline int firpipe_reserve(int fd, long long bytes) {
+#ifdef __linux__
+    return fallocate(fd, 1 /* FALLOC_FL_KEEP_SIZE */, 0, bytes);
+#else
+    (void)fd;
+    (void)bytes;
+    errno = ENOSYS;
+    return -1;
 #endif
 }
 #endif

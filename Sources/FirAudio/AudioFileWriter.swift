@@ -50,6 +50,15 @@ public final class AudioFileWriter: @unchecked Sendable {
         self.file = file
     }
 
+    /// Reserves the disk space `frames` frames will take, ahead of writing them, where the container
+    /// stores samples uncompressed (not FLAC): see ``SndFile/reserve(bytes:)``.
+    ///
+    /// - Throws: `.ioError` when the disk or quota cannot hold them.
+    public func reserve(frames: Int) throws(AudioError) {
+        guard format.container != .flac, frames > 0 else { return }
+        try file.reserve(bytes: frames * channels * format.sampleFormat.bytes)
+    }
+
     /// Writes `frames` interleaved frames from `buffer` (`frames * channels` floats). For integer
     /// formats, counts the samples that clip in ``clippedSamples``.
     ///

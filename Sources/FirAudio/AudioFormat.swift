@@ -72,6 +72,16 @@ public enum SampleFormat: String, CaseIterable, Sendable {
     /// True for ``float`` and ``double``, which store values beyond full scale instead of clipping them.
     public var isFloat: Bool { self == .float || self == .double }
 
+    /// Bytes one sample takes uncompressed.
+    public var bytes: Int {
+        switch self {
+        case .pcm16: return 2
+        case .pcm24: return 3
+        case .pcm32, .float: return 4
+        case .double: return 8
+        }
+    }
+
     /// libsndfile's subtype code.
     var sndfileCode: Int32 {
         switch self {

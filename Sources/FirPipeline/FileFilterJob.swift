@@ -146,6 +146,7 @@ public final class FileFilterJob: Sendable {
         do {
             writer = try AudioFileWriter(
                 path: output.temporaryPath, format: plan.format, channels: info.channels, sampleRate: info.sampleRate)
+            try writer.reserve(frames: plan.window.count)
         } catch {
             throw JobError(audio: error)
         }
