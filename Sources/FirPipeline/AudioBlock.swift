@@ -103,20 +103,26 @@ public final class AudioBlock: @unchecked Sendable {
 /// own, with huge pages, once it reaches ``AlignedFloats/hugePageBytes``). Buffers lie whole 64-byte
 /// units apart, so each keeps the allocation's FFTW alignment.
 ///
+/// Every interleaved buffer comes first, then every planar one: mono and stereo runs split by channels
+/// never touch the planar half (``FilterBank/outputIsInterleaved``), and pages never touched are never
+/// faulted in, zeroed or counted in the process's memory (2 MiB of W1's pool).
+///
 /// `@unchecked Sendable`: immutable after `init`; the floats it owns are handed out per block, and a
 /// block belongs to one stage at a time.
 final class BlockStorage: @unchecked Sendable {
     private let floats: AlignedFloats
     /// Floats from one buffer to the start of the next: `capacity · channels` rounded up to 16.
     private let stride: Int
+    private let blocks: Int
 
     init(blocks: Int, capacity: Int, channels: Int) {
         stride = (capacity * channels + 15) / 16 * 16
+        self.blocks = blocks
         floats = AlignedFloats(count: 2 * blocks * stride)
     }
 
-    func interleaved(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + 2 * block * stride }
-    func planar(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + (2 * block + 1) * stride }
+    func interleaved(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + block * stride }
+    func planar(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + (blocks + block) * stride }
 }
 
 /// What flows between stages: a block, or the end of the stream (normal or after a failure upstream).

@@ -1,5 +1,6 @@
 import FirCore
 import FirPipeline
+import Foundation
 import Testing
 
 /// `AudioBlock.pool`: blocks that share one allocation still behave as separate blocks.
@@ -26,6 +27,26 @@ import Testing
         for (i, block) in blocks.enumerated() {
             #expect((0..<n).allSatisfy { block.interleaved[$0] == Float(2 * i + 1) })
             #expect((0..<n).allSatisfy { block.planar[$0] == Float(2 * i + 2) })
+        }
+    }
+
+    /// Mono and stereo runs split by channels use only the interleaved buffers; the planar ones, all
+    /// after them, are then never faulted in (2 MiB of W1's pool, in a huge page of its own).
+    @Test func untouchedPlanarBuffersTakeNoMemory() {
+        let frames = 32_768, count = 8
+        let blocks = AudioBlock.pool(count: count, capacity: frames, channels: 2)
+        for block in blocks { block.interleaved.update(repeating: 1, count: 2 * frames) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE))), bytes = count * 2 * frames * MemoryLayout<Float>.size
+        func residentPages(_ start: UnsafeMutablePointer<Float>) -> Int {
+            var pages = [UInt8](repeating: 0, count: bytes / page)
+            #expect(Int(bitPattern: start) % page == 0)
+            let r = mincore(UnsafeMutableRawPointer(start), bytes, &pages)
+            #expect(r == 0, "mincore: errno \(errno)")
+            return pages.filter { $0 & 1 == 1 }.count
+        }
+        withExtendedLifetime(blocks) {  // the pool's mapping must outlive the last pointer taken from it
+            #expect(residentPages(blocks[0].interleaved) == bytes / page)
+            #expect(residentPages(blocks[0].planar) == 0)
         }
     }
 
