@@ -7,8 +7,8 @@
 // Declared here because <fcntl.h> hides it without _GNU_SOURCE, which a module's headers cannot set
 // before the system modules are built. Linux: int sync_file_range(int, off64_t, off64_t, unsigned int).
 extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
-// The same for fallocate: int fallocate(int, int, off64_t, off64_t) on 64-bit Linux.
-extern int fallocate(int fd, int mode, long long offset, long long len);
+// The same for fallocate64, whose offsets are 64-bit on every Linux (fallocate's follow off_t).
+extern int fallocate64(int fd, int mode, long long offset, long long len);
 #endif
 
 /// Starts writing the file's dirty pages to disk without waiting (Linux sync_file_range with
@@ -28,7 +28,7 @@ static inline int firpipe_start_writeback(int fd) {
 /// quota cannot hold them, EOPNOTSUPP where the file system cannot reserve. Elsewhere -1 with ENOSYS.
 static inline int firpipe_reserve(int fd, long long bytes) {
 #ifdef __linux__
-    return fallocate(fd, 1 /* FALLOC_FL_KEEP_SIZE */, 0, bytes);
+    return fallocate64(fd, 1 /* FALLOC_FL_KEEP_SIZE */, 0, bytes);
 #else
     (void)fd;
     (void)bytes;

@@ -21,7 +21,7 @@ public final class AudioFileWriter: @unchecked Sendable {
     public private(set) var framesWritten = 0
 
     private let file: SndFile
-    /// Bytes written since writeback was last started (counted at 4 bytes a sample; an estimate).
+    /// Bytes written since writeback was last started (FLAC counted as uncompressed: an estimate).
     private var pendingBytes = 0
     static let writebackBytes = 1 << 20
     /// The first write error; every later call reports it again rather than writing past a gap.
@@ -56,7 +56,7 @@ public final class AudioFileWriter: @unchecked Sendable {
     /// - Throws: `.ioError` when the disk or quota cannot hold them.
     public func reserve(frames: Int) throws(AudioError) {
         guard format.container != .flac, frames > 0 else { return }
-        try file.reserve(bytes: frames * channels * format.sampleFormat.bytes)
+        try file.reserve(bytes: frames * channels * format.sampleFormat.bytesPerSample)
     }
 
     /// Writes `frames` interleaved frames from `buffer` (`frames * channels` floats). For integer
@@ -79,10 +79,10 @@ public final class AudioFileWriter: @unchecked Sendable {
             throw error
         }
         framesWritten += frames
-        // Start writeback every MiB, so the final fsync waits for little more than the last block: on
-        // W1 it took 2.4-3.2 ms with 4 MiB between starts (16 MiB: 8 ms), 0.5-0.8 ms with 1 MiB, at
-        // the same CPU (starting writeback costs by the page, not by the call).
-        let bytes = frames * channels * 4
+        // Start writeback every MiB, so the final fsync waits for little more than the last MiB: on W1
+        // it took 2.4-3.2 ms with 4 MiB between starts (16 MiB: 8 ms), 0.5-0.8 ms with 1 MiB, at the
+        // same CPU (starting writeback costs by the page, not by the call).
+        let bytes = frames * channels * format.sampleFormat.bytesPerSample
         pendingBytes += bytes
         if pendingBytes >= Self.writebackBytes {
             pendingBytes = 0

@@ -72,8 +72,8 @@ public enum SampleFormat: String, CaseIterable, Sendable {
     /// True for ``float`` and ``double``, which store values beyond full scale instead of clipping them.
     public var isFloat: Bool { self == .float || self == .double }
 
-    /// Bytes one sample takes uncompressed.
-    public var bytes: Int {
+    /// Bytes one sample takes in an uncompressed file.
+    public var bytesPerSample: Int {
         switch self {
         case .pcm16: return 2
         case .pcm24: return 3

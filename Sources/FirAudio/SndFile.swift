@@ -206,19 +206,23 @@ final class SndFile {
         }) { sf_writef_float(handle, buffer, sf_count_t(frames)) == sf_count_t(frames) ? () : nil }
     }
 
-    /// Reserves disk space for `bytes` bytes (the file's size stays as it is), so that a disk or quota
-    /// too small for the output fails before any filtering, not minutes into it, and the file's blocks
-    /// are allocated once, in few extents, instead of page by page as they are written. File systems
-    /// that cannot reserve are left to allocate as they go.
+    /// Reserves disk space for `bytes` bytes of samples after what is written so far (the header,
+    /// which libsndfile writes on opening); the file's size stays as it is. So a disk or quota too
+    /// small for the output fails before any filtering, not minutes into it, and the file's blocks are
+    /// allocated once, in few extents, instead of page by page as they are written. File systems that
+    /// cannot reserve (EOPNOTSUPP, EINVAL) are left to allocate as they go.
     ///
     /// - Throws: `.ioError` when the space is not there (ENOSPC, EDQUOT).
     func reserve(bytes: Int) throws(AudioError) {
-        guard fd >= 0, bytes > 0, firpipe_reserve(fd, Int64(bytes)) != 0 else { return }
+        guard fd >= 0, bytes > 0 else { return }
+        let header = Int64(Swift.max(0, lseek(fd, 0, SEEK_CUR)))
+        guard firpipe_reserve(fd, header + Int64(bytes)) != 0 else { return }
         let code = errno
         guard code == ENOSPC || code == EDQUOT else { return }
+        let room = code == EDQUOT ? "your disk quota" : "the disk"
         throw AudioError(
             .ioError, path: path,
-            message: "needs \((bytes + (1 << 20) - 1) >> 20) MiB for its audio, which the disk cannot hold "
+            message: "needs \((bytes + (1 << 20) - 1) >> 20) MiB for its audio, more than \(room) has left "
                 + "(\(errnoText(code))); free some space or write the output elsewhere")
     }
 

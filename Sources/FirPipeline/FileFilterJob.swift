@@ -140,16 +140,23 @@ public final class FileFilterJob: Sendable {
         let info = plan.input
         let threads = spec.threads
             ?? Self.defaultThreads(channels: info.channels, cores: ProcessInfo.processInfo.activeProcessorCount)
-        let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
-
         let output = plan.output, writer: AudioFileWriter
         do {
             writer = try AudioFileWriter(
                 path: output.temporaryPath, format: plan.format, channels: info.channels, sampleRate: info.sampleRate)
-            try writer.reserve(frames: plan.window.count)
         } catch {
             throw JobError(audio: error)
         }
+        // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops the
+        // job at once; reported under the name the user gave, the temporary file being gone by then.
+        do {
+            try writer.reserve(frames: plan.window.count)
+        } catch {
+            var named = error
+            named.path = spec.output
+            throw JobError(audio: named)
+        }
+        let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
 
         do throws(JobError) {
             try stream(

@@ -58,15 +58,3 @@ struct OutputFormatChoice {
         format = AudioFormat(container: chosen, sampleFormat: sample)
     }
 }
-
-extension SampleFormat {
-    /// Bytes one sample takes in a file.
-    var bytesPerSample: Int {
-        switch self {
-        case .pcm16: 2
-        case .pcm24: 3
-        case .pcm32, .float: 4
-        case .double: 8
-        }
-    }
-}

@@ -1,5 +1,6 @@
 import FirAudio
 import Foundation
+import Glibc
 import Testing
 
 /// ``AudioFileWriter``: clipping, refusals, and a write that runs out of room.
@@ -13,6 +14,56 @@ final class AudioFileWriterTests {
     init() throws { directory = try TemporaryDirectory() }
 
     static let outOfRange: [Float] = [1.5, -2.0, 0.5, 1.0, -1.0, 0.25, 1.000_1, -7]
+
+    /// `reserve` takes the samples' disk blocks ahead (on ext4 and tmpfs, which can) without changing
+    /// the file's size, so the file still ends where its last write does; FLAC reserves nothing.
+    @Test func reserveTakesBlocksButNotSize() throws {
+        let frames = 100_000, channels = 2
+        let path = directory.file("reserved.wav")
+        let writer = try AudioFileWriter(
+            path: path, format: AudioFormat(container: .wav, sampleFormat: .pcm24), channels: channels, sampleRate: 48000)
+        let header = try Self.stat(path).size
+        try writer.reserve(frames: frames)
+        let reserved = try Self.stat(path)
+        #expect(reserved.size == header, "the size must not change")
+        if ["ext4", "tmpfs", "xfs"].contains(Self.fileSystemType(of: path)) {
+            #expect(reserved.blocks * 512 >= frames * channels * 3, "\(reserved.blocks) blocks")
+        }
+        let samples = [Float](repeating: 0.25, count: 1000 * channels)
+        try samples.withUnsafeBufferPointer { try writer.write(from: $0.baseAddress!, frames: 1000) }
+        try writer.finish()
+        #expect(try Self.stat(path).size == header + 1000 * channels * 3)
+        #expect(try AudioFileReader(path: path).info.frames == 1000)
+
+        let flac = directory.file("reserved.flac")
+        let compressed = try AudioFileWriter(
+            path: flac, format: AudioFormat(container: .flac, sampleFormat: .pcm16), channels: 1, sampleRate: 48000)
+        try compressed.reserve(frames: 10_000_000)
+        #expect(try Self.stat(flac).blocks * 512 < 1 << 20, "FLAC's size is not known ahead: nothing reserved")
+        try samples.withUnsafeBufferPointer { try compressed.write(from: $0.baseAddress!, frames: 1000) }
+        try compressed.finish()
+    }
+
+    /// Size and 512-byte blocks allocated.
+    static func stat(_ path: String) throws -> (size: Int, blocks: Int) {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { throw CocoaError(.fileReadNoSuchFile) }
+        return (Int(st.st_size), Int(st.st_blocks))
+    }
+
+    /// The type of the file system holding `path`, from the longest mount point that prefixes it.
+    static func fileSystemType(of path: String) -> String? {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        var best: (point: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 2 else { continue }
+            let point = fields[1], type = fields[2]
+            guard point == "/" || path.hasPrefix(point + "/") else { continue }
+            if best == nil || point.count > best!.point.count { best = (point, type) }
+        }
+        return best?.type
+    }
 
     @Test("integer formats clip out-of-range samples to full scale and count them", arguments: [
         AudioFormat(container: .wav, sampleFormat: .pcm16), AudioFormat(container: .flac, sampleFormat: .pcm16),

@@ -170,6 +170,7 @@ import Testing
         #expect(r.status == 74, "\(r.stderr)")
         #expect(r.errorLines.count == 1, "\(r.stderr)")
         #expect(r.stderr.contains("needs 1 MiB") && r.stderr.contains("free some space"), "\(r.stderr)")
+        #expect(r.stderr.contains(mountPoint + "/out.wav:") && !r.stderr.contains(".firpipe-"), "\(r.stderr)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: mountPoint)) ?? ["?"]).isEmpty)
     }
 
