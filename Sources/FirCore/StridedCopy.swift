@@ -31,7 +31,13 @@ public enum StridedCopy {
 
     /// `dst[i · stride] = src[i]` for `i < count`: one channel into interleaved frames, leaving the
     /// other channels' samples untouched, so workers filling different channels of one buffer never
-    /// write the same float.
+    /// write the same float. Scalar on purpose, stereo too: a vector store would write the other
+    /// channel's floats back, over whatever its worker wrote meanwhile.
+    ///
+    /// The stereo ``gather(_:stride:into:count:)`` of another worker may load this channel's floats
+    /// while they are written here, as part of the vectors it splits. It keeps only its own channel's
+    /// lanes, which nobody else writes, so what it keeps is exact: a race a thread sanitizer would
+    /// report, on floats that are thrown away.
     public static func scatter(
         _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, stride: Int, count: Int
     ) {

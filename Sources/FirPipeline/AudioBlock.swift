@@ -12,10 +12,11 @@ public final class AudioBlock: @unchecked Sendable {
     public let capacity: Int
     /// Channels.
     public let channels: Int
-    /// Interleaved frames as files store them, `capacity · channels` floats; used by the reader and the
-    /// writer.
+    /// Interleaved frames as files store them, `capacity · channels` floats: the reader fills them, the
+    /// writer writes them, and mono and stereo workers read and write their channel here.
     public let interleaved: UnsafeMutablePointer<Float>
-    /// One run of `capacity` samples per channel, channel c at `c·capacity`; the convolvers work here.
+    /// One run of `capacity` samples per channel, channel c at `c·capacity`: the convolvers' input with
+    /// more than two channels, and their output there and in stretches. Untouched otherwise.
     public let planar: UnsafeMutablePointer<Float>
     /// Owns the memory both point into, shared by every block of a pool.
     private let storage: BlockStorage

@@ -69,7 +69,8 @@ public struct EngineBenchmark: Sendable {
         // the others, as the job's compute workers do; reading, splitting and joining are the other
         // stages' work. Mono and stereo are filtered in place in the interleaved frames, as the job's
         // workers leave them; more channels are split once, here, and then filtered in place in the
-        // planar runs. Either way each block's output is the next one's input. The gain, 0.5/√taps on taps of mean square
+        // planar runs. Each worker has a block of its own, so the cache lines two stereo workers share
+        // in a job are not shared here. Either way each block's output is the next one's input. The gain, 0.5/√taps on taps of mean square
         // 1/3, takes about 11/12 of the power off each pass, so the values decay towards zero at any
         // length, which does not change the cost of a transform or a multiply-add (the convolvers flush
         // denormals).

@@ -117,8 +117,8 @@ extension FileFilterJob {
         }
     }
 
-    /// The single-threaded run: read, filter, join and write each block in turn on this thread, with
-    /// one block allocated. The output is bit-identical to the staged run's (the same convolvers see the
+    /// The single-threaded run: read, filter, join (where the output is planar) and write each block in
+    /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's (the same convolvers see the
     /// same blocks in the same order).
     func streamOnOneThread(
         reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,

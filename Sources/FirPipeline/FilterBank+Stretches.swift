@@ -54,8 +54,8 @@ extension FilterBank {
         let transform = k > start - partitions
         for c in 0..<n {
             if k == first { set[c].reset() }
-            // The planar runs hold the input until the block's owner filters it, so prime from the
-            // interleaved frames, which keep it until the writer joins the block.
+            // With stretches the interleaved frames keep the input until the writer joins the block
+            // (workers write the planar runs), so prime from them.
             set[c].prime(gathering: block.interleaved + c, stride: n, count: block.frames, transform: transform)
         }
     }

@@ -32,6 +32,7 @@ struct ProcessCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         let (spec, config) = try options.makeJob(input: input, output: output)
         // Measured plans from earlier runs; new sizes are measured within a budget and saved for the next.
+        // The policy first: setting it takes the planner's lock, which the import holds while it runs.
         FFTPlanner.shared.setPolicy(.batch)
         let wisdom = WisdomStore()
         wisdom.loadInBackground()

@@ -30,12 +30,21 @@ import Testing
         }
     }
 
-    /// Mono and stereo runs split by channels use only the interleaved buffers; the planar ones, all
-    /// after them, are then never faulted in (2 MiB of W1's pool, in a huge page of its own).
+    /// A stereo bank split by channels, as W1 runs, uses only the interleaved buffers; the planar ones,
+    /// all after them, are then never faulted in (2 MiB of W1's pool, in a huge page of its own).
     @Test func untouchedPlanarBuffersTakeNoMemory() {
         let frames = 32_768, count = 8
         let blocks = AudioBlock.pool(count: count, capacity: frames, channels: 2)
-        for block in blocks { block.interleaved.update(repeating: 1, count: 2 * frames) }
+        let filters = (0..<2).map { ChannelFilter(source: "k#\($0)", taps: [0.5, 0.25, Float($0)], gain: 1) }
+        let bank = FilterBank(filters: filters, blockSize: frames, mode: .convolve, threads: 2)
+        #expect(bank.split == .channels && bank.workers == 2 && bank.outputIsInterleaved)
+        for (k, block) in blocks.enumerated() {
+            block.interleaved.update(repeating: 1, count: 2 * frames)  // as the reader fills it
+            block.position = k * frames
+            block.frames = frames
+            block.splitChannelsIfMany()
+            for worker in 0..<bank.workers { bank.process(block, worker: worker) }
+        }
         let page = Int(sysconf(Int32(_SC_PAGESIZE))), bytes = count * 2 * frames * MemoryLayout<Float>.size
         func residentPages(_ start: UnsafeMutablePointer<Float>) -> Int {
             var pages = [UInt8](repeating: 0, count: bytes / page)

@@ -32,8 +32,9 @@ import Testing
         return (summary, try reader.readAllChannels())
     }
 
-    /// Mono and stereo gather straight from the interleaved frames (stereo vectorised); more channels
-    /// are split out in one pass per worker. One thread runs every stage on the calling thread.
+    /// Mono and stereo gather straight from the interleaved frames (stereo vectorised) and scatter
+    /// back into them; the reader splits more channels into the planar runs. One thread runs every
+    /// stage on the calling thread.
     @Test(arguments: [1, 2, 5])
     func threadCountDoesNotChangeASingleBit(channels: Int) throws {
         defer { dir.remove() }

@@ -53,6 +53,9 @@ import Testing
             for c in 0..<channels {
                 #expect(Tolerance.maxErrorDB(one[c], reference: reference[c]) < -120, "taps \(taps) channel \(c)")
             }
+            // Two workers on the channels of one block: for mono and stereo, each scatters its channel
+            // into the same interleaved frames.
+            #expect(Self.run(x, kernel: h, blockSize: b, threads: 2, split: .channels) == one, "taps \(taps)")
             for threads in [2, 3] {
                 for stretch in [1, 2, 3, 5, 8] {
                     let split = Self.run(x, kernel: h, blockSize: b, threads: threads, split: .stretches(blocks: stretch))
