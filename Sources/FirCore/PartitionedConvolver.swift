@@ -85,8 +85,9 @@ public final class PartitionedConvolver: @unchecked Sendable {
         StridedCopy.scatter(frame.pointer + b, into: output, stride: outputStride, count: b)
     }
 
-    /// Takes in one block of input as ``process(gathering:stride:count:into:outputStride:)`` would, but computes no
-    /// output: only the history and, when `transform` is true, the block's spectrum in the delay line.
+    /// Takes in one block of input as ``process(gathering:stride:count:into:outputStride:)`` would, but
+    /// computes no output: only the history and, when `transform` is true, the block's spectrum in the
+    /// delay line.
     /// After ``reset()``, one block with `transform` false and then `partitionCount − 1` with it true
     /// leave exactly the state a run through all earlier input would have, so a worker can start a
     /// stretch of the input in the middle and produce the same bits as one continuous run.

@@ -70,10 +70,10 @@ public struct EngineBenchmark: Sendable {
         // stages' work. Mono and stereo are filtered in place in the interleaved frames, as the job's
         // workers leave them; more channels are split once, here, and then filtered in place in the
         // planar runs. Each worker has a block of its own, so the cache lines two stereo workers share
-        // in a job are not shared here. Either way each block's output is the next one's input. The gain, 0.5/√taps on taps of mean square
-        // 1/3, takes about 11/12 of the power off each pass, so the values decay towards zero at any
-        // length, which does not change the cost of a transform or a multiply-add (the convolvers flush
-        // denormals).
+        // in a job are not shared here. Either way each block's output is the next one's input. The
+        // gain, 0.5/√taps on taps of mean square 1/3, takes about 11/12 of the power off each pass, so
+        // the values decay towards zero at any length, which does not change the cost of a transform or
+        // a multiply-add (the convolvers flush denormals).
         let workers = bank.workers
         let blocksOfWorkers = (0..<workers).map { _ in AudioBlock(capacity: b, channels: channels) }
         for block in blocksOfWorkers {
@@ -87,8 +87,8 @@ public struct EngineBenchmark: Sendable {
             let block = blocksOfWorkers[worker]
             for _ in 0..<count { bank.process(block, worker: worker) }
         }
-        let partitions = (taps + b - 1) / b
-        let channelsOfWorker = (0..<workers).map { (channels - $0 + workers - 1) / workers }
+        let partitions = bank.partitions
+        let channelsOfWorker = (0..<workers).map { bank.channelCount(ofWorker: $0) }
         let bound = ArithmeticBound(blockSize: b, partitions: partitions, channelsOfWorker: channelsOfWorker)
         DispatchQueue.concurrentPerform(iterations: workers) { run($0, 1) }  // warm caches and pages
         _ = bound.run(blocks: 1)

@@ -67,7 +67,7 @@ extension FileFilterJob {
             case .block(let block):
                 block.filtered.wait()
                 if !state.hasFailed {
-                    writeKept(block, to: writer, joining: !bank.outputIsInterleaved)
+                    writeKept(block, filteredBy: bank, to: writer)
                     progress?(Double(min(block.position + b, window.end)) / Double(max(window.end, 1)))
                 }
                 pool.push(block)
@@ -106,10 +106,10 @@ extension FileFilterJob {
 
     /// Joins the kept frames of a filtered block (unless the workers left them interleaved) and writes
     /// them; a write error fails the job. Writer stage.
-    func writeKept(_ block: AudioBlock, to writer: AudioFileWriter, joining: Bool) {
+    func writeKept(_ block: AudioBlock, filteredBy bank: FilterBank, to writer: AudioFileWriter) {
         let keep = block.keep
         guard !keep.isEmpty else { return }
-        if joining { block.interleave(frames: keep) }
+        if !bank.outputIsInterleaved { block.interleave(frames: keep) }
         do throws(AudioError) {
             try writer.write(from: block.interleaved + keep.lowerBound * block.channels, frames: keep.count)
         } catch {
@@ -118,8 +118,8 @@ extension FileFilterJob {
     }
 
     /// The single-threaded run: read, filter, join (where the output is planar) and write each block in
-    /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's (the same convolvers see the
-    /// same blocks in the same order).
+    /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's
+    /// (the same convolvers see the same blocks in the same order).
     func streamOnOneThread(
         reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
         progress: (@Sendable (Double) -> Void)?
@@ -132,7 +132,7 @@ extension FileFilterJob {
             fill(block, at: position, from: reader, window: window, inputPath: spec.input)
             if state.hasFailed { break }
             for worker in 0..<bank.workers { bank.process(block, worker: worker) }
-            writeKept(block, to: writer, joining: !bank.outputIsInterleaved)
+            writeKept(block, filteredBy: bank, to: writer)
             position += b
             progress?(Double(min(position, window.end)) / Double(max(window.end, 1)))
         }

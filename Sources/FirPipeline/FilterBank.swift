@@ -95,6 +95,12 @@ public final class FilterBank: @unchecked Sendable {
         }
     }
 
+    /// Channels worker `worker` filters with `.channels`: c = worker, worker + workers, … below the
+    /// channel count, as `process` walks them.
+    public func channelCount(ofWorker worker: Int) -> Int {
+        (convolvers.count - worker + workers - 1) / workers
+    }
+
     /// Filters channel `c` of `block`: from its planar run when the reader split the channels (more
     /// than two), else gathered straight from the interleaved frames (vectorised for stereo); into the
     /// interleaved frames when ``outputIsInterleaved``, else into the planar run.

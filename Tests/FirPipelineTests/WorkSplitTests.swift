@@ -39,6 +39,20 @@ import Testing
         return y
     }
 
+    /// The benchmark sizes its bound by `channelCount(ofWorker:)`; it must count the channels `process`
+    /// walks for that worker (c = w, w + workers, …).
+    @Test func channelCountMatchesTheChannelsAWorkerFilters() {
+        for channels in 1...8 {
+            let filters = (0..<channels).map { ChannelFilter(source: "k#\($0)", taps: [1], gain: 1) }
+            for threads in 1...4 {
+                let bank = FilterBank(filters: filters, blockSize: 16, mode: .convolve, threads: threads, split: .channels)
+                let counts = (0..<bank.workers).map { bank.channelCount(ofWorker: $0) }
+                let walked = (0..<bank.workers).map { Array(stride(from: $0, to: channels, by: bank.workers)).count }
+                #expect(counts == walked && counts.reduce(0, +) == channels, "\(channels) ch, \(threads) threads")
+            }
+        }
+    }
+
     @Test(arguments: [1, 2, 3])
     func stretchesAreBitIdenticalToOneRun(channels: Int) {
         let b = 64
