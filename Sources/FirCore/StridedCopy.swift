@@ -1,8 +1,8 @@
 /// Copies between interleaved frames (as audio files store them) and one run of samples per channel
-/// (as the convolvers work), vectorised for the common stereo case.
+/// (as the convolvers work), vectorised for stereo and for 4 and 8 channels.
 ///
-/// Stereo is the case worth the shuffles: a scalar strided copy cost as much CPU as a tenth of a stereo
-/// run's FFTs. Other channel counts take plain loops, written so each pass stays within a few cache lines.
+/// A scalar strided copy cost as much CPU as a tenth of a stereo run's FFTs. Other channel counts take
+/// plain loops, written so each pass stays within a few cache lines.
 public enum StridedCopy {
     /// `dst[i] = src[i · stride]` for `i < count`: one channel out of interleaved frames.
     public static func gather(
@@ -62,6 +62,11 @@ public enum StridedCopy {
     ) {
         precondition(channels >= 1 && first >= 0 && step >= 1 && frames >= 0)
         var i = 0
+        if first == 0 && step == 1 && (channels == 4 || channels == 8) {
+            i = frames / 8 * 8
+            transposeTiles(frames: 0..<i, channels: channels, interleaved: UnsafeMutablePointer(mutating: src),
+                           planar: planar, runStride: runStride, toPlanar: true)
+        }
         // Tiles of 64 frames stay in L1 while each channel's pass picks out its samples.
         while i < frames {
             let end = Swift.min(i &+ 64, frames)
@@ -87,6 +92,12 @@ public enum StridedCopy {
             return
         }
         var i = range.lowerBound
+        if channels == 4 || channels == 8 {
+            let end = i + range.count / 8 * 8
+            transposeTiles(frames: i..<end, channels: channels, interleaved: dst,
+                           planar: UnsafeMutablePointer(mutating: planar), runStride: runStride, toPlanar: false)
+            i = end
+        }
         if channels == 2 {
             let left = planar, right = planar + runStride
             while i + 8 <= range.upperBound {
@@ -106,5 +117,123 @@ public enum StridedCopy {
             }
             i = end
         }
+    }
+
+    /// Copies `frames` (a multiple of 8 long) between interleaved frames of 4 or 8 channels and their
+    /// runs, 8 frames at a time as one tile of 8 vectors (one per frame with 8 channels, two frames per
+    /// vector with 4). Splitting a tile's floats into even and odd positions moves float k to k / 2 or
+    /// to half the tile plus k / 2: it rotates the bits of k right by one. Frame f, channel c sits at
+    /// f · C + c interleaved and at c · 8 + f in the runs, so log2(C) rounds turn frames into runs, and
+    /// 3 rounds (a rotation by the other bits' width) turn runs back into frames. On the 8-channel
+    /// benchmark (W3) the reader's split and the writer's join went from 8.8% of the job's CPU to 6.8%
+    /// (about 39 to 30 ms): what is left is memory traffic more than shuffles.
+    @inline(__always)
+    private static func transposeTiles(
+        frames: Range<Int>, channels: Int, interleaved: UnsafeMutablePointer<Float>,
+        planar: UnsafeMutablePointer<Float>, runStride: Int, toPlanar: Bool
+    ) {
+        var f = frames.lowerBound
+        if channels == 8 {
+            while f < frames.upperBound {
+                var tile = TransposeTile(count: 8)
+                let frameBase = interleaved + f &* 8
+                if toPlanar {
+                    for k in 0..<8 { tile[k] = load(frameBase + 8 &* k) }
+                } else {
+                    for c in 0..<8 { tile[c] = load(planar + c &* runStride + f) }
+                }
+                tile.unzip(); tile.unzip(); tile.unzip()
+                if toPlanar {
+                    for c in 0..<8 { store(tile[c], planar + c &* runStride + f) }
+                } else {
+                    for k in 0..<8 { store(tile[k], frameBase + 8 &* k) }
+                }
+                f &+= 8
+            }
+        } else {
+            precondition(channels == 4)
+            while f < frames.upperBound {
+                var tile = TransposeTile(count: 4)
+                let frameBase = interleaved + f &* 4
+                if toPlanar {
+                    for k in 0..<4 { tile[k] = load(frameBase + 8 &* k) }
+                    tile.unzip(); tile.unzip()
+                    for c in 0..<4 { store(tile[c], planar + c &* runStride + f) }
+                } else {
+                    for c in 0..<4 { tile[c] = load(planar + c &* runStride + f) }
+                    tile.unzip(); tile.unzip(); tile.unzip()
+                    for k in 0..<4 { store(tile[k], frameBase + 8 &* k) }
+                }
+                f &+= 8
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+}
+
+/// Up to 8 vectors of 8 floats held in registers: one tile of ``StridedCopy``'s transposes.
+private struct TransposeTile {
+    private var v0 = SIMD8<Float>(), v1 = SIMD8<Float>(), v2 = SIMD8<Float>(), v3 = SIMD8<Float>()
+    private var v4 = SIMD8<Float>(), v5 = SIMD8<Float>(), v6 = SIMD8<Float>(), v7 = SIMD8<Float>()
+    /// 4 or 8.
+    let count: Int
+
+    @inline(__always)
+    init(count: Int) { self.count = count }
+
+    @inline(__always)
+    subscript(k: Int) -> SIMD8<Float> {
+        get {
+            switch k {
+            case 0: v0
+            case 1: v1
+            case 2: v2
+            case 3: v3
+            case 4: v4
+            case 5: v5
+            case 6: v6
+            default: v7
+            }
+        }
+        set {
+            switch k {
+            case 0: v0 = newValue
+            case 1: v1 = newValue
+            case 2: v2 = newValue
+            case 3: v3 = newValue
+            case 4: v4 = newValue
+            case 5: v5 = newValue
+            case 6: v6 = newValue
+            default: v7 = newValue
+            }
+        }
+    }
+
+    /// The even-position floats of the whole tile, then the odd ones.
+    @inline(__always)
+    mutating func unzip() {
+        if count == 8 {
+            let (e0, o0) = Self.split(v0, v1), (e1, o1) = Self.split(v2, v3)
+            let (e2, o2) = Self.split(v4, v5), (e3, o3) = Self.split(v6, v7)
+            (v0, v1, v2, v3, v4, v5, v6, v7) = (e0, e1, e2, e3, o0, o1, o2, o3)
+        } else {
+            let (e0, o0) = Self.split(v0, v1), (e1, o1) = Self.split(v2, v3)
+            (v0, v1, v2, v3) = (e0, e1, o0, o1)
+        }
+    }
+
+    @inline(__always)
+    private static func split(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let both = SIMD16(lowHalf: a, highHalf: b)
+        return (both.evenHalf, both.oddHalf)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// with lengths that leave a remainder after the 8-frame vectors and the 16- and 64-frame tiles.
 @Suite("StridedCopy")
 struct StridedCopyTests {
-    static let channelCounts = [1, 2, 3, 8]
+    static let channelCounts = [1, 2, 3, 4, 6, 8]
     static let lengths = [0, 1, 7, 8, 9, 63, 64, 65, 1000]
 
     /// Distinct values: sample f of channel c is f·16 + c.
