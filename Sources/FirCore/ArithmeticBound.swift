@@ -34,28 +34,29 @@ public final class ArithmeticBound: @unchecked Sendable {
         /// Per partition, the offset of its delay-line spectrum; refilled every block, as the engine's.
         let offsets: UnsafeMutablePointer<Int>
 
-        init(blockSize b: Int, stride: Int, partitions: Int, channels: Int) {
-            frame = AlignedFloats(count: 2 * b)
-            source = AlignedFloats(count: 2 * b)
+        init(fftSize n: Int, stride: Int, partitions: Int, channels: Int) {
+            frame = AlignedFloats(count: n)
+            source = AlignedFloats(count: n)
             accumulator = AlignedFloats(count: stride)
             spectra = AlignedFloats(count: Swift.max(channels, 1) * 2 * partitions * stride)
             offsets = .allocate(capacity: partitions)
-            for i in 0..<2 * b { source.pointer[i] = Float(i % 17) - 8 }
+            for i in 0..<n { source.pointer[i] = Float(i % 17) - 8 }
             for i in 0..<spectra.count { spectra.pointer[i] = 1e-3 }
         }
 
         deinit { offsets.deallocate() }
     }
 
-    /// `channelsOfWorker[w]`: how many channels worker `w` filters; `partitions` ≥ 1.
-    public init(blockSize b: Int, partitions: Int, channelsOfWorker: [Int]) {
-        precondition(b >= 1 && partitions >= 1, "a bound needs a block and a partition")
-        fft = FFTPlanner.shared.fft(size: 2 * b)
+    /// `channelsOfWorker[w]`: how many channels worker `w` filters; `partitions` ≥ 1; `fftSize` the
+    /// engine's transform size (`2·blockSize` for uniform partitions).
+    public init(fftSize n: Int, partitions: Int, channelsOfWorker: [Int]) {
+        precondition(n >= 2 && partitions >= 1, "a bound needs a transform and a partition")
+        fft = FFTPlanner.shared.fft(size: n)
         self.partitions = partitions
-        let stride = PartitionedKernel.alignedStride(bins: b + 1)
+        let stride = PartitionedKernel.alignedStride(bins: n / 2 + 1)
         self.stride = stride
         self.channelsOfWorker = channelsOfWorker
-        workers = channelsOfWorker.map { Buffers(blockSize: b, stride: stride, partitions: partitions, channels: $0) }
+        workers = channelsOfWorker.map { Buffers(fftSize: n, stride: stride, partitions: partitions, channels: $0) }
     }
 
     /// Wall seconds for every worker at once to do `blocks` blocks of its channels: per channel and

@@ -77,4 +77,59 @@ public struct CostModel: Sendable, Equatable, Codable {
         }
         return best
     }
+
+    /// Predicted seconds for one block of one channel with the whole kernel in one partition and an
+    /// `n`-point transform: one transform pair, one multiply-add per bin.
+    public func singlePartitionBlockSeconds(fftSize n: Int) -> Double {
+        let bins = n / 2 + 1
+        // The kernel's spectrum and the block's, as in blockSeconds.
+        let mac = 2 * bins * 8 <= cacheBytes ? macCached : macStreaming
+        return fftPair(points: n) + Double(bins) * mac
+    }
+
+    /// The cheapest plan for `taps` over `outputLength` samples (per sample when unknown): uniform
+    /// partitions (``bestBlockSize(taps:outputLength:range:)``), or one partition with a power-of-two
+    /// transform of 4·taps or more and blocks of the rest, `fftSize − taps`. The second is the classic
+    /// batch choice, fewer transform points per output sample once the transform dwarfs the kernel;
+    /// its blocks are longer, so `maxBlockSize` keeps them to what the caller's buffers allow.
+    public func bestPlan(
+        taps: Int, outputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22), maxBlockSize: Int = 1 << 22
+    ) -> BlockPlan {
+        precondition(taps >= 1)
+        func cost(_ blockSeconds: Double, _ b: Int) -> Double {
+            guard let total = outputLength else { return blockSeconds / Double(b) }
+            return Double((Swift.max(total, 1) + b - 1) / b) * blockSeconds
+        }
+        let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
+        var best = BlockPlan(blockSize: uniform, fftSize: 2 * uniform)
+        var bestCost = cost(blockSeconds(blockSize: uniform, taps: taps), uniform)
+        var n = 1 << (Int.bitWidth - (4 * taps - 1).leadingZeroBitCount)  // the power of two ≥ 4·taps
+        while n - taps <= Swift.min(range.upperBound, maxBlockSize) {
+            let b = n - taps
+            let c = cost(singlePartitionBlockSeconds(fftSize: n), b)
+            if b >= range.lowerBound && c < bestCost {
+                best = BlockPlan(blockSize: b, fftSize: n)
+                bestCost = c
+            }
+            n *= 2
+        }
+        return best
+    }
+}
+
+/// Samples per block and points per transform, as ``CostModel/bestPlan(taps:outputLength:range:maxBlockSize:)``
+/// chooses them: `fftSize` is `2·blockSize` for uniform partitions, less for a single partition.
+public struct BlockPlan: Sendable, Equatable {
+    public let blockSize: Int
+    public let fftSize: Int
+
+    public init(blockSize: Int, fftSize: Int) {
+        self.blockSize = blockSize
+        self.fftSize = fftSize
+    }
+
+    /// A uniform plan for a block size the job fixes.
+    public static func uniform(_ blockSize: Int) -> BlockPlan {
+        BlockPlan(blockSize: blockSize, fftSize: 2 * blockSize)
+    }
 }

@@ -15,9 +15,10 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Samples consumed and produced per call.
     public var blockSize: Int { kernel.blockSize }
 
-    /// `[previous block | current block]`, the overlap-save input frame; the transform may destroy it.
+    /// `[earlier input | current block]`, the overlap-save input frame of `fftSize` samples; the
+    /// transform may destroy it.
     private let frame: AlignedFloats
-    /// The previous block's input.
+    /// The last `partitionLength` input samples before the current block.
     private let history: AlignedFloats
     /// Per partition p, the float offset of X[k − p] in the delay line; refilled every block.
     private let slots: UnsafeMutablePointer<Int>
@@ -30,9 +31,8 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Makes the state for one channel filtered by `kernel`, as if preceded by silence.
     public init(kernel: PartitionedKernel) {
         self.kernel = kernel
-        let b = kernel.blockSize
-        frame = AlignedFloats(count: 2 * b)
-        history = AlignedFloats(count: b)
+        frame = AlignedFloats(count: kernel.fftSize)
+        history = AlignedFloats(count: kernel.partitionLength)
         slots = .allocate(capacity: kernel.partitionCount)
         delayLine = AlignedFloats(count: kernel.partitionCount * kernel.spectrumStride)
         accumulator = AlignedFloats(count: kernel.spectrumStride)
@@ -65,8 +65,8 @@ public final class PartitionedConvolver: @unchecked Sendable {
         into output: UnsafeMutablePointer<Float>, outputStride: Int = 1
     ) {
         ingest(input, stride: inputStride, count: count, transform: true)
-        let b = kernel.blockSize, stride = kernel.spectrumStride, parts = kernel.partitionCount
-        let bins = b + 1
+        let stride = kernel.spectrumStride, parts = kernel.partitionCount
+        let bins = kernel.fftSize / 2 + 1
 
         // Y = Σ_p X[k − p] · H[p]: slot offsets of X[k − p] first (the newest is the slot before `head`),
         // then the sum, chunk by chunk of bins.
@@ -82,7 +82,9 @@ public final class PartitionedConvolver: @unchecked Sendable {
         // The inverse transform lands in the frame, free again once the forward transform has consumed
         // it: one buffer fewer keeps a 32,768-sample channel's working set inside a 2 MiB L2.
         kernel.fft.backward(accumulator.pointer, frame.pointer)
-        StridedCopy.scatter(frame.pointer + b, into: output, stride: outputStride, count: b)
+        // The last blockSize samples of the circular convolution are the ones no wrap-around reaches.
+        StridedCopy.scatter(
+            frame.pointer + kernel.partitionLength, into: output, stride: outputStride, count: kernel.blockSize)
     }
 
     /// Takes in one block of input as ``process(gathering:stride:count:into:outputStride:)`` would, but
@@ -95,21 +97,22 @@ public final class PartitionedConvolver: @unchecked Sendable {
         ingest(input, stride: inputStride, count: count, transform: transform)
     }
 
-    /// The frame [previous block | this block], the history, and (with `transform`) the forward
+    /// The frame [earlier input | this block], the history, and (with `transform`) the forward
     /// transform into the delay line's newest slot.
     private func ingest(_ input: UnsafePointer<Float>, stride inputStride: Int, count: Int, transform: Bool) {
         // Per call, since Dispatch may run this channel on any worker thread; one register write.
         firpipe_flush_denormals()
-        let b = kernel.blockSize
+        let b = kernel.blockSize, h = kernel.partitionLength
         precondition(count >= 0 && count <= b, "a block holds at most blockSize samples")
-        // The forward transform may destroy the frame, so the previous block lives in `history`.
+        // The forward transform may destroy the frame, so the earlier input lives in `history`.
         // Read the input first: it may alias the output.
-        if transform { frame.pointer.update(from: history.pointer, count: b) }
-        let current = transform ? frame.pointer + b : history.pointer
+        if transform { frame.pointer.update(from: history.pointer, count: h) }
+        let current = frame.pointer + h
         StridedCopy.gather(input, stride: inputStride, into: current, count: count)
         if count < b { (current + count).update(repeating: 0, count: b - count) }
+        // h ≤ b: the history the next block needs is the end of this one.
+        history.pointer.update(from: current + (b - h), count: h)
         guard transform else { return }
-        history.pointer.update(from: current, count: b)
         kernel.fft.forward(frame.pointer, delayLine.pointer + head * kernel.spectrumStride)
         head = head + 1 == kernel.partitionCount ? 0 : head + 1
     }

@@ -4,7 +4,7 @@ public enum SignalConvolution {
     /// Filters `x` by `h` block by block with the partitioned engine.
     ///
     /// - Parameters:
-    ///   - blockSize: the partition size; `nil` lets ``CostModel`` choose.
+    ///   - blockSize: uniform partitions of this size; `nil` lets ``CostModel`` choose the plan.
     ///   - gain: linear gain applied with the kernel.
     /// - Returns: the stretch of the result chosen by `length`, numpy/scipy semantics.
     public static func apply(
@@ -14,8 +14,10 @@ public enum SignalConvolution {
         precondition(!h.isEmpty, "empty kernel")
         let window = OutputWindow(inputLength: x.count, kernelLength: h.count, length: length)
         guard window.count > 0 else { return [] }
-        let b = blockSize ?? costModel.bestBlockSize(taps: h.count, outputLength: window.end)
-        let convolver = PartitionedConvolver(kernel: PartitionedKernel(kernel: h, blockSize: b, mode: mode, gain: gain))
+        let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(taps: h.count, outputLength: window.end)
+        let b = plan.blockSize
+        let convolver = PartitionedConvolver(
+            kernel: PartitionedKernel(kernel: h, blockSize: b, fftSize: plan.fftSize, mode: mode, gain: gain))
 
         var result = [Float](repeating: 0, count: window.count)
         let inBlock = AlignedFloats(count: b), outBlock = AlignedFloats(count: b)

@@ -29,6 +29,8 @@ public struct EngineBenchmark: Sendable {
     /// What one run measured.
     public struct Result: Sendable {
         public var blockSize: Int
+        /// Points per transform: `2·blockSize`, or less with a single partition.
+        public var fftSize: Int
         public var partitions: Int
         public var blocks: Int
         /// Compute workers (the engine's, and the bound's).
@@ -55,7 +57,10 @@ public struct EngineBenchmark: Sendable {
     /// Dispatch).
     public func run() -> Result {
         let frames = Int(seconds * Double(sampleRate))
-        let b = blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: frames + taps - 1)
+        // The plan a job filtering this much audio would get.
+        let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(
+            taps: taps, outputLength: frames + taps - 1, maxBlockSize: FileFilterJob.maxBlockSize(channels: channels))
+        let b = plan.blockSize
         let blocks = (frames + taps - 1 + b - 1) / b
         var rng = SystemRandomNumberGenerator()
         let filters = (0..<channels).map { c in
@@ -64,7 +69,8 @@ public struct EngineBenchmark: Sendable {
                 gain: 0.5 / Float(taps).squareRoot())
         }
         // Channels: the benchmark filters one block over and over, which stretches cannot share out.
-        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: .channels)
+        let bank = FilterBank(
+            filters: filters, blockSize: b, fftSize: plan.fftSize, mode: .convolve, threads: threads, split: .channels)
         // Each worker filters its channels of its own block, block after block, without waiting for
         // the others, as the job's compute workers do; reading, splitting and joining are the other
         // stages' work. Mono and stereo are filtered in place in the interleaved frames, as the job's
@@ -89,7 +95,7 @@ public struct EngineBenchmark: Sendable {
         }
         let partitions = bank.partitions
         let channelsOfWorker = (0..<workers).map { bank.channelCount(ofWorker: $0) }
-        let bound = ArithmeticBound(blockSize: b, partitions: partitions, channelsOfWorker: channelsOfWorker)
+        let bound = ArithmeticBound(fftSize: plan.fftSize, partitions: partitions, channelsOfWorker: channelsOfWorker)
         DispatchQueue.concurrentPerform(iterations: workers) { run($0, 1) }  // warm caches and pages
         _ = bound.run(blocks: 1)
         var engine = Double.infinity, lower = Double.infinity
@@ -100,13 +106,15 @@ public struct EngineBenchmark: Sendable {
             lower = min(lower, bound.run(blocks: blocks))
         }
 
-        let fft = CostModelCalibration.fftPairSeconds(size: 2 * b)
-        let mac = CostModelCalibration.macSecondsPerBin(bins: b + 1, partitions: partitions)
-            * Double(partitions * (b + 1))
+        let fft = CostModelCalibration.fftPairSeconds(size: plan.fftSize)
+        let bins = plan.fftSize / 2 + 1
+        let mac = CostModelCalibration.macSecondsPerBin(bins: bins, partitions: partitions)
+            * Double(partitions * bins)
         let channelBlocks = Double(blocks * channels)
         let samples = Double(frames * channels)
         return Result(
-            blockSize: b, partitions: partitions, blocks: blocks, workers: workers, engineSeconds: engine,
+            blockSize: b, fftSize: plan.fftSize, partitions: partitions, blocks: blocks, workers: workers,
+            engineSeconds: engine,
             lowerBoundSeconds: lower, fftSeconds: channelBlocks * fft, macSeconds: channelBlocks * mac,
             channelSamplesPerSecond: samples / engine, realtimeFactor: seconds / engine)
     }

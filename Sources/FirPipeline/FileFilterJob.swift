@@ -19,6 +19,8 @@ public final class FileFilterJob: Sendable {
         public var channels: Int
         public var sampleRate: Int
         public var blockSize: Int
+        /// Points per transform: `2·blockSize`, or less (down to blockSize + taps) with one partition.
+        public var fftSize: Int
         public var kernelTaps: Int
         /// Integer output samples that were clipped to full scale.
         public var clippedSamples: Int
@@ -64,8 +66,10 @@ public final class FileFilterJob: Sendable {
         let choice: OutputFormatChoice
         /// The temporary output beside the final name; removed again if the plan is dropped unused.
         let output: AtomicOutputFile
-        /// Partition size, from the job or the cost model.
-        public let blockSize: Int
+        /// Block and transform sizes, from the job or the cost model.
+        public let blocks: BlockPlan
+        /// Samples per block.
+        public var blockSize: Int { blocks.blockSize }
         /// Longest kernel, in taps.
         public let kernelTaps: Int
         /// The output file's format.
@@ -85,18 +89,18 @@ public final class FileFilterJob: Sendable {
             throw JobError(.badData, "\(spec.input): file reports \(info.channels) channels at \(info.sampleRate) Hz; "
                 + "check the file is intact")
         }
-        planAhead(inputFrames: info.frames)
+        planAhead(inputFrames: info.frames, channels: info.channels)
         let filters = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
             gainDB: spec.gainDB, fromConfig: fromConfig)
         let taps = filters.map(\.taps.count).max() ?? 1
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
         let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: info.channels)
-        let blockSize = self.blockSize(taps: taps, window: window)
+        let blocks = self.blocks(taps: taps, window: window, channels: info.channels)
         let output: AtomicOutputFile
         do { output = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
         return Plan(
-            reader: reader, filters: filters, window: window, choice: choice, output: output, blockSize: blockSize,
+            reader: reader, filters: filters, window: window, choice: choice, output: output, blocks: blocks,
             kernelTaps: taps)
     }
 
@@ -114,21 +118,33 @@ public final class FileFilterJob: Sendable {
     /// the FFT plans for the block size it will get are then made on another thread meanwhile (a
     /// 524,288-point pair takes about 10 ms, longer when measured). Anything else (a text kernel, one per
     /// channel, an unreadable file) is planned later, when the kernels are transformed.
-    private func planAhead(inputFrames: Int) {
+    private func planAhead(inputFrames: Int, channels: Int) {
         guard case .shared(let path) = spec.kernels,
               let header = try? AudioFileReader(path: path) else { return }
         let taps = header.info.frames
         header.close()
         guard taps >= 1 else { return }
         let window = OutputWindow(inputLength: inputFrames, kernelLength: taps, length: spec.length)
-        let blockSize = self.blockSize(taps: taps, window: window)
-        DispatchQueue.global().async { _ = FFTPlanner.shared.fft(size: 2 * blockSize) }
+        let fftSize = blocks(taps: taps, window: window, channels: channels).fftSize
+        DispatchQueue.global().async { _ = FFTPlanner.shared.fft(size: fftSize) }
     }
 
-    /// The partition size: the job's, or the cost model's for `taps` over `window`. One rule for the
-    /// plans made ahead and the plan of the run, so the early plans are the ones the run uses.
-    private func blockSize(taps: Int, window: OutputWindow) -> Int {
-        spec.blockSize ?? costModel.bestBlockSize(taps: taps, outputLength: window.end)
+    /// The block and transform sizes: uniform partitions of the job's block size, or the cost model's
+    /// choice for `taps` over `window`. One rule for the plans made ahead and the plan of the run, so
+    /// the early plans are the ones the run uses.
+    private func blocks(taps: Int, window: OutputWindow, channels: Int) -> BlockPlan {
+        if let fixed = spec.blockSize { return .uniform(fixed) }
+        return costModel.bestPlan(
+            taps: taps, outputLength: window.end, maxBlockSize: Self.maxBlockSize(channels: channels))
+    }
+
+    /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
+    /// frames. The pool holds at least 4 blocks (``poolSize(blockSize:channels:)``), so this keeps W1's
+    /// peak RSS at 45 MB (31 MB with uniform partitions). Twice that let W1 take a 524,288-point
+    /// transform instead of 262,144, no faster in the pipeline (112.0 against 111.3 ms at 2 threads,
+    /// medians of 30 alternated runs), though the cost model's one-core table favours it.
+    public static func maxBlockSize(channels: Int) -> Int {
+        (2 << 20) / (Swift.max(channels, 1) * MemoryLayout<Float>.size)
     }
 
     /// Runs the job to completion on the calling thread (which becomes the writer stage).
@@ -156,7 +172,9 @@ public final class FileFilterJob: Sendable {
             named.path = spec.output
             throw JobError(audio: named)
         }
-        let bank = FilterBank(filters: plan.filters, blockSize: plan.blockSize, mode: spec.mode, threads: threads)
+        let bank = FilterBank(
+            filters: plan.filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+            threads: threads)
 
         do throws(JobError) {
             try stream(
@@ -171,7 +189,8 @@ public final class FileFilterJob: Sendable {
         }
         return Summary(
             outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: info.channels,
-            sampleRate: info.sampleRate, blockSize: plan.blockSize, kernelTaps: plan.kernelTaps,
+            sampleRate: info.sampleRate, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize,
+            kernelTaps: plan.kernelTaps,
             clippedSamples: writer.clippedSamples, notices: plan.choice.notices, blocksAllocated: state.blocksAllocated)
     }
 }

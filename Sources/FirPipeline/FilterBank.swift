@@ -6,8 +6,10 @@ import Dispatch
 /// Kernel spectra are shared between channels that use the same kernel channel and gain, and by every
 /// worker; so are the FFT plans. Each worker owns its convolver states.
 public final class FilterBank: @unchecked Sendable {
-    /// Partition and block size.
+    /// Samples per block.
     public let blockSize: Int
+    /// Points per transform: `2·blockSize`, or less with a single partition (``PartitionedKernel``).
+    public let fftSize: Int
     /// Worker count used by `process`.
     public let workers: Int
     /// How the workers share the blocks.
@@ -27,16 +29,21 @@ public final class FilterBank: @unchecked Sendable {
 
     /// - Parameters:
     ///   - filters: per channel, the taps and the linear gain.
-    ///   - blockSize: partition size.
+    ///   - blockSize: samples per block.
+    ///   - fftSize: points per transform; `2·blockSize` when nil, else as ``PartitionedKernel`` allows.
     ///   - threads: at most this many workers.
     ///   - split: how workers share the work; by default ``WorkSplit/choose(channels:threads:partitions:blockBytes:budgetBytes:)``.
     public init(
-        filters: [ChannelFilter], blockSize: Int, mode: ConvolutionMode, threads: Int, split: WorkSplit? = nil
+        filters: [ChannelFilter], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode, threads: Int,
+        split: WorkSplit? = nil
     ) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
+        let fftSize = fftSize ?? 2 * blockSize
+        self.fftSize = fftSize
         let taps = filters.map(\.taps.count).max() ?? 1
-        partitions = (taps + blockSize - 1) / blockSize
+        let partitionLength = fftSize - blockSize
+        partitions = (taps + partitionLength - 1) / partitionLength
         let split = split ?? WorkSplit.choose(
             channels: filters.count, threads: threads, partitions: partitions,
             blockBytes: AudioBlock.bytes(capacity: blockSize, channels: filters.count))
@@ -60,7 +67,9 @@ public final class FilterBank: @unchecked Sendable {
             var i = worker
             while i < unique.count {
                 kernels.store(
-                    PartitionedKernel(kernel: unique[i].taps, blockSize: blockSize, mode: mode, gain: unique[i].gain),
+                    PartitionedKernel(
+                        kernel: unique[i].taps, blockSize: blockSize, fftSize: fftSize, mode: mode,
+                        gain: unique[i].gain),
                     at: i)
                 i += setupWorkers
             }

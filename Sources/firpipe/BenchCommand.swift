@@ -41,9 +41,11 @@ struct BenchCommand: ParsableCommand {
             ).run()
             let together = r.workers == 1 ? "on one worker" : "on the same \(r.workers) workers at once"
             print(String(
-                format: "threads %d: %d taps, %d ch, block %d × %d partitions: %.3f s engine, %.1f M ch-samples/s, "
+                format: "threads %d: %d taps, %d ch, block %d × %d partitions, transform %d: %.3f s engine, "
+                    + "%.1f M ch-samples/s, "
                     + "realtime ×%.0f; ",
-                t, taps, channels, r.blockSize, r.partitions, r.engineSeconds, r.channelSamplesPerSecond / 1e6,
+                t, taps, channels, r.blockSize, r.partitions, r.fftSize, r.engineSeconds,
+                r.channelSamplesPerSecond / 1e6,
                 r.realtimeFactor)
                 + String(format: "lower bound %.3f s (the FFTs and multiply-adds alone, ", r.lowerBoundSeconds)
                 + together

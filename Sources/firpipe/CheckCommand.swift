@@ -34,7 +34,8 @@ struct CheckCommand: ParsableCommand {
         let where_ = config.map { " (\($0.path))" } ?? ""
         print(
             "ok\(where_): \(spec.input) → \(spec.output): \(plan.input.channels) ch, \(plan.input.sampleRate) Hz, "
-                + "\(plan.input.frames) frames; kernel \(plan.kernelTaps) taps; block \(plan.blockSize); "
+                + "\(plan.input.frames) frames; kernel \(plan.kernelTaps) taps; "
+                + "block \(plan.blockSize), transform \(plan.blocks.fftSize); "
                 + "\(plan.format.container.rawValue) \(plan.format.sampleFormat.rawValue)")
     }
 

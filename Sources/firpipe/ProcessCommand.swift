@@ -63,7 +63,8 @@ struct ProcessCommand: ParsableCommand {
             printError(
                 "firpipe: wrote \(summary.outputPath) (\(summary.channels) ch, \(summary.sampleRate) Hz, "
                     + "\(summary.format.container.rawValue) \(summary.format.sampleFormat.rawValue), "
-                    + "\(summary.frames) frames; kernel \(summary.kernelTaps) taps, block \(summary.blockSize))")
+                    + "\(summary.frames) frames; kernel \(summary.kernelTaps) taps, block \(summary.blockSize), "
+                    + "transform \(summary.fftSize))")
         }
     }
 }

@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    /// Left to the cost model, a 3,000-tap kernel over 200,000 samples takes one partition and a
+    /// longer transform; every thread count must still give the same bits, and the reference.
+    @Test func singlePartitionPlanAtEveryThreadCount() throws {
+        defer { dir.remove() }
+        let x = (0..<2).map { Signals.noise(count: 200_000, seed: UInt64(40 + $0), amplitude: 0.5) }
+        let h = Signals.decayingNoise(count: 3000, seed: 6).map { $0 * 0.05 }
+        let input = try write("in.wav", x), kernel = try write("k.wav", [h])
+        let (summary, one) = try run(input, kernel, threads: 1)
+        #expect(summary.fftSize != 2 * summary.blockSize && summary.fftSize - summary.blockSize == 3000, "\(summary)")
+        for c in 0..<2 {
+            let e = Tolerance.maxErrorDB(one[c], reference: DirectConvolution.full(x[c].doubles, h.doubles))
+            #expect(e < -120, "channel \(c): \(e) dB")
+        }
+        for threads in [2, 3, 4] {
+            let (_, other) = try run(input, kernel, threads: threads)
+            #expect(other == one, "threads \(threads)")
+        }
+    }
+
     @Test func blockSizeChangesOnlyRounding() throws {
         defer { dir.remove() }
         let x = [Signals.noise(count: 20_000, seed: 4, amplitude: 0.5), Signals.sine(count: 20_000, cyclesPerSample: 0.003)]

@@ -9,13 +9,16 @@ import Testing
     /// Runs `x` (planar) through a bank the way the job's stages do: each block read (and split, for
     /// more than two channels) in order, every worker called on it in turn, then the channels joined
     /// unless the workers left them interleaved. Returns the full-length output, planar.
-    static func run(_ x: [[Float]], kernel: [Float], blockSize b: Int, threads: Int, split: WorkSplit) -> [[Float]] {
+    static func run(
+        _ x: [[Float]], kernel: [Float], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
+    ) -> [[Float]] {
         let channels = x.count, frames = x[0].count, total = frames + kernel.count - 1
         // Two kernels, alternating over the channels, so channels do not all share one.
         let filters = (0..<channels).map { c in
             ChannelFilter(source: "k#\(c % 2)", taps: kernel.map { $0 * Float(1 + c % 2) }, gain: 1)
         }
-        let bank = FilterBank(filters: filters, blockSize: b, mode: .convolve, threads: threads, split: split)
+        let bank = FilterBank(
+            filters: filters, blockSize: b, fftSize: fftSize, mode: .convolve, threads: threads, split: split)
         #expect(bank.split == split)
         // Only mono and stereo split by channels leave the output in the interleaved frames, so the
         // stretch runs below (planar output, then joined) check that path bit for bit.
@@ -73,6 +76,28 @@ import Testing
             for threads in [2, 3] {
                 for stretch in [1, 2, 3, 5, 8] {
                     let split = Self.run(x, kernel: h, blockSize: b, threads: threads, split: .stretches(blocks: stretch))
+                    #expect(split == one, "taps \(taps), \(threads) workers, stretches of \(stretch)")
+                }
+            }
+        }
+    }
+
+    /// One partition with a transform longer than two blocks: each stretch primes with one block.
+    @Test(arguments: [1, 2, 3])
+    func singlePartitionStretchesAreBitIdenticalToOneRun(channels: Int) {
+        let x = (0..<channels).map { Signals.noise(count: 1500, seed: UInt64(30 + $0), amplitude: 0.5) }
+        for (taps, b, n) in [(64, 192, 256), (50, 206, 256), (100, 412, 512)] {
+            let h = Signals.decayingNoise(count: taps, seed: UInt64(taps)).map { $0 * 0.1 }
+            let one = Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 1, split: .channels)
+            for c in 0..<channels {
+                let reference = DirectConvolution.full(x[c].map(Double.init), h.map { Double($0 * Float(1 + c % 2)) })
+                #expect(Tolerance.maxErrorDB(one[c], reference: reference) < -120, "taps \(taps) channel \(c)")
+            }
+            #expect(Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 2, split: .channels) == one)
+            for threads in [2, 3] {
+                for stretch in [1, 2, 3] {
+                    let split = Self.run(
+                        x, kernel: h, blockSize: b, fftSize: n, threads: threads, split: .stretches(blocks: stretch))
                     #expect(split == one, "taps \(taps), \(threads) workers, stretches of \(stretch)")
                 }
             }

@@ -1,0 +1,61 @@
+import FirCore
+import Testing
+
+/// `CostModel.bestPlan`: uniform partitions or one partition with a longer transform, whichever the
+/// model predicts cheaper, within the block limits it is given.
+extension CostModelTests {
+    /// The model's cost of `plan`, as `bestPlan` documents.
+    static func cost(_ model: CostModel, plan: BlockPlan, taps: Int, outputLength: Int?) -> Double {
+        let b = plan.blockSize
+        let block = plan.fftSize == 2 * b
+            ? model.blockSeconds(blockSize: b, taps: taps)
+            : model.singlePartitionBlockSeconds(fftSize: plan.fftSize)
+        guard let total = outputLength else { return block / Double(b) }
+        return Double((max(total, 1) + b - 1) / b) * block
+    }
+
+    @Test("a plan is uniform, or one partition whose history holds the kernel", arguments: taps)
+    func planShape(taps: Int) {
+        for outputLength in Self.outputLengths {
+            for maxBlock in [1 << 22, 1 << 16, 4096] {
+                let plan = Self.model.bestPlan(taps: taps, outputLength: outputLength, maxBlockSize: maxBlock)
+                let context = "taps \(taps), output \(String(describing: outputLength)), max \(maxBlock): \(plan)"
+                #expect(plan.fftSize.nonzeroBitCount == 1, "\(context)")
+                if plan.fftSize != 2 * plan.blockSize {
+                    #expect(plan.fftSize - plan.blockSize == taps, "\(context)")
+                    #expect(plan.blockSize >= 3 * taps && plan.blockSize <= maxBlock, "\(context)")
+                } else {
+                    #expect(plan.blockSize == Self.model.bestBlockSize(taps: taps, outputLength: outputLength))
+                }
+            }
+        }
+    }
+
+    @Test("no single-partition plan within the limits is cheaper than the one chosen", arguments: taps)
+    func planCheapest(taps: Int) {
+        for outputLength in Self.outputLengths {
+            let plan = Self.model.bestPlan(taps: taps, outputLength: outputLength, maxBlockSize: 1 << 20)
+            let chosen = Self.cost(Self.model, plan: plan, taps: taps, outputLength: outputLength)
+            var n = 4
+            while n - taps <= 1 << 20 {
+                if n >= 4 * taps && n - taps >= 64 {
+                    let other = BlockPlan(blockSize: n - taps, fftSize: n)
+                    let alternative = Self.cost(Self.model, plan: other, taps: taps, outputLength: outputLength)
+                    #expect(chosen <= alternative * (1 + 1e-12), "taps \(taps): \(plan) costs more than \(other)")
+                }
+                n *= 2
+            }
+        }
+    }
+
+    @Test("a 65,536-tap kernel over two minutes takes one partition; a million taps stay uniform")
+    func planForTheBenchmarks() {
+        let w1 = Self.model.bestPlan(taps: 65_536, outputLength: 48_000 * 120 + 65_535, maxBlockSize: 1 << 18)
+        #expect(w1.fftSize != 2 * w1.blockSize && w1.fftSize - w1.blockSize == 65_536, "\(w1)")
+        let w2 = Self.model.bestPlan(taps: 1 << 20, outputLength: 48_000 * 120 + (1 << 20), maxBlockSize: 1 << 18)
+        #expect(w2.fftSize == 2 * w2.blockSize, "\(w2)")
+        // Too short a signal for long blocks.
+        let short = Self.model.bestPlan(taps: 65_536, outputLength: 65_536 + 100, maxBlockSize: 1 << 18)
+        #expect(short.fftSize == 2 * short.blockSize, "\(short)")
+    }
+}
