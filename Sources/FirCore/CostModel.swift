@@ -1,8 +1,10 @@
-/// Predicts the time of uniformly partitioned convolution for each partition size, so the engine picks
-/// the cheapest one instead of a constant.
+/// Predicts the time of partitioned convolution for each plan, so the engine picks the cheapest one
+/// instead of a constant.
 ///
-/// Per block of B samples (and per channel) the engine runs one forward and one inverse FFT of 2B points
-/// and `ceil(taps / B)` complex multiply-adds over B + 1 bins. FFT times are a table measured on a
+/// With uniform partitions, per block of B samples (and per channel) the engine runs one forward and
+/// one inverse FFT of 2B points and `ceil(taps / B)` complex multiply-adds over B + 1 bins; with the
+/// whole kernel in one partition, one FFT pair of N points and one multiply-add over N/2 + 1 bins for
+/// a block of N − taps (``bestPlan(taps:outputLength:range:maxBlockSize:)``). FFT times are a table measured on a
 /// machine (``CostModelCalibration``), one figure per power-of-two size; multiply-adds cost more when
 /// the spectra they read (the kernel's and the delay line's) no longer fit in cache, which is what makes
 /// a 1M-tap kernel want large partitions even though the transforms then leave the cache too.
@@ -16,7 +18,8 @@ public struct CostModel: Sendable, Equatable, Codable {
     public var macCached: Double
     /// Seconds per complex multiply-add of one bin when the spectra stream from memory.
     public var macStreaming: Double
-    /// Bytes of spectra (kernel plus delay line, one channel: 16 bytes a tap) that still count as cached.
+    /// Bytes of spectra (kernel plus delay line, one channel: 16 bytes a tap with uniform partitions, 16
+    /// bytes a bin with one) that still count as cached.
     public var cacheBytes: Int
 
     public init(fftPairSeconds: [Double], macCached: Double, macStreaming: Double, cacheBytes: Int) {
@@ -87,11 +90,20 @@ public struct CostModel: Sendable, Equatable, Codable {
         return fftPair(points: n) + Double(bins) * mac
     }
 
+    /// The largest transform a single-partition plan may take. The table is measured in a tight loop,
+    /// with the transform's buffers in cache; in a job the frame, spectra and accumulator (16 bytes a
+    /// point) share the cache with the reader's and writer's traffic. 524,288 points were no faster
+    /// than 262,144 there, where the table says 10% faster: W1 at 2 threads 112.0 against 111.3 ms
+    /// (30 alternated runs; at one thread it went either way in two such runs), its mono channel 68.9
+    /// against 67.0 ms at 2 threads and 85.6 against 83.7 ms at one (20 runs).
+    public static let maxSinglePartitionFFT = 1 << 18
+
     /// The cheapest plan for `taps` over `outputLength` samples (per sample when unknown): uniform
     /// partitions (``bestBlockSize(taps:outputLength:range:)``), or one partition with a power-of-two
-    /// transform of 4·taps or more and blocks of the rest, `fftSize − taps`. The second is the classic
-    /// batch choice, fewer transform points per output sample once the transform dwarfs the kernel;
-    /// its blocks are longer, so `maxBlockSize` keeps them to what the caller's buffers allow.
+    /// transform of 4·taps or more (up to ``maxSinglePartitionFFT``) and blocks of the rest,
+    /// `fftSize − taps`. The second is the classic batch choice, fewer transform points per output
+    /// sample once the transform dwarfs the kernel; its blocks are longer, so `maxBlockSize` limits
+    /// them to what the caller's buffers allow (uniform blocks keep to `range` alone).
     public func bestPlan(
         taps: Int, outputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22), maxBlockSize: Int = 1 << 22
     ) -> BlockPlan {
@@ -103,8 +115,9 @@ public struct CostModel: Sendable, Equatable, Codable {
         let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
         var best = BlockPlan(blockSize: uniform, fftSize: 2 * uniform)
         var bestCost = cost(blockSeconds(blockSize: uniform, taps: taps), uniform)
+        guard taps <= Self.maxSinglePartitionFFT / 4 else { return best }
         var n = 1 << (Int.bitWidth - (4 * taps - 1).leadingZeroBitCount)  // the power of two ≥ 4·taps
-        while n - taps <= Swift.min(range.upperBound, maxBlockSize) {
+        while n <= Self.maxSinglePartitionFFT && n - taps <= Swift.min(range.upperBound, maxBlockSize) {
             let b = n - taps
             let c = cost(singlePartitionBlockSeconds(fftSize: n), b)
             if b >= range.lowerBound && c < bestCost {
@@ -123,7 +136,11 @@ public struct BlockPlan: Sendable, Equatable {
     public let blockSize: Int
     public let fftSize: Int
 
+    /// `fftSize` even, from `blockSize + 1` to `2·blockSize`.
     public init(blockSize: Int, fftSize: Int) {
+        precondition(
+            blockSize >= 1 && fftSize > blockSize && fftSize <= 2 * blockSize && fftSize % 2 == 0,
+            "a block plan needs an even transform longer than the block, at most twice it")
         self.blockSize = blockSize
         self.fftSize = fftSize
     }

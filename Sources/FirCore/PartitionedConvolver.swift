@@ -1,6 +1,7 @@
 internal import CFFTW
 
-/// One channel's uniformly partitioned convolution (overlap-save with a frequency-domain delay line).
+/// One channel's partitioned convolution (overlap-save with a frequency-domain delay line): uniform
+/// partitions, or the whole kernel in one with a transform shorter than two blocks (``PartitionedKernel``).
 ///
 /// Each call to ``process(_:_:)`` takes the next `blockSize` input samples and returns the next
 /// `blockSize` samples of the full convolution, with no added delay: block k of the output is samples

@@ -1,5 +1,5 @@
 /// A kernel cut into equal partitions, each held as the spectrum of one `fftSize`-point FFT, ready for
-/// uniformly partitioned convolution (overlap-save with a frequency-domain delay line).
+/// partitioned convolution (overlap-save with a frequency-domain delay line).
 ///
 /// Uniform partitions are `blockSize` taps and their transforms `2·blockSize` points. A kernel may
 /// instead be one partition with a transform several times its length, the blocks taking the rest of
@@ -36,8 +36,8 @@ public final class PartitionedKernel: @unchecked Sendable {
     /// - Parameters:
     ///   - kernel: the taps; at least one.
     ///   - blockSize: samples per block; the partition length too unless `fftSize` says otherwise.
-    ///   - fftSize: `2·blockSize` (the default), or less as long as the whole kernel fits in
-    ///     `fftSize − blockSize` taps.
+    ///   - fftSize: `2·blockSize` (the default), or less (and even) as long as the whole kernel fits
+    ///     in `fftSize − blockSize` taps.
     ///   - mode: `.correlate` reverses the kernel so the engine computes `scipy.signal.correlate`.
     ///   - gain: a linear factor folded into the spectra.
     public init(
@@ -47,7 +47,9 @@ public final class PartitionedKernel: @unchecked Sendable {
         precondition(blockSize >= 1, "block size must be positive")
         let fftSize = fftSize ?? 2 * blockSize
         let length = fftSize - blockSize
-        precondition(length >= 1 && length <= blockSize, "fftSize must be between blockSize + 1 and 2·blockSize")
+        precondition(
+            length >= 1 && length <= blockSize && fftSize % 2 == 0,
+            "fftSize must be even, from blockSize + 1 to 2·blockSize")
         self.blockSize = blockSize
         self.fftSize = fftSize
         self.taps = kernel.count

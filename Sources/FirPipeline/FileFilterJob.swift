@@ -115,7 +115,7 @@ public final class FileFilterJob: Sendable {
     }
 
     /// When the kernel is one audio file, its header gives its length before its samples are loaded:
-    /// the FFT plans for the block size it will get are then made on another thread meanwhile (a
+    /// the FFT plans for the transform size it will get are then made on another thread meanwhile (a
     /// 524,288-point pair takes about 10 ms, longer when measured). Anything else (a text kernel, one per
     /// channel, an unreadable file) is planned later, when the kernels are transformed.
     private func planAhead(inputFrames: Int, channels: Int) {
@@ -139,10 +139,9 @@ public final class FileFilterJob: Sendable {
     }
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
-    /// frames. The pool holds at least 4 blocks (``poolSize(blockSize:channels:)``), so this keeps W1's
-    /// peak RSS at 45 MB (31 MB with uniform partitions). Twice that let W1 take a 524,288-point
-    /// transform instead of 262,144, no faster in the pipeline (112.0 against 111.3 ms at 2 threads,
-    /// medians of 30 alternated runs), though the cost model's one-core table favours it.
+    /// frames (4 MiB with the planar runs). The pool holds at least 4 blocks
+    /// (``poolSize(blockSize:channels:)``): W1's peak RSS is 45 MB with its 196,608-frame blocks, 31 MB
+    /// with uniform partitions of 32,768.
     public static func maxBlockSize(channels: Int) -> Int {
         (2 << 20) / (Swift.max(channels, 1) * MemoryLayout<Float>.size)
     }

@@ -17,14 +17,19 @@ public enum WorkSplit: Sendable, Equatable {
     /// blocks (at least 8), so the priming adds at most an eighth of the forward transforms, shortened
     /// so the blocks in flight stay within `budgetBytes` of `blockBytes` each; channels again when that
     /// would leave stretches shorter than twice the priming.
+    ///
+    /// A single partition primes with one block and no transform, only a copy of its end: stretches of
+    /// one block then balance the workers best. Its blocks are long (up to 2 MiB of frames for a
+    /// single-partition plan), and 8 of them a stretch would leave a two-minute file a handful of
+    /// stretches, shared unevenly.
     public static func choose(
         channels: Int, threads: Int, partitions: Int, blockBytes: Int, budgetBytes: Int = 32 << 20
     ) -> WorkSplit {
         guard threads > 1, channels % threads != 0 else { return .channels }
-        let wanted = Swift.max(8, 8 * (partitions - 1))
+        let wanted = partitions == 1 ? 1 : Swift.max(8, 8 * (partitions - 1))
         let affordable = (budgetBytes / Swift.max(blockBytes, 1) - partitions - 2) / threads
         let blocks = Swift.min(wanted, affordable)
-        guard blocks >= Swift.max(2, 2 * (partitions - 1)) else { return .channels }
+        guard blocks >= (partitions == 1 ? 1 : 2 * (partitions - 1)) else { return .channels }
         return .stretches(blocks: blocks)
     }
 }

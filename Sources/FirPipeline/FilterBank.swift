@@ -43,6 +43,7 @@ public final class FilterBank: @unchecked Sendable {
         self.fftSize = fftSize
         let taps = filters.map(\.taps.count).max() ?? 1
         let partitionLength = fftSize - blockSize
+        precondition(partitionLength >= 1, "a transform longer than the block")  // the rest: PartitionedKernel
         partitions = (taps + partitionLength - 1) / partitionLength
         let split = split ?? WorkSplit.choose(
             channels: filters.count, threads: threads, partitions: partitions,

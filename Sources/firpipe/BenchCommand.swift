@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Channels.") var channels = 2
     @Option(help: "Seconds of 48 kHz audio.") var seconds = 60.0
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
-    @Option(name: .customLong("block-size"), help: "Partition size (default: the cost model's).") var blockSize: Int?
+    @Option(name: .customLong("block-size"), help: "Uniform partitions of this size (default: the cost model's plan).") var blockSize: Int?
     @Flag(help: "Measure this machine's FFT and multiply-add costs and print them as a cost model.")
     var calibrate = false
 

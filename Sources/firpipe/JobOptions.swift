@@ -25,7 +25,7 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("gain-db"), parsing: .unconditional, help: "Gain in dB for every channel.")
     var gainDB: Double?
 
-    @Option(name: .customLong("block-size"), help: "Partition size in samples (default: chosen by the cost model).")
+    @Option(name: .customLong("block-size"), help: "Uniform partitions of this many samples (default: the cost model's plan).")
     var blockSize: Int?
 
     @Option(help: "Worker threads (default: one per core; two per core when the channels divide evenly among them).")

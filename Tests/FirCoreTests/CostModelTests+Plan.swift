@@ -21,9 +21,11 @@ extension CostModelTests {
                 let plan = Self.model.bestPlan(taps: taps, outputLength: outputLength, maxBlockSize: maxBlock)
                 let context = "taps \(taps), output \(String(describing: outputLength)), max \(maxBlock): \(plan)"
                 #expect(plan.fftSize.nonzeroBitCount == 1, "\(context)")
+                #expect(plan.blockSize >= 64, "\(context)")
                 if plan.fftSize != 2 * plan.blockSize {
                     #expect(plan.fftSize - plan.blockSize == taps, "\(context)")
                     #expect(plan.blockSize >= 3 * taps && plan.blockSize <= maxBlock, "\(context)")
+                    #expect(plan.fftSize <= CostModel.maxSinglePartitionFFT, "\(context)")
                 } else {
                     #expect(plan.blockSize == Self.model.bestBlockSize(taps: taps, outputLength: outputLength))
                 }
@@ -44,6 +46,18 @@ extension CostModelTests {
                     #expect(chosen <= alternative * (1 + 1e-12), "taps \(taps): \(plan) costs more than \(other)")
                 }
                 n *= 2
+            }
+        }
+    }
+
+    @Test("keeps single-partition blocks to a given range", arguments: [256...4096, 1000...1 << 16, 64...64])
+    func planRange(range: ClosedRange<Int>) {
+        for taps in Self.taps {
+            for outputLength in Self.outputLengths {
+                let plan = Self.model.bestPlan(taps: taps, outputLength: outputLength, range: range)
+                if plan.fftSize != 2 * plan.blockSize {
+                    #expect(range.contains(plan.blockSize), "taps \(taps), range \(range): \(plan)")
+                }
             }
         }
     }

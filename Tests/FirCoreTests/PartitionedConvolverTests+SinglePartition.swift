@@ -5,10 +5,11 @@ import Testing
 /// One partition with a transform longer than twice the block (``CostModel/bestPlan``'s batch plan):
 /// blocks of `fftSize − partitionLength` samples, and a history of `partitionLength`.
 extension PartitionedConvolverTests {
-    /// (taps, block, transform): the history exactly the kernel, longer than it, odd block sizes, and
-    /// the history as long as the block (the uniform layout reached from the other side).
+    /// (taps, block, transform): the history exactly the kernel, longer than it (as for a bank's
+    /// shorter kernels), odd block sizes, one tap; and two uniform layouts reached this way.
     static let singlePartitionPlans = [
-        (1021, 3075, 4096), (1000, 3096, 4096), (1021, 2048, 4096), (300, 724, 1024), (1, 3, 4), (700, 700, 1400),
+        (1021, 3075, 4096), (1000, 3096, 4096), (700, 3096, 4096), (300, 724, 1024), (1, 3, 4),
+        (1021, 2048, 4096), (700, 700, 1400),
     ]
 
     @Test("one partition, a longer transform: block k is still samples [kB, (k+1)B) of x * h",
@@ -61,6 +62,26 @@ extension PartitionedConvolverTests {
         #expect(output == Array(continuous[(3 * b)...]))
     }
 
+    /// A last, short block: `count` samples and zeros to the block's end, as the job's last block.
+    @Test("one partition: a short block is the same block padded with zeros", arguments: [0, 1, 1000, 3074])
+    func singlePartitionShortBlock(count: Int) {
+        let b = 3075, h = Signals.decayingNoise(count: 1021, seed: 28)
+        let kernel = PartitionedKernel(kernel: h, blockSize: b, fftSize: 4096)
+        let x = Signals.noise(count: 2 * b, seed: 29)
+        let padded = Array(x.prefix(b + count)) + [Float](repeating: 0, count: b - count)
+        let expected = Self.stream(padded, through: PartitionedConvolver(kernel: kernel), count: 2 * b)
+        let convolver = PartitionedConvolver(kernel: kernel)
+        var output = [Float](repeating: .nan, count: 2 * b)
+        x.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                convolver.process(gathering: input.baseAddress!, stride: 1, count: b, into: out.baseAddress!)
+                convolver.process(
+                    gathering: input.baseAddress! + b, stride: 1, count: count, into: out.baseAddress! + b)
+            }
+        }
+        #expect(output == expected)
+    }
+
     @Test("a kernel longer than fftSize − blockSize is refused with a longer transform")
     func singlePartitionOnly() async {
         await #expect(processExitsWith: .failure) {
@@ -68,6 +89,9 @@ extension PartitionedConvolverTests {
         }
         await #expect(processExitsWith: .failure) {
             _ = PartitionedKernel(kernel: [1], blockSize: 100, fftSize: 300)
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = PartitionedKernel(kernel: [1], blockSize: 100, fftSize: 151)
         }
     }
 }

@@ -113,6 +113,7 @@ import Testing
         defer { dir.remove() }
         let kernel = try write("k.wav", [[1, 0.5, 0.25], [0.5, 0.25, 1]])
         let monoKernel = try write("k1.wav", [[1, 0.5, 0.25]])
+        let longMonoKernel = try write("k20.wav", [Signals.decayingNoise(count: 20, seed: 3)])
         #expect(FileFilterJob.poolSize(blockSize: 16, channels: 2) == 8)
         for frames in [160, 16_000] {
             // Stereo on two threads: a channel each, through the 8-block pool.
@@ -120,12 +121,15 @@ import Testing
             let (summary, y) = try run(stereo, kernel, threads: 2, blockSize: 16)
             #expect(y[0].count == frames + 2)
             #expect(summary.blocksAllocated == 8, "\(frames) frames")
-            // Mono on two threads: stretches of 8 blocks, every worker's in flight with the 1-block
-            // priming window and 2 spare: 2 · 8 + 1 + 2.
+            // Mono on two threads, a 20-tap kernel in 2 partitions: stretches of 8 blocks, every
+            // worker's in flight with the 2-block priming window and 2 spare: 2 · 8 + 2 + 2.
             let mono = try write("mono\(frames).wav", [y[0]])
-            let (split, m) = try run(mono, monoKernel, threads: 2, blockSize: 16)
-            #expect(m[0].count == frames + 4)
-            #expect(split.blocksAllocated == 19, "\(frames) frames, mono")
+            let (split, m) = try run(mono, longMonoKernel, threads: 2, blockSize: 16)
+            #expect(m[0].count == frames + 21)
+            #expect(split.blocksAllocated == 20, "\(frames) frames, mono")
+            // One partition: stretches of one block need 2 · 1 + 1 + 2, within the 8-block pool.
+            let (short, _) = try run(mono, monoKernel, threads: 2, blockSize: 16)
+            #expect(short.blocksAllocated == 8, "\(frames) frames, mono, one partition")
             // One thread runs every stage in turn on a single block.
             let (single, z) = try run(stereo, kernel, threads: 1, blockSize: 16)
             #expect(z == y)

@@ -12,11 +12,18 @@ import Testing
     static func run(
         _ x: [[Float]], kernel: [Float], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
     ) -> [[Float]] {
-        let channels = x.count, frames = x[0].count, total = frames + kernel.count - 1
         // Two kernels, alternating over the channels, so channels do not all share one.
-        let filters = (0..<channels).map { c in
-            ChannelFilter(source: "k#\(c % 2)", taps: kernel.map { $0 * Float(1 + c % 2) }, gain: 1)
-        }
+        let kernels = (0..<x.count).map { c in kernel.map { $0 * Float(1 + c % 2) } }
+        return run(x, kernels: kernels, blockSize: b, fftSize: fftSize, threads: threads, split: split)
+    }
+
+    /// As above, with channel c filtered by `kernels[c]`.
+    static func run(
+        _ x: [[Float]], kernels: [[Float]], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
+    ) -> [[Float]] {
+        let channels = x.count, frames = x[0].count
+        let total = frames + kernels.map(\.count).max()! - 1
+        let filters = (0..<channels).map { c in ChannelFilter(source: "k#\(c)", taps: kernels[c], gain: 1) }
         let bank = FilterBank(
             filters: filters, blockSize: b, fftSize: fftSize, mode: .convolve, threads: threads, split: split)
         #expect(bank.split == split)
@@ -104,6 +111,26 @@ import Testing
         }
     }
 
+    /// Kernels of different lengths in one single-partition bank: the shorter one's partition is
+    /// padded to the longer one's history, and every split still gives the same bits.
+    @Test func singlePartitionWithUnequalKernels() {
+        let x = (0..<3).map { Signals.noise(count: 1200, seed: UInt64(50 + $0), amplitude: 0.5) }
+        let kernels = [64, 30, 1].map { Signals.decayingNoise(count: $0, seed: UInt64($0)).map { $0 * 0.1 } }
+        let one = Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 1, split: .channels)
+        for c in 0..<3 {
+            let reference = DirectConvolution.full(x[c].map(Double.init), kernels[c].map(Double.init))
+            // Every channel's output runs to the longest kernel's full length, zeros past its own.
+            let padded = reference + [Double](repeating: 0, count: one[c].count - reference.count)
+            #expect(Tolerance.maxErrorDB(one[c], reference: padded) < -120, "channel \(c)")
+        }
+        #expect(Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 3, split: .channels) == one)
+        for threads in [2, 4] {
+            let split = Self.run(
+                x, kernels: kernels, blockSize: 192, fftSize: 256, threads: threads, split: .stretches(blocks: 1))
+            #expect(split == one, "\(threads) workers")
+        }
+    }
+
     @Test func defaultWorkerCount() {
         // Two per core when the channels divide among them, else one per core; one core stays one.
         #expect(FileFilterJob.defaultThreads(channels: 8, cores: 2) == 4)
@@ -120,8 +147,13 @@ import Testing
         #expect(WorkSplit.choose(channels: 8, threads: 2, partitions: 2, blockBytes: 1 << 19) == .channels)
         #expect(WorkSplit.choose(channels: 1, threads: 1, partitions: 2, blockBytes: 1 << 19) == .channels)
         // Mono or an odd count on two threads: stretches of 8·(partitions − 1), at least 8.
-        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 1, blockBytes: 1 << 18) == .stretches(blocks: 8))
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 2, blockBytes: 1 << 18) == .stretches(blocks: 8))
         #expect(WorkSplit.choose(channels: 3, threads: 2, partitions: 3, blockBytes: 1 << 18) == .stretches(blocks: 16))
+        // One partition primes without a transform: stretches of one block, even of 4 MiB blocks
+        // ((8 − 1 − 2) / 2 = 2 affordable); channels only when not even one block a worker fits.
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 1, blockBytes: 1 << 18) == .stretches(blocks: 1))
+        #expect(WorkSplit.choose(channels: 3, threads: 2, partitions: 1, blockBytes: 4 << 20) == .stretches(blocks: 1))
+        #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 1, blockBytes: 12 << 20) == .channels)
         // Large blocks: shortened to the memory budget, then channels when too short to pay off.
         // 32 MiB of 2 MiB blocks is 16: (16 − 2 − 2) / 2 = 6 blocks a stretch for 2 partitions.
         #expect(WorkSplit.choose(channels: 1, threads: 2, partitions: 2, blockBytes: 2 << 20) == .stretches(blocks: 6))
