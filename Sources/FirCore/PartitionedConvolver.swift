@@ -16,37 +16,23 @@ public final class PartitionedConvolver: @unchecked Sendable {
     /// Samples consumed and produced per call.
     public var blockSize: Int { kernel.blockSize }
 
-    /// `[earlier input | current block]`, the overlap-save input frame of `fftSize` samples; the
-    /// transform may destroy it.
-    private let frame: AlignedFloats
-    /// The last `partitionLength` input samples before the current block.
-    private let history: AlignedFloats
-    /// Per partition p, the float offset of X[k − p] in the delay line; refilled every block.
-    private let slots: UnsafeMutablePointer<Int>
-    /// The last `partitionCount` input spectra, a ring indexed by `head`.
-    private let delayLine: AlignedFloats
-    /// Sum of spectrum products for the current block; destroyed by the inverse FFT.
-    private let accumulator: AlignedFloats
+    /// The frame, history, delay line and sum (``Memory``).
+    private let memory: Memory
     private var head = 0
 
-    /// Makes the state for one channel filtered by `kernel`, as if preceded by silence.
-    public init(kernel: PartitionedKernel) {
+    /// Makes the state for one channel filtered by `kernel`, as if preceded by silence, in `memory`
+    /// (allocated here when nil) of the kernel's layout.
+    public init(kernel: PartitionedKernel, memory: Memory? = nil) {
+        let memory = memory ?? Memory(layout: kernel.layout)
+        precondition(memory.layout == kernel.layout, "the convolver's memory has another layout than its kernel")
         self.kernel = kernel
-        frame = AlignedFloats(count: kernel.fftSize)
-        history = AlignedFloats(count: kernel.partitionLength)
-        slots = .allocate(capacity: kernel.partitionCount)
-        delayLine = AlignedFloats(count: kernel.partitionCount * kernel.spectrumStride)
-        accumulator = AlignedFloats(count: kernel.spectrumStride)
-    }
-
-    deinit {
-        slots.deallocate()
+        self.memory = memory
     }
 
     /// Clears all history, as if the input so far had been silence.
     public func reset() {
-        history.zero()
-        delayLine.zero()
+        memory.history.zero()
+        memory.delayLine.zero()
         head = 0
     }
 
@@ -73,19 +59,19 @@ public final class PartitionedConvolver: @unchecked Sendable {
         // then the sum, chunk by chunk of bins.
         var slot = head == 0 ? parts - 1 : head - 1
         for p in 0..<parts {
-            slots[p] = slot * stride
+            memory.slots[p] = slot * stride
             slot = slot == 0 ? parts - 1 : slot - 1
         }
         ComplexMultiply.sumOfProducts(
-            delayLine.pointer, offsets: slots, kernel.spectrum(0), hStride: stride, parts: parts, bins: bins,
-            into: accumulator.pointer)
+            memory.delayLine.pointer, offsets: memory.slots, kernel.spectrum(0), hStride: stride, parts: parts, bins: bins,
+            into: memory.accumulator.pointer)
 
         // The inverse transform lands in the frame, free again once the forward transform has consumed
         // it: one buffer fewer keeps a 32,768-sample channel's working set inside a 2 MiB L2.
-        kernel.fft.backward(accumulator.pointer, frame.pointer)
+        kernel.fft.backward(memory.accumulator.pointer, memory.frame.pointer)
         // The last blockSize samples of the circular convolution are the ones no wrap-around reaches.
         StridedCopy.scatter(
-            frame.pointer + kernel.partitionLength, into: output, stride: outputStride, count: kernel.blockSize)
+            memory.frame.pointer + kernel.partitionLength, into: output, stride: outputStride, count: kernel.blockSize)
     }
 
     /// Takes in one block of input as ``process(gathering:stride:count:into:outputStride:)`` would, but
@@ -107,14 +93,14 @@ public final class PartitionedConvolver: @unchecked Sendable {
         precondition(count >= 0 && count <= b, "a block holds at most blockSize samples")
         // The forward transform may destroy the frame, so the earlier input lives in `history`.
         // Read the input first: it may alias the output.
-        if transform { frame.pointer.update(from: history.pointer, count: h) }
-        let current = frame.pointer + h
+        if transform { memory.frame.pointer.update(from: memory.history.pointer, count: h) }
+        let current = memory.frame.pointer + h
         StridedCopy.gather(input, stride: inputStride, into: current, count: count)
         if count < b { (current + count).update(repeating: 0, count: b - count) }
         // h ≤ b: the history the next block needs is the end of this one.
-        history.pointer.update(from: current + (b - h), count: h)
+        memory.history.pointer.update(from: current + (b - h), count: h)
         guard transform else { return }
-        kernel.fft.forward(frame.pointer, delayLine.pointer + head * kernel.spectrumStride)
+        kernel.fft.forward(memory.frame.pointer, memory.delayLine.pointer + head * kernel.spectrumStride)
         head = head + 1 == kernel.partitionCount ? 0 : head + 1
     }
 }

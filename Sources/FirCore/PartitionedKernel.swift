@@ -44,23 +44,14 @@ public final class PartitionedKernel: @unchecked Sendable {
         kernel: [Float], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode = .convolve, gain: Float = 1
     ) {
         precondition(!kernel.isEmpty, "empty kernel")
-        precondition(blockSize >= 1, "block size must be positive")
-        let fftSize = fftSize ?? 2 * blockSize
-        let length = fftSize - blockSize
-        precondition(
-            length >= 1 && length <= blockSize && fftSize % 2 == 0,
-            "fftSize must be even, from blockSize + 1 to 2·blockSize")
+        let layout = ConvolverLayout(taps: kernel.count, blockSize: blockSize, fftSize: fftSize)
+        let fftSize = layout.fftSize, length = layout.partitionLength
         self.blockSize = blockSize
         self.fftSize = fftSize
         self.taps = kernel.count
-        self.partitionCount = (kernel.count + length - 1) / length
-        // The delay line advances one block per call, so partitions other than the first must start
-        // whole blocks apart.
-        precondition(
-            length == blockSize || partitionCount == 1,
-            "a kernel longer than fftSize − blockSize taps needs fftSize = 2·blockSize")
+        self.partitionCount = layout.partitionCount
         self.fft = FFTPlanner.shared.fft(size: fftSize)
-        self.spectrumStride = PartitionedKernel.alignedStride(bins: fftSize / 2 + 1)
+        self.spectrumStride = layout.spectrumStride
         self.spectra = AlignedFloats(count: partitionCount * spectrumStride)
 
         let scale = gain / Float(fftSize)
@@ -84,11 +75,48 @@ public final class PartitionedKernel: @unchecked Sendable {
         UnsafePointer(spectra.pointer + p * spectrumStride)
     }
 
+    /// The sizes of a convolver's memory for this kernel.
+    public var layout: ConvolverLayout {
+        ConvolverLayout(taps: taps, blockSize: blockSize, fftSize: fftSize)
+    }
+
     /// Bytes held by the spectra.
     public var memoryBytes: Int { spectra.count * MemoryLayout<Float>.size }
 
     /// `2·bins` floats rounded up to a multiple of 16 floats (64 bytes).
     static func alignedStride(bins: Int) -> Int {
         (2 * bins + 15) / 16 * 16
+    }
+}
+
+/// The sizes that follow from a kernel's length, block and transform size: what its spectra and a
+/// convolver's memory (``PartitionedConvolver/Memory``) are made of.
+public struct ConvolverLayout: Equatable, Sendable {
+    public let fftSize: Int
+    /// Taps per partition, and the input samples each frame carries over: `fftSize − blockSize`.
+    public let partitionLength: Int
+    public let partitionCount: Int
+    /// Floats between two partition spectra (``PartitionedKernel/spectrumStride``).
+    public let spectrumStride: Int
+
+    /// `fftSize`: `2·blockSize` when nil, else even, from `blockSize + 1` up, with the whole kernel in
+    /// `fftSize − blockSize` taps when under `2·blockSize`.
+    public init(taps: Int, blockSize: Int, fftSize: Int? = nil) {
+        precondition(taps >= 1, "empty kernel")
+        precondition(blockSize >= 1, "block size must be positive")
+        let fftSize = fftSize ?? 2 * blockSize
+        let length = fftSize - blockSize
+        precondition(
+            length >= 1 && length <= blockSize && fftSize % 2 == 0,
+            "fftSize must be even, from blockSize + 1 to 2·blockSize")
+        self.fftSize = fftSize
+        partitionLength = length
+        partitionCount = (taps + length - 1) / length
+        // The delay line advances one block per call, so partitions other than the first must start
+        // whole blocks apart.
+        precondition(
+            length == blockSize || partitionCount == 1,
+            "a kernel longer than fftSize − blockSize taps needs fftSize = 2·blockSize")
+        spectrumStride = PartitionedKernel.alignedStride(bins: fftSize / 2 + 1)
     }
 }
