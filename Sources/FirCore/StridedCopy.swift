@@ -132,37 +132,30 @@ public enum StridedCopy {
         frames: Range<Int>, channels: Int, interleaved: UnsafeMutablePointer<Float>,
         planar: UnsafeMutablePointer<Float>, runStride: Int, toPlanar: Bool
     ) {
-        var f = frames.lowerBound
+        precondition(channels == 4 || channels == 8)
+        // Each call names its channel count as a literal, so the inlined loops unroll into registers.
         if channels == 8 {
-            while f < frames.upperBound {
-                var tile = TransposeTile(count: 8)
-                let frameBase = interleaved + f &* 8
-                if toPlanar {
-                    for k in 0..<8 { tile[k] = load(frameBase + 8 &* k) }
-                } else {
-                    for c in 0..<8 { tile[c] = load(planar + c &* runStride + f) }
-                }
-                tile.unzip(); tile.unzip(); tile.unzip()
-                if toPlanar {
-                    for c in 0..<8 { store(tile[c], planar + c &* runStride + f) }
-                } else {
-                    for k in 0..<8 { store(tile[k], frameBase + 8 &* k) }
-                }
-                f &+= 8
-            }
+            tiles(frames, 8, interleaved, planar, runStride, rounds: 3)
         } else {
-            precondition(channels == 4)
+            tiles(frames, 4, interleaved, planar, runStride, rounds: toPlanar ? 2 : 3)
+        }
+        // log2(channels) rounds to runs, 3 back to frames; `toPlanar` picks where loads and stores go.
+        @inline(__always)
+        func tiles(
+            _ frames: Range<Int>, _ channels: Int, _ interleaved: UnsafeMutablePointer<Float>,
+            _ planar: UnsafeMutablePointer<Float>, _ runStride: Int, rounds: Int
+        ) {
+            var f = frames.lowerBound
             while f < frames.upperBound {
-                var tile = TransposeTile(count: 4)
-                let frameBase = interleaved + f &* 4
-                if toPlanar {
-                    for k in 0..<4 { tile[k] = load(frameBase + 8 &* k) }
-                    tile.unzip(); tile.unzip()
-                    for c in 0..<4 { store(tile[c], planar + c &* runStride + f) }
-                } else {
-                    for c in 0..<4 { tile[c] = load(planar + c &* runStride + f) }
-                    tile.unzip(); tile.unzip(); tile.unzip()
-                    for k in 0..<4 { store(tile[k], frameBase + 8 &* k) }
+                // Channels · 8 floats of frames are `channels` vectors, as are 8 floats of each run.
+                var tile = TransposeTile(count: channels)
+                let frameBase = interleaved + f &* channels
+                for k in 0..<channels {
+                    tile[k] = load(toPlanar ? frameBase + 8 &* k : planar + k &* runStride + f)
+                }
+                for _ in 0..<rounds { tile.unzip() }
+                for k in 0..<channels {
+                    store(tile[k], toPlanar ? planar + k &* runStride + f : frameBase + 8 &* k)
                 }
                 f &+= 8
             }
