@@ -65,13 +65,7 @@ public struct CostModel: Sendable, Equatable, Codable {
         var b = range.lowerBound
         // The whole range: measured FFT times are not n·log n, so no early stop is safe.
         while b <= range.upperBound {
-            let cost: Double
-            if let total = outputLength {
-                let blocks = Double((Swift.max(total, 1) + b - 1) / b)
-                cost = blocks * blockSeconds(blockSize: b, taps: taps)
-            } else {
-                cost = blockSeconds(blockSize: b, taps: taps) / Double(b)
-            }
+            let cost = Self.cost(blockSeconds(blockSize: b, taps: taps), blockSize: b, outputLength: outputLength)
             if cost < bestCost {
                 best = b
                 bestCost = cost
@@ -79,6 +73,13 @@ public struct CostModel: Sendable, Equatable, Codable {
             b *= 2
         }
         return best
+    }
+
+    /// What the plan choices compare: seconds for the blocks of `blockSize` covering `outputLength`
+    /// samples, or per sample when the length is unknown.
+    private static func cost(_ blockSeconds: Double, blockSize b: Int, outputLength: Int?) -> Double {
+        guard let total = outputLength else { return blockSeconds / Double(b) }
+        return Double((Swift.max(total, 1) + b - 1) / b) * blockSeconds
     }
 
     /// Predicted seconds for one block of one channel with the whole kernel in one partition and an
@@ -108,18 +109,14 @@ public struct CostModel: Sendable, Equatable, Codable {
         taps: Int, outputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22), maxBlockSize: Int = 1 << 22
     ) -> BlockPlan {
         precondition(taps >= 1)
-        func cost(_ blockSeconds: Double, _ b: Int) -> Double {
-            guard let total = outputLength else { return blockSeconds / Double(b) }
-            return Double((Swift.max(total, 1) + b - 1) / b) * blockSeconds
-        }
         let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
-        var best = BlockPlan(blockSize: uniform, fftSize: 2 * uniform)
-        var bestCost = cost(blockSeconds(blockSize: uniform, taps: taps), uniform)
+        var best = BlockPlan.uniform(uniform)
+        var bestCost = Self.cost(blockSeconds(blockSize: uniform, taps: taps), blockSize: uniform, outputLength: outputLength)
         guard taps <= Self.maxSinglePartitionFFT / 4 else { return best }
         var n = 1 << (Int.bitWidth - (4 * taps - 1).leadingZeroBitCount)  // the power of two ≥ 4·taps
         while n <= Self.maxSinglePartitionFFT && n - taps <= Swift.min(range.upperBound, maxBlockSize) {
             let b = n - taps
-            let c = cost(singlePartitionBlockSeconds(fftSize: n), b)
+            let c = Self.cost(singlePartitionBlockSeconds(fftSize: n), blockSize: b, outputLength: outputLength)
             if b >= range.lowerBound && c < bestCost {
                 best = BlockPlan(blockSize: b, fftSize: n)
                 bestCost = c
@@ -136,11 +133,12 @@ public struct BlockPlan: Sendable, Equatable {
     public let blockSize: Int
     public let fftSize: Int
 
-    /// `fftSize` even, from `blockSize + 1` to `2·blockSize`.
+    /// `fftSize` even, from `blockSize + 1` to `2·blockSize` (``ConvolverLayout`` and so every kernel and
+    /// convolver check their sizes here).
     public init(blockSize: Int, fftSize: Int) {
         precondition(
             blockSize >= 1 && fftSize > blockSize && fftSize <= 2 * blockSize && fftSize % 2 == 0,
-            "a block plan needs an even transform longer than the block, at most twice it")
+            "fftSize must be even, from blockSize + 1 to 2·blockSize")
         self.blockSize = blockSize
         self.fftSize = fftSize
     }

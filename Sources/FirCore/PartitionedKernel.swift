@@ -11,22 +11,24 @@
 /// Built once on one thread; immutable afterwards and shared read-only by every channel that uses the
 /// same kernel, hence `@unchecked Sendable`.
 public final class PartitionedKernel: @unchecked Sendable {
+    /// Its sizes, and those of a convolver's memory for it.
+    public let layout: ConvolverLayout
     /// Samples per processed block.
-    public let blockSize: Int
+    public var blockSize: Int { layout.blockSize }
     /// Points of every transform: `2·blockSize`, or less with a single partition.
-    public let fftSize: Int
+    public var fftSize: Int { layout.fftSize }
     /// Taps per partition, which is also how many earlier input samples each frame carries:
     /// `fftSize − blockSize`.
-    public var partitionLength: Int { fftSize - blockSize }
+    public var partitionLength: Int { layout.partitionLength }
     /// Number of partitions, `ceil(taps / partitionLength)`.
-    public let partitionCount: Int
+    public var partitionCount: Int { layout.partitionCount }
     /// Kernel length in taps.
     public let taps: Int
     /// The transform of size `fftSize` every user of this kernel shares.
     public let fft: RealFFT
     /// Floats between the starts of two partition spectra: `2·binCount` rounded up so each starts on a
     /// 64-byte boundary, as the FFTW plans expect.
-    public let spectrumStride: Int
+    public var spectrumStride: Int { layout.spectrumStride }
 
     /// All partition spectra, back to back at `spectrumStride`, already scaled by gain / FFT size.
     let spectra: AlignedFloats
@@ -43,16 +45,12 @@ public final class PartitionedKernel: @unchecked Sendable {
     public init(
         kernel: [Float], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode = .convolve, gain: Float = 1
     ) {
-        precondition(!kernel.isEmpty, "empty kernel")
         let layout = ConvolverLayout(taps: kernel.count, blockSize: blockSize, fftSize: fftSize)
         let fftSize = layout.fftSize, length = layout.partitionLength
-        self.blockSize = blockSize
-        self.fftSize = fftSize
+        self.layout = layout
         self.taps = kernel.count
-        self.partitionCount = layout.partitionCount
         self.fft = FFTPlanner.shared.fft(size: fftSize)
-        self.spectrumStride = layout.spectrumStride
-        self.spectra = AlignedFloats(count: partitionCount * spectrumStride)
+        self.spectra = AlignedFloats(count: layout.partitionCount * layout.spectrumStride)
 
         let scale = gain / Float(fftSize)
         let frame = AlignedFloats(count: fftSize)
@@ -75,11 +73,6 @@ public final class PartitionedKernel: @unchecked Sendable {
         UnsafePointer(spectra.pointer + p * spectrumStride)
     }
 
-    /// The sizes of a convolver's memory for this kernel.
-    public var layout: ConvolverLayout {
-        ConvolverLayout(taps: taps, blockSize: blockSize, fftSize: fftSize)
-    }
-
     /// Bytes held by the spectra.
     public var memoryBytes: Int { spectra.count * MemoryLayout<Float>.size }
 
@@ -92,25 +85,23 @@ public final class PartitionedKernel: @unchecked Sendable {
 /// The sizes that follow from a kernel's length, block and transform size: what its spectra and a
 /// convolver's memory (``PartitionedConvolver/Memory``) are made of.
 public struct ConvolverLayout: Equatable, Sendable {
+    public let blockSize: Int
     public let fftSize: Int
-    /// Taps per partition, and the input samples each frame carries over: `fftSize − blockSize`.
-    public let partitionLength: Int
+    /// Taps per partition, and the input samples each frame carries over.
+    public var partitionLength: Int { fftSize - blockSize }
     public let partitionCount: Int
     /// Floats between two partition spectra (``PartitionedKernel/spectrumStride``).
     public let spectrumStride: Int
 
-    /// `fftSize`: `2·blockSize` when nil, else even, from `blockSize + 1` up, with the whole kernel in
-    /// `fftSize − blockSize` taps when under `2·blockSize`.
+    /// `fftSize`: `2·blockSize` when nil, else as ``BlockPlan`` allows; under `2·blockSize` the whole
+    /// kernel must fit in `fftSize − blockSize` taps.
     public init(taps: Int, blockSize: Int, fftSize: Int? = nil) {
         precondition(taps >= 1, "empty kernel")
         precondition(blockSize >= 1, "block size must be positive")
-        let fftSize = fftSize ?? 2 * blockSize
-        let length = fftSize - blockSize
-        precondition(
-            length >= 1 && length <= blockSize && fftSize % 2 == 0,
-            "fftSize must be even, from blockSize + 1 to 2·blockSize")
+        let plan = fftSize.map { BlockPlan(blockSize: blockSize, fftSize: $0) } ?? .uniform(blockSize)
+        let fftSize = plan.fftSize, length = fftSize - blockSize
+        self.blockSize = blockSize
         self.fftSize = fftSize
-        partitionLength = length
         partitionCount = (taps + length - 1) / length
         // The delay line advances one block per call, so partitions other than the first must start
         // whole blocks apart.

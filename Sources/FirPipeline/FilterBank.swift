@@ -39,12 +39,11 @@ public final class FilterBank: @unchecked Sendable {
     ) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
-        let fftSize = fftSize ?? 2 * blockSize
+        let longest = ConvolverLayout(
+            taps: filters.map(\.taps.count).max() ?? 1, blockSize: blockSize, fftSize: fftSize)
+        let fftSize = longest.fftSize
         self.fftSize = fftSize
-        let taps = filters.map(\.taps.count).max() ?? 1
-        let partitionLength = fftSize - blockSize
-        precondition(partitionLength >= 1, "a transform longer than the block")  // the rest: PartitionedKernel
-        partitions = (taps + partitionLength - 1) / partitionLength
+        partitions = longest.partitionCount
         let split = split ?? WorkSplit.choose(
             channels: filters.count, threads: threads, partitions: partitions,
             blockBytes: AudioBlock.bytes(capacity: blockSize, channels: filters.count))
