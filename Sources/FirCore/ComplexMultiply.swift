@@ -21,16 +21,21 @@ enum ComplexMultiply {
     /// `out = Σ_p x[p] · h[p]` over `bins` complex values, for `parts` (≥ 1) pairs: `x[p]` at
     /// `x + xOffsets[p]`, `h[p]` at `h + p · hStride`. Chunk by chunk of bins, so each chunk of `out`
     /// stays in L1 while every pair adds into it: the frequency-domain delay line's sum, and the one
-    /// ``ArithmeticBound`` times.
+    /// ``ArithmeticBound`` times. With `adding`, the sum is added to what `out` holds (the next path
+    /// into one output of a ``MixingConvolver``).
     @inline(__always)
     static func sumOfProducts(
         _ x: UnsafePointer<Float>, offsets xOffsets: UnsafePointer<Int>, _ h: UnsafePointer<Float>, hStride: Int,
-        parts: Int, bins: Int, into out: UnsafeMutablePointer<Float>
+        parts: Int, bins: Int, into out: UnsafeMutablePointer<Float>, adding: Bool = false
     ) {
         var first = 0
         while first < bins {
             let n = Swift.min(chunkBins, bins - first), offset = 2 * first
-            product(x + xOffsets[0] + offset, h + offset, into: out + offset, bins: n)
+            if adding {
+                accumulate(x + xOffsets[0] + offset, h + offset, into: out + offset, bins: n)
+            } else {
+                product(x + xOffsets[0] + offset, h + offset, into: out + offset, bins: n)
+            }
             for p in 1..<parts {
                 accumulate(x + xOffsets[p] + offset, h + p * hStride + offset, into: out + offset, bins: n)
             }

@@ -10,8 +10,11 @@ import Synchronization
 public final class AudioBlock: @unchecked Sendable {
     /// Frames the block can hold.
     public let capacity: Int
-    /// Channels.
+    /// Channels read from the input.
     public let channels: Int
+    /// Channels written to the output: the input's, or what a mixing graph makes of them
+    /// (``MixingBank`` writes them into the interleaved frames once every input is transformed).
+    public let outputChannels: Int
     /// Interleaved frames as files store them, `capacity · channels` floats: the reader fills them, the
     /// writer writes them, and mono and stereo workers read and write their channel here.
     public let interleaved: UnsafeMutablePointer<Float>
@@ -32,6 +35,8 @@ public final class AudioBlock: @unchecked Sendable {
     /// Signalled once per use, when every worker has filtered its channels; the writer waits for it,
     /// then joins the channels (unless the workers wrote them interleaved).
     public let filtered = DispatchSemaphore(value: 0)
+    /// Where a ``MixingBank``'s workers wait for every input's transform before mixing into outputs.
+    let phase = PhaseBarrier()
 
     /// Called by each compute worker when its channels are done: the last one releases the block to the
     /// writer, which joins the channels where the workers left them planar. Joining on the last worker's
@@ -49,14 +54,16 @@ public final class AudioBlock: @unchecked Sendable {
     }
 
     /// A block with memory of its own.
-    public convenience init(capacity: Int, channels: Int) {
-        let storage = BlockStorage(blocks: 1, capacity: capacity, channels: channels)
-        self.init(capacity: capacity, channels: channels, storage: storage, index: 0)
+    public convenience init(capacity: Int, channels: Int, outputChannels: Int? = nil) {
+        let outputChannels = outputChannels ?? channels
+        let storage = BlockStorage(blocks: 1, capacity: capacity, channels: Swift.max(channels, outputChannels))
+        self.init(capacity: capacity, channels: channels, outputChannels: outputChannels, storage: storage, index: 0)
     }
 
-    private init(capacity: Int, channels: Int, storage: BlockStorage, index: Int) {
+    private init(capacity: Int, channels: Int, outputChannels: Int, storage: BlockStorage, index: Int) {
         self.capacity = capacity
         self.channels = channels
+        self.outputChannels = outputChannels
         self.storage = storage
         interleaved = storage.interleaved(index)
         planar = storage.planar(index)
@@ -64,9 +71,12 @@ public final class AudioBlock: @unchecked Sendable {
 
     /// `count` blocks in one mapping. A pool of large blocks is then faulted in as a few huge pages on
     /// the reader's first pass, instead of thousands of small pages zeroed while the set-up waits.
-    public static func pool(count: Int, capacity: Int, channels: Int) -> [AudioBlock] {
-        let storage = BlockStorage(blocks: count, capacity: capacity, channels: channels)
-        return (0..<count).map { AudioBlock(capacity: capacity, channels: channels, storage: storage, index: $0) }
+    public static func pool(count: Int, capacity: Int, channels: Int, outputChannels: Int? = nil) -> [AudioBlock] {
+        let outputChannels = outputChannels ?? channels
+        let storage = BlockStorage(blocks: count, capacity: capacity, channels: Swift.max(channels, outputChannels))
+        return (0..<count).map {
+            AudioBlock(capacity: capacity, channels: channels, outputChannels: outputChannels, storage: storage, index: $0)
+        }
     }
 
     /// Channel `c` of the planar buffer.
@@ -92,11 +102,11 @@ public final class AudioBlock: @unchecked Sendable {
             into: planar, runStride: capacity)
     }
 
-    /// Interleaves frames `range` of every channel's planar run back into the interleaved buffer.
+    /// Interleaves frames `range` of every output channel's planar run back into the interleaved buffer.
     @inline(__always)
     public func interleave(frames range: Range<Int>) {
         StridedCopy.interleave(
-            planar, runStride: capacity, channels: channels, frames: range, into: interleaved)
+            planar, runStride: capacity, channels: outputChannels, frames: range, into: interleaved)
     }
 }
 

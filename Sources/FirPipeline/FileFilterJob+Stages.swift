@@ -14,22 +14,23 @@ extension FileFilterJob {
     /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
     /// one thread means one core's worth of work, not a compute thread beside a reader and a writer.
     func stream(
-        reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter, threads: Int,
+        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: AudioFileWriter, threads: Int,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
-        let b = bank.blockSize, channels = reader.info.channels
+        let b = bank.blockSize, channels = reader.info.channels, outputChannels = writer.channels
         let state = self.state
         if threads == 1 {
             return try streamOnOneThread(reader: reader, bank: bank, window: window, writer: writer, progress: progress)
         }
         // Stretches need every worker's current stretch in flight at once.
-        let poolSize = Swift.max(Self.poolSize(blockSize: b, channels: channels), bank.blocksInFlight)
+        let poolSize = Swift.max(
+            Self.poolSize(blockSize: b, channels: Swift.max(channels, outputChannels)), bank.blocksInFlight)
         let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
-        for block in AudioBlock.pool(count: poolSize, capacity: b, channels: channels) {
+        for block in AudioBlock.pool(count: poolSize, capacity: b, channels: channels, outputChannels: outputChannels) {
             pool.push(block)
             state.countBlock()
         }
-        let workers = bank.workers
+        let workers = bank.workers, everyBlock = bank.needsEveryBlock
         let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: poolSize + 1) }
         let toWrite = BoundedQueue<StageMessage>(capacity: poolSize + 1)
         let inputPath = spec.input
@@ -54,7 +55,7 @@ extension FileFilterJob {
             NamedThread.start("firpipe-work-\(worker)") {
                 while true {
                     guard case .block(let block) = queue.pop() else { return }
-                    if !state.hasFailed { bank.process(block, worker: worker) }
+                    if everyBlock || !state.hasFailed { bank.process(block, worker: worker) }
                     block.workerFinished()
                 }
             }
@@ -106,12 +107,12 @@ extension FileFilterJob {
 
     /// Joins the kept frames of a filtered block (unless the workers left them interleaved) and writes
     /// them; a write error fails the job. Writer stage.
-    func writeKept(_ block: AudioBlock, filteredBy bank: FilterBank, to writer: AudioFileWriter) {
+    func writeKept(_ block: AudioBlock, filteredBy bank: any BlockFilter, to writer: AudioFileWriter) {
         let keep = block.keep
         guard !keep.isEmpty else { return }
         if !bank.outputIsInterleaved { block.interleave(frames: keep) }
         do throws(AudioError) {
-            try writer.write(from: block.interleaved + keep.lowerBound * block.channels, frames: keep.count)
+            try writer.write(from: block.interleaved + keep.lowerBound * block.outputChannels, frames: keep.count)
         } catch {
             state.fail(JobError(audio: error))
         }
@@ -121,11 +122,11 @@ extension FileFilterJob {
     /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's
     /// (the same convolvers see the same blocks in the same order).
     func streamOnOneThread(
-        reader: AudioFileReader, bank: FilterBank, window: OutputWindow, writer: AudioFileWriter,
+        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: AudioFileWriter,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels
-        let block = AudioBlock(capacity: b, channels: channels)
+        let block = AudioBlock(capacity: b, channels: channels, outputChannels: writer.channels)
         state.countBlock()
         var position = 0
         while position < window.end && !state.hasFailed {

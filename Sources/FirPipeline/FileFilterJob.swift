@@ -61,7 +61,8 @@ public final class FileFilterJob: Sendable {
     /// Everything a run needs, opened and checked, before any output exists.
     public struct Plan {
         let reader: AudioFileReader
-        let filters: [ChannelFilter]
+        /// The compiled graph: which input channels, through which filters, make each output channel.
+        public let matrix: FilterMatrix
         let window: OutputWindow
         let choice: OutputFormatChoice
         /// The temporary output beside the final name; removed again if the plan is dropped unused.
@@ -90,17 +91,17 @@ public final class FileFilterJob: Sendable {
                 + "check the file is intact")
         }
         planAhead(inputFrames: info.frames, channels: info.channels)
-        let filters = try KernelResolver.resolve(
+        let matrix = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
-            gainDB: spec.gainDB, fromConfig: fromConfig)
-        let taps = filters.map(\.taps.count).max() ?? 1
+            gainDB: spec.gainDB, mode: spec.mode, resampleKernels: spec.resampleKernels, fromConfig: fromConfig)
+        let taps = matrix.longestTaps
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
-        let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: info.channels)
+        let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: matrix.outputs)
         let blocks = self.blocks(taps: taps, window: window, channels: info.channels)
         let output: AtomicOutputFile
         do { output = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
         return Plan(
-            reader: reader, filters: filters, window: window, choice: choice, output: output, blocks: blocks,
+            reader: reader, matrix: matrix, window: window, choice: choice, output: output, blocks: blocks,
             kernelTaps: taps)
     }
 
@@ -158,7 +159,8 @@ public final class FileFilterJob: Sendable {
         let output = plan.output, writer: AudioFileWriter
         do {
             writer = try AudioFileWriter(
-                path: output.temporaryPath, format: plan.format, channels: info.channels, sampleRate: info.sampleRate)
+                path: output.temporaryPath, format: plan.format, channels: plan.matrix.outputs,
+                sampleRate: info.sampleRate)
         } catch {
             throw JobError(audio: error)
         }
@@ -171,9 +173,16 @@ public final class FileFilterJob: Sendable {
             named.path = spec.output
             throw JobError(audio: named)
         }
-        let bank = FilterBank(
-            filters: plan.filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-            threads: threads)
+        let bank: any BlockFilter
+        if let filters = plan.matrix.diagonal {
+            bank = FilterBank(
+                filters: filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+                threads: threads)
+        } else {
+            bank = MixingBank(
+                matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+                threads: threads)
+        }
 
         do throws(JobError) {
             try stream(
@@ -187,7 +196,7 @@ public final class FileFilterJob: Sendable {
             throw error
         }
         return Summary(
-            outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: info.channels,
+            outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: plan.matrix.outputs,
             sampleRate: info.sampleRate, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize,
             kernelTaps: plan.kernelTaps,
             clippedSamples: writer.clippedSamples, notices: plan.choice.notices, blocksAllocated: state.blocksAllocated)

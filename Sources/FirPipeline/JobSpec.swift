@@ -17,12 +17,14 @@ public struct KernelAssignment: Sendable, Equatable {
     }
 }
 
-/// The kernels of a job: one file for every channel, or one assignment per input channel.
+/// The filter of a job: one kernel file for every channel, one assignment per input channel, or a graph.
 public enum KernelSpec: Sendable, Equatable {
     /// A mono kernel applies to every channel; a C-channel kernel applies channel i to input channel i.
     case shared(path: String)
     /// Exactly one entry per input channel, in channel order.
     case perChannel([KernelAssignment])
+    /// A processing graph: filters, mixers and the pipeline that applies them (``GraphSpec``).
+    case graph(GraphSpec)
 }
 
 /// Output sample format names, as `--subtype` and the config take them.
@@ -53,6 +55,8 @@ public struct JobSpec: Sendable, Equatable {
     public var container: ContainerName?
     /// Output sample format; `nil` means the input's (float input gives float output).
     public var sampleFormat: SampleFormatName?
+    /// Resample kernels recorded at another rate than the input's (libsoxr) instead of refusing them.
+    public var resampleKernels = false
 
     public init(input: String, output: String, kernels: KernelSpec) {
         self.input = input

@@ -37,6 +37,9 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Output samples: pcm16, pcm24, pcm32, float, double (default: the input's).")
     var subtype: SampleFormatName?
 
+    @Flag(name: .customLong("resample-kernels"), help: "Resample kernels recorded at another rate than the input's (libsoxr, very high quality) instead of refusing them.")
+    var resampleKernels = false
+
     func validate() throws {
         if let b = blockSize, !JobSpec.blockSizeRange.contains(b) {
             throw ValidationError(
@@ -63,6 +66,7 @@ struct JobOptions: ParsableArguments {
         o.threads = threads
         o.container = format
         o.sampleFormat = subtype
+        o.resampleKernels = resampleKernels ? true : nil
         return o
     }
 
@@ -92,6 +96,7 @@ struct JobOptions: ParsableArguments {
         spec.threads = threads
         spec.container = format
         spec.sampleFormat = subtype
+        spec.resampleKernels = resampleKernels
         return (spec, nil)
     }
 }

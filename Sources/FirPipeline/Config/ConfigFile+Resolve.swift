@@ -45,6 +45,7 @@ extension ConfigFile {
         spec.threads = overrides.threads ?? values.threads
         spec.container = overrides.container ?? values.container
         spec.sampleFormat = overrides.sampleFormat ?? values.sampleFormat
+        spec.resampleKernels = overrides.resampleKernels ?? false
         return spec
     }
 
@@ -56,6 +57,11 @@ extension ConfigFile {
         case .perChannel(let assignments):
             for (index, assignment) in assignments.enumerated() {
                 _ = try existing(assignment.path, role: "kernel file", keyPath: "channels.\(index).kernel")
+            }
+        case .graph(let graph):
+            for (name, filter) in graph.filters {
+                guard case .convolution(let conv) = filter else { continue }
+                _ = try existing(conv.path, role: "kernel file", keyPath: "filters.\(name).kernel")
             }
         }
         return kernels

@@ -25,6 +25,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var container: ContainerName?
     /// Replaces `subtype`.
     public var sampleFormat: SampleFormatName?
+    /// Resamples every kernel of another rate (`--resample-kernels`), as `resample: true` on each filter.
+    public var resampleKernels: Bool?
 
     /// Overrides for the given values; every other value comes from the config file.
     public init(

@@ -117,14 +117,4 @@ extension ConfigReader {
     private static func absent(_ keys: [(String, Bool)]) -> String {
         keys.filter(\.1).map { "'\($0.0)'" }.joined(separator: ", ")
     }
-
-    /// A nested mapping's entries, or an error naming what was expected.
-    private func mapping(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Mapping {
-        guard case .mapping(let mapping) = node else {
-            throw ConfigError(
-                .wrongType, at: location(of: node),
-                "\(keyPath) must be a mapping such as '\(example)', found \(node.foundDescription)")
-        }
-        return mapping
-    }
 }

@@ -80,6 +80,37 @@ extension ConfigReader {
         return value
     }
 
+    /// `true` or `false`, unquoted (YAML 1.1's `yes`/`no`/`on`/`off` are refused: they surprise).
+    func boolean(_ node: Node, _ keyPath: String) throws(ConfigError) -> Bool {
+        switch plainText(of: node) {
+        case "true": return true
+        case "false": return false
+        default:
+            throw ConfigError(
+                .wrongType, at: location(of: node), "\(keyPath) must be true or false, found \(node.foundDescription)")
+        }
+    }
+
+    /// A nested mapping's entries, or an error naming what was expected.
+    func mapping(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Mapping {
+        guard case .mapping(let mapping) = node else {
+            throw ConfigError(
+                .wrongType, at: location(of: node),
+                "\(keyPath) must be a mapping such as '\(example)', found \(node.foundDescription)")
+        }
+        return mapping
+    }
+
+    /// A list's items, or an error naming what was expected.
+    func sequence(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Sequence {
+        guard case .sequence(let sequence) = node else {
+            throw ConfigError(
+                .wrongType, at: location(of: node),
+                "\(keyPath) must be a list such as '\(example)', found \(node.foundDescription)")
+        }
+        return sequence
+    }
+
     /// The text of an unquoted, non-null scalar: the only kind YAML reads as a number.
     private func plainText(of node: Node) -> String? {
         guard case .scalar(let scalar) = node, !node.isNull,

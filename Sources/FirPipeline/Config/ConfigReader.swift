@@ -32,6 +32,11 @@ struct ConfigReader {
         var values = ConfigValues()
         var kernelKey: Node?
         var channelsKey: Node?
+        var graphKeys: [Node] = []
+        var pipelineKey: Node?
+        var filters: [String: FilterDefinition] = [:]
+        var mixers: [String: MixerDefinition] = [:]
+        var pipeline: [PipelineStep] = []
         for (keyNode, value) in mapping {
             let key: ConfigKey = try name(of: keyNode, in: nil)
             let keyPath = key.rawValue
@@ -53,19 +58,45 @@ struct ConfigReader {
             case .format: values.container = try choice(value, keyPath)
             case .subtype: values.sampleFormat = try choice(value, keyPath)
             case .serve: values.serve = try serve(value)
+            case .filters:
+                graphKeys.append(keyNode)
+                filters = try self.filters(value)
+            case .mixers:
+                graphKeys.append(keyNode)
+                mixers = try self.mixers(value)
+            case .pipeline:
+                pipelineKey = keyNode
+                pipeline = try self.pipeline(value)
             }
         }
-        if let kernelKey, let channelsKey {
-            // Point at whichever comes second: that is the line that made the file contradictory.
-            let later = [kernelKey, channelsKey].max { lhs, rhs in
-                (lhs.mark?.line ?? 0, lhs.mark?.column ?? 0) < (rhs.mark?.line ?? 0, rhs.mark?.column ?? 0)
+        if let pipelineKey {
+            if let other = kernelKey ?? channelsKey {
+                throw ConfigError(
+                    .conflict, at: location(of: later(pipelineKey, other)),
+                    "'pipeline' cannot be given with '\(other.string ?? "kernel")': a pipeline names its kernels in "
+                        + "'filters' (type: convolution); use one or the other")
             }
+            let graph = GraphSpec(filters: filters, mixers: mixers, pipeline: pipeline)
+            try checkNames(graph)
+            values.kernels = .graph(graph)
+        } else if let first = graphKeys.first {
             throw ConfigError(
-                .conflict, at: location(of: later ?? channelsKey),
+                .missingValue, at: location(of: first),
+                "'\(first.string ?? "filters")' is used only by a 'pipeline'; add 'pipeline:' with the steps that "
+                    + "apply them")
+        }
+        if let kernelKey, let channelsKey {
+            throw ConfigError(
+                .conflict, at: location(of: later(kernelKey, channelsKey)),
                 "'kernel' and 'channels' cannot both be given: use 'kernel' for one file for every channel, "
                     + "or 'channels' for one entry per input channel")
         }
         return values
+    }
+
+    /// Whichever of two keys comes second: the line that made the file contradictory.
+    private func later(_ a: Node, _ b: Node) -> Node {
+        (a.mark?.line ?? 0, a.mark?.column ?? 0) < (b.mark?.line ?? 0, b.mark?.column ?? 0) ? b : a
     }
 
     // MARK: - Channels

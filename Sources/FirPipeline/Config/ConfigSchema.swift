@@ -6,6 +6,7 @@ enum ConfigKey: String, CaseIterable {
     case gainDB = "gain_db"
     case blockSize = "block_size"
     case threads, format, subtype, serve
+    case filters, mixers, pipeline
 }
 
 /// The keys allowed in one entry of `channels`.
@@ -49,6 +50,13 @@ struct ConfigValues: Sendable, Equatable {
                 assignment.path = FilePaths.absolute(assignment.path, under: directory)
                 return assignment
             })
+        case .graph(var graph):
+            for (name, filter) in graph.filters {
+                guard case .convolution(var conv) = filter else { continue }
+                conv.path = FilePaths.absolute(conv.path, under: directory)
+                graph.filters[name] = .convolution(conv)
+            }
+            resolved.kernels = .graph(graph)
         case nil:
             break
         }

@@ -1,61 +1,50 @@
 import FirAudio
+import FirCore
 internal import Foundation
 
-/// Turns a job's kernel choice into one ``ChannelFilter`` per input channel, loading each kernel file
-/// once and checking channel counts and sample rates against the input.
+/// Turns a job's filter choice into a ``FilterMatrix`` for the input's channel count and rate: the
+/// kernel forms (`kernel`, `channels`, `--kernel`) directly, a graph through ``GraphCompiler``. Each
+/// kernel file is loaded once (``KernelCache``).
 enum KernelResolver {
-    /// The longest kernel accepted: 2^24 taps (about 5.8 minutes at 48 kHz).
-    static let maxTaps = 1 << 24
-
     /// - Parameters:
-    ///   - spec: the kernel choice.
+    ///   - spec: the filter choice.
     ///   - inputPath: the input, for messages.
     ///   - channels: the input's channel count.
-    ///   - sampleRate: the input's rate; kernels with another rate are refused.
-    ///   - gainDB: gain for every channel, on top of per-channel gains.
+    ///   - sampleRate: the input's rate; kernels with another rate are refused unless resampled.
+    ///   - gainDB: gain for every channel, on top of per-channel gains (every output, for a graph).
+    ///   - mode: `.correlate` applies to one kernel per channel; a graph is refused with it.
+    ///   - resampleKernels: resample kernels of another rate (`--resample-kernels`) instead of refusing them.
     ///   - fromConfig: errors carry config keys (and become config errors) when true.
     static func resolve(
-        _ spec: KernelSpec, inputPath: String, channels: Int, sampleRate: Int, gainDB: Double, fromConfig: Bool
-    ) throws(JobError) -> [ChannelFilter] {
-        var cache: [String: Kernel] = [:]
-        func load(_ path: String, key: String) throws(JobError) -> Kernel {
-            if let k = cache[path] { return k }
-            let kernel: Kernel
-            do { kernel = try KernelLoader.load(path: path) } catch {
-                throw JobError(audio: error, configKey: fromConfig ? key : nil)
-            }
-            if let rate = kernel.sampleRate, rate != sampleRate {
-                throw JobError(
-                    fromConfig ? .config : .badData,
-                    "\(path): kernel sample rate is \(rate) Hz but input \(inputPath) is \(sampleRate) Hz; "
-                        + "resample the kernel to \(sampleRate) Hz", configKey: fromConfig ? key : nil)
-            }
-            if kernel.taps > maxTaps {
-                throw JobError(
-                    fromConfig ? .config : .badData,
-                    "\(path): kernel has \(kernel.taps) taps, more than the \(maxTaps) firpipe supports; shorten it",
-                    configKey: fromConfig ? key : nil)
-            }
-            cache[path] = kernel
-            return kernel
-        }
-
+        _ spec: KernelSpec, inputPath: String, channels: Int, sampleRate: Int, gainDB: Double,
+        mode: ConvolutionMode = .convolve, resampleKernels: Bool = false, fromConfig: Bool
+    ) throws(JobError) -> FilterMatrix {
+        var cache = KernelCache(fromConfig: fromConfig)
         switch spec {
         case .shared(let path):
-            let kernel = try load(path, key: "kernel")
+            let kernel = try cache.load(
+                path, key: "kernel", inputPath: inputPath, sampleRate: sampleRate, resample: resampleKernels)
             let k = kernel.channels.count
-            guard k == 1 || k == channels else {
-                throw JobError(
-                    fromConfig ? .config : .badData,
-                    "\(path): kernel has \(k) channels but input \(inputPath) has \(channels); use a mono kernel, "
-                        + "one with \(channels) channels, or one kernel per channel in a config file",
-                    configKey: fromConfig ? "kernel" : nil)
-            }
             let gain = linearGain(gainDB)
-            return (0..<channels).map { c in
-                let kc = k == 1 ? 0 : c
-                return ChannelFilter(source: "\(path)#\(kc)", taps: kernel.channels[kc], gain: gain)
+            func filter(_ kc: Int) -> ChannelFilter {
+                ChannelFilter(source: "\(path)#\(kc)", taps: kernel.channels[kc], gain: gain)
             }
+            if k == 1 || k == channels {
+                return FilterMatrix(diagonal: (0..<channels).map { filter(k == 1 ? 0 : $0) })
+            }
+            if channels == 1 {
+                // Mono through a C-channel kernel: C outputs, the input through each kernel channel (mono
+                // speech in a stereo room).
+                return FilterMatrix(
+                    inputs: 1, outputs: k,
+                    entries: (0..<k).map { FilterMatrix.Entry(output: $0, input: 0, filter: filter($0)) })
+            }
+            throw JobError(
+                fromConfig ? .config : .badData,
+                "\(path): kernel has \(k) channels but input \(inputPath) has \(channels); use a mono kernel, "
+                    + "one with \(channels) channels, or route channels with a pipeline in a config file "
+                    + "(filters, mixers, pipeline: see the README)",
+                configKey: fromConfig ? "kernel" : nil)
 
         case .perChannel(let assignments):
             guard assignments.count == channels else {
@@ -67,7 +56,9 @@ enum KernelResolver {
             var filters: [ChannelFilter] = []
             for (c, a) in assignments.enumerated() {
                 let key = "channels.\(c)"
-                let kernel = try load(a.path, key: key + ".kernel")
+                let kernel = try cache.load(
+                    a.path, key: key + ".kernel", inputPath: inputPath, sampleRate: sampleRate,
+                    resample: resampleKernels)
                 let k = kernel.channels.count
                 let kc = a.channel ?? (k == 1 ? 0 : c)
                 guard kc >= 0 && kc < k else {
@@ -80,7 +71,34 @@ enum KernelResolver {
                 filters.append(ChannelFilter(
                     source: "\(a.path)#\(kc)", taps: kernel.channels[kc], gain: linearGain(gainDB + a.gainDB)))
             }
-            return filters
+            return FilterMatrix(diagonal: filters)
+
+        case .graph(var graph):
+            guard mode == .convolve else {
+                throw JobError(
+                    .config,
+                    "mode correlate applies to 'kernel' or 'channels', not to a pipeline; for a matched filter in a "
+                        + "pipeline, give the template reversed in a convolution filter", configKey: "mode")
+            }
+            if resampleKernels {
+                for (name, filter) in graph.filters {
+                    guard case .convolution(var conv) = filter else { continue }
+                    conv.resample = true
+                    graph.filters[name] = .convolution(conv)
+                }
+            }
+            var compiler = GraphCompiler(
+                graph: graph, channels: channels, sampleRate: sampleRate, inputPath: inputPath, kernels: cache)
+            let matrix = try compiler.compile()
+            guard gainDB != 0 else { return matrix }
+            let gain = linearGain(gainDB)
+            return FilterMatrix(
+                inputs: matrix.inputs, outputs: matrix.outputs,
+                entries: matrix.entries.map { e in
+                    var f = e.filter
+                    f.gain *= gain
+                    return FilterMatrix.Entry(output: e.output, input: e.input, filter: f)
+                })
         }
     }
 

@@ -87,9 +87,18 @@ public struct ServeConfig: Sendable {
     /// The filter of each stream channel, with kernel files loaded and checked against the stream's
     /// channel count and rate. Errors name the config key at fault (`JobError.configKey`).
     public func streamFilters(_ stream: StreamSettings) throws(JobError) -> [ChannelFilter] {
-        try KernelResolver.resolve(
+        let matrix = try KernelResolver.resolve(
             kernels, inputPath: "the stream (serve.stream)", channels: stream.channels,
-            sampleRate: stream.sampleRate, gainDB: gainDB, fromConfig: true)
+            sampleRate: stream.sampleRate, gainDB: gainDB, mode: mode, fromConfig: true)
+        guard let filters = matrix.diagonal else {
+            throw JobError(
+                .config,
+                "the stream daemon filters each channel by itself for now; a pipeline that routes or mixes "
+                    + "channels (or a mono stream through a \(matrix.outputs)-channel kernel) runs in "
+                    + "'firpipe process' and in a spool, not yet in serve.stream",
+                configKey: "serve.stream")
+        }
+        return filters
     }
 
     /// The batch job for one spool file: the config's filter, length and output format.
@@ -140,6 +149,11 @@ extension ServeConfig {
         switch kernels {
         case .shared(let path): paths = [(path, "kernel")]
         case .perChannel(let list): paths = list.enumerated().map { ($1.path, "channels.\($0).kernel") }
+        case .graph(let graph):
+            paths = graph.filters.sorted { $0.key < $1.key }.compactMap { name, filter in
+                guard case .convolution(let conv) = filter else { return nil }
+                return (conv.path, "filters.\(name).kernel")
+            }
         }
         for (path, key) in paths {
             do { _ = try KernelLoader.load(path: path) } catch {
