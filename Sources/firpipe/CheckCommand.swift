@@ -50,12 +50,12 @@ struct CheckCommand: ParsableCommand {
         do throws(JobError) {
             switch serve.settings.work {
             case .stream(let stream):
-                let filters = try serve.streamFilters(stream)
-                let taps = filters.map(\.taps.count).max() ?? 0
+                let matrix = try serve.streamMatrix(stream)
                 let block = serve.blockSize ?? ServeSettings.defaultBlockSize
+                let routing = matrix.outputs == stream.channels ? "" : " into \(matrix.outputs) ch"
                 print(
-                    "ok (\(path)): serve stream \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz; "
-                        + "kernel \(taps) taps; latency \(block) samples")
+                    "ok (\(path)): serve stream \(stream.channels) ch\(routing) \(stream.format.rawValue) at "
+                        + "\(stream.sampleRate) Hz; kernel \(matrix.longestTaps) taps; latency \(block) samples")
             case .spool(let spool):
                 try serve.checkKernels()
                 print("ok (\(path)): serve spool \(spool.inbox) → \(spool.outbox), up to \(spool.maxJobs) jobs at once")

@@ -86,19 +86,10 @@ public struct ServeConfig: Sendable {
 
     /// The filter of each stream channel, with kernel files loaded and checked against the stream's
     /// channel count and rate. Errors name the config key at fault (`JobError.configKey`).
-    public func streamFilters(_ stream: StreamSettings) throws(JobError) -> [ChannelFilter] {
-        let matrix = try KernelResolver.resolve(
+    public func streamMatrix(_ stream: StreamSettings) throws(JobError) -> FilterMatrix {
+        try KernelResolver.resolve(
             kernels, inputPath: "the stream (serve.stream)", channels: stream.channels,
             sampleRate: stream.sampleRate, gainDB: gainDB, mode: mode, fromConfig: true)
-        guard let filters = matrix.diagonal else {
-            throw JobError(
-                .config,
-                "the stream daemon filters each channel by itself for now; a pipeline that routes or mixes "
-                    + "channels (or a mono stream through a \(matrix.outputs)-channel kernel) runs in "
-                    + "'firpipe process' and in a spool, not yet in serve.stream",
-                configKey: "serve.stream")
-        }
-        return filters
     }
 
     /// The batch job for one spool file: the config's filter, length and output format.

@@ -17,9 +17,10 @@ final class StreamBlock: @unchecked Sendable {
     /// Sequence number in the stream, from 0.
     var index = 0
 
-    init(blockSize: Int, codec: RawPCMCodec) {
-        bytes = .allocate(byteCount: blockSize * codec.bytesPerFrame, alignment: 64)
-        planar = AlignedFloats(count: blockSize * codec.channels)
+    /// Room for a block in each of `codecs` (the input's and the output's, whose channels may differ).
+    init(blockSize: Int, codecs: [RawPCMCodec]) {
+        bytes = .allocate(byteCount: blockSize * (codecs.map(\.bytesPerFrame).max() ?? 0), alignment: 64)
+        planar = AlignedFloats(count: blockSize * (codecs.map(\.channels).max() ?? 0))
     }
 
     deinit { bytes.deallocate() }

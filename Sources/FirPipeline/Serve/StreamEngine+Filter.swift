@@ -4,8 +4,8 @@ internal import Foundation
 
 /// The filter thread's own state: the convolver in use and, during a crossfade, the one going out.
 final class FilterState: @unchecked Sendable {
-    var convolver: StreamConvolver
-    var outgoing: StreamConvolver?
+    var convolver: StreamGraph
+    var outgoing: StreamGraph?
     var ramp: [Float] = []
     /// Frames of the crossfade done so far.
     var fadePosition = 0
@@ -15,7 +15,8 @@ final class FilterState: @unchecked Sendable {
     var retiredUnderruns = 0
     var retiredWorkerCPU: UInt64 = 0
 
-    init(convolver: StreamConvolver, blockSize: Int, channels: Int) {
+    /// - Parameter channels: the output's.
+    init(convolver: StreamGraph, blockSize: Int, channels: Int) {
         self.convolver = convolver
         scratch = AlignedFloats(count: blockSize * channels)
     }
@@ -48,7 +49,7 @@ extension StreamEngine {
             } else {
                 state.convolver.process(samples, samples)
             }
-            let clipped = codec.encode(samples, stride: blockSize, frames: block.frames, into: block.bytes)
+            let clipped = outputCodec.encode(samples, stride: blockSize, frames: block.frames, into: block.bytes)
             counters.clipped.add(clipped, ordering: .relaxed)
             counters.blocks.add(1, ordering: .relaxed)
             counters.frames.add(block.frames, ordering: .relaxed)
@@ -91,7 +92,7 @@ extension StreamEngine {
     private func mix(_ state: FilterState, into out: UnsafeMutablePointer<Float>) {
         let start = state.fadePosition, old = state.scratch.pointer
         state.ramp.withUnsafeBufferPointer { ramp in
-            for c in 0..<settings.channels {
+            for c in 0..<outputChannels {
                 let o = out + c * blockSize, s = old + c * blockSize
                 for i in 0..<blockSize {
                     let t = start + i
@@ -105,7 +106,7 @@ extension StreamEngine {
 
     /// Keeps a convolver's counts and frees it off the audio thread: its worker threads take time to
     /// join. Once a reload, so the closure Dispatch allocates here is not a per-block cost.
-    private func retire(_ convolver: StreamConvolver) {
+    private func retire(_ convolver: StreamGraph) {
         filter.retiredUnderruns += convolver.underruns
         filter.retiredWorkerCPU &+= convolver.workerCPUNanoseconds
         DispatchQueue.global(qos: .utility).async { convolver.shutdown() }

@@ -17,10 +17,11 @@ extension StreamEngine {
                 return
             }
             output = opened
-            let silence = UnsafeMutableRawPointer.allocate(byteCount: blockSize * codec.bytesPerFrame, alignment: 64)
+            let bytes = blockSize * outputCodec.bytesPerFrame
+            let silence = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
             defer { silence.deallocate() }
-            silence.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize * codec.bytesPerFrame)
-            try opened.writeAll(silence, count: blockSize * codec.bytesPerFrame)
+            silence.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+            try opened.writeAll(silence, count: bytes)
         } catch {
             fail(error)
         }
@@ -28,7 +29,7 @@ extension StreamEngine {
             guard case .block(let block) = toWrite.pop() else { break }
             if let out = output, !failed.load(ordering: .acquiring) {
                 do throws(JobError) {
-                    try out.writeAll(block.bytes, count: block.frames * codec.bytesPerFrame)
+                    try out.writeAll(block.bytes, count: block.frames * outputCodec.bytesPerFrame)
                 } catch {
                     fail(error)
                 }

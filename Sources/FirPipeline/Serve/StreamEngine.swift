@@ -5,7 +5,7 @@ internal import Foundation
 import Logging
 import Synchronization
 
-/// A running stream: raw PCM from a pipe, through a `StreamConvolver`, to a pipe, block by block with a
+/// A running stream: raw PCM from a pipe, through a ``StreamGraph``, to a pipe, block by block with a
 /// latency of one block. Three threads joined by bounded queues: the reader (waits for input, decodes),
 /// the filter (convolves, crossfades on a kernel change, encodes), and the writer.
 ///
@@ -19,7 +19,10 @@ public final class StreamEngine: @unchecked Sendable {
     public let settings: StreamSettings
     public let blockSize: Int
     public let counters = StreamCounters()
+    /// The input's frames.
     let codec: RawPCMCodec
+    /// The output's frames: the graph's channel count, in the input's sample format.
+    let outputCodec: RawPCMCodec
     let logger: Logger
 
     /// Blocks in flight: enough to absorb jitter between stages, few enough to bound memory.
@@ -48,21 +51,24 @@ public final class StreamEngine: @unchecked Sendable {
     let swapWaiting = Atomic<Bool>(false)
 
     /// - Parameters:
-    ///   - convolver: the filter to start with; its channel count must match the stream's.
+    ///   - convolver: the filter to start with; its input channel count must match the stream's.
     /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
     public init(
-        settings: StreamSettings, convolver: StreamConvolver, logger: Logger
+        settings: StreamSettings, convolver: StreamGraph, logger: Logger
     ) throws(JobError) {
-        precondition(convolver.channels == settings.channels, "one kernel per stream channel")
+        precondition(convolver.inputs == settings.channels, "the graph reads the stream's channels")
         self.settings = settings
         self.blockSize = convolver.blockSize
         self.codec = RawPCMCodec(format: settings.format, channels: settings.channels)
+        self.outputCodec = RawPCMCodec(format: settings.format, channels: convolver.outputs)
         self.logger = logger
         free = BoundedQueue(capacity: Self.poolSize)
         toFilter = BoundedQueue(capacity: Self.poolSize + 1)
         toWrite = BoundedQueue(capacity: Self.poolSize + 1)
-        for _ in 0..<Self.poolSize { free.push(StreamBlock(blockSize: blockSize, codec: codec)) }
-        filter = FilterState(convolver: convolver, blockSize: blockSize, channels: settings.channels)
+        for _ in 0..<Self.poolSize {
+            free.push(StreamBlock(blockSize: blockSize, codecs: [codec, outputCodec]))
+        }
+        filter = FilterState(convolver: convolver, blockSize: blockSize, channels: convolver.outputs)
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0, setNonBlocking(fds) else {
             throw JobError(.ioError, "cannot make the stream's wake-up pipe: \(String(cString: strerror(errno)))")
@@ -96,8 +102,9 @@ public final class StreamEngine: @unchecked Sendable {
     /// old one over `crossfadeFrames` frames (0: at once). A change still fading is finished first; of
     /// several changes arriving meanwhile, the last is taken.
     /// Any thread; the ramp is made here so the audio thread does not allocate.
-    public func replace(with convolver: StreamConvolver, crossfadeFrames: Int) {
-        precondition(convolver.channels == settings.channels && convolver.blockSize == blockSize)
+    public func replace(with convolver: StreamGraph, crossfadeFrames: Int) {
+        precondition(convolver.inputs == settings.channels && convolver.outputs == outputChannels)
+        precondition(convolver.blockSize == blockSize)
         let swap = KernelSwap(convolver: convolver, crossfadeFrames: crossfadeFrames)
         // A change not yet taken is replaced; it is released outside the lock, since freeing a
         // convolver joins its worker threads and the filter thread takes this lock.
@@ -116,6 +123,9 @@ public final class StreamEngine: @unchecked Sendable {
         done.signal()
         return failure.withLock { $0 }
     }
+
+    /// Channels the stream writes: the graph's outputs, fixed for the stream's life.
+    public var outputChannels: Int { outputCodec.channels }
 
     /// Whether the writer has finished.
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
@@ -151,12 +161,12 @@ private func setNonBlocking(_ fds: [Int32]) -> Bool {
 
 /// A new convolver and the crossfade ramp to bring it in, prepared off the audio thread.
 struct KernelSwap: @unchecked Sendable {
-    let convolver: StreamConvolver
+    let convolver: StreamGraph
     /// Weights of the new convolver's output, rising from 0 towards 1 (raised cosine: the two gains
     /// sum to one at every sample, so a signal the two filters treat alike passes unchanged).
     let ramp: [Float]
 
-    init(convolver: StreamConvolver, crossfadeFrames: Int) {
+    init(convolver: StreamGraph, crossfadeFrames: Int) {
         self.convolver = convolver
         let n = max(0, crossfadeFrames)
         ramp = (0..<n).map { i in

@@ -77,11 +77,10 @@ final class Daemon: Sendable {
     /// kernels; never on the audio thread.
     static func makeConvolver(
         _ config: ServeConfig, stream: StreamSettings
-    ) throws(JobError) -> StreamConvolver {
-        let filters = try config.streamFilters(stream)
-        return StreamConvolver(
-            kernels: filters.map(\.taps), blockSize: config.blockSize ?? ServeSettings.defaultBlockSize,
-            mode: config.mode, gains: filters.map(\.gain))
+    ) throws(JobError) -> StreamGraph {
+        let matrix = try config.streamMatrix(stream)
+        return StreamGraph(
+            matrix: matrix, blockSize: config.blockSize ?? ServeSettings.defaultBlockSize, mode: config.mode)
     }
 
     /// Re-reads the config file and, if it is good and may change live, brings in its kernels. A bad
@@ -113,12 +112,19 @@ final class Daemon: Sendable {
             return rejected("\(configPath): \(why); the running config stays in force")
         }
         if let engine, case .stream(let stream) = new.settings.work {
-            let convolver: StreamConvolver
+            let convolver: StreamGraph
             do throws(JobError) {
                 convolver = try Self.makeConvolver(new, stream: stream)
             } catch {
                 let line = error.configKey.map { new.file.error(at: $0, error.message).description } ?? error.message
                 return rejected(line)
+            }
+            guard convolver.outputs == engine.outputChannels else {
+                convolver.shutdown()
+                return rejected(
+                    "\(configPath): the new config writes \(convolver.outputs) channels where the stream writes "
+                        + "\(engine.outputChannels); restart the service to change the output's channel count; "
+                        + "the running config stays in force")
             }
             let fade = Int((new.settings.crossfadeMilliseconds * Double(stream.sampleRate) / 1000).rounded(.up))
             engine.replace(with: convolver, crossfadeFrames: fade)

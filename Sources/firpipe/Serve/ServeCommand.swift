@@ -98,8 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
         let daemon = Daemon(config: serve, engine: engine, spool: nil, notifier: notifier, logger: logger)
         let latency = engine.blockSize
         let ms = Double(latency) * 1000 / Double(stream.sampleRate)
-        let status = "streaming \(stream.channels) ch at \(stream.sampleRate) Hz, latency \(latency) samples"
-        let line = "streaming \(stream.channels) ch \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
+        let channels = engine.outputChannels == stream.channels
+            ? "\(stream.channels) ch" : "\(stream.channels) ch into \(engine.outputChannels)"
+        let status = "streaming \(channels) at \(stream.sampleRate) Hz, latency \(latency) samples"
+        let line = "streaming \(channels) \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
         // Logged once the signal handlers are in place (the group installs them before any service runs).
         let work = StreamService(daemon: daemon, engine: engine, onReady: {
             logger.info("\(line)")
