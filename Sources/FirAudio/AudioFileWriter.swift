@@ -16,7 +16,9 @@ public final class AudioFileWriter: @unchecked Sendable {
     public let sampleRate: Int
     /// Samples with magnitude above 1.0 written to an integer format, where they clip to full scale.
     /// Always 0 for float formats, which store such values as they are.
-    public private(set) var clippedSamples = 0
+    public var clippedSamples: Int { clippedPerChannel.reduce(0, +) }
+    /// ``clippedSamples`` by channel.
+    public private(set) var clippedPerChannel: [Int]
     /// Frames accepted so far.
     public private(set) var framesWritten = 0
 
@@ -28,6 +30,12 @@ public final class AudioFileWriter: @unchecked Sendable {
     private var failure: AudioError?
     /// nil until ``finish()`` runs; then what it threw, if anything, so a second call can say the same.
     private var finishResult: Result<Void, AudioError>?
+    /// Integer formats: the samples rounded to the format's grid, a chunk at a time (see `write`).
+    private let rounded: UnsafeMutablePointer<Float>?
+    /// 2^(bits − 1) for integer formats: full scale in steps.
+    private let steps: Float
+    /// Floats rounded per chunk: 64 KiB, small enough to stay in L2 between rounding and writing.
+    static let chunkSamples = 16384
 
     /// Creates or truncates `path` (normally a temporary path) for `format`. Integer formats are set to
     /// clip out-of-range samples instead of wrapping around.
@@ -48,6 +56,18 @@ public final class AudioFileWriter: @unchecked Sendable {
         self.channels = channels
         self.sampleRate = sampleRate
         self.file = file
+        clippedPerChannel = Array(repeating: 0, count: channels)
+        switch format.sampleFormat {
+        case .pcm16: steps = 0x1p15
+        case .pcm24: steps = 0x1p23
+        case .pcm32: steps = 0x1p31
+        default: steps = 0
+        }
+        rounded = steps == 0 ? nil : .allocate(capacity: Swift.max(Self.chunkSamples, channels))
+    }
+
+    deinit {
+        rounded?.deallocate()
     }
 
     /// Reserves the disk space `frames` frames will take, ahead of writing them, where the container
@@ -70,10 +90,25 @@ public final class AudioFileWriter: @unchecked Sendable {
         if let failure { throw failure }
         guard frames > 0 else { return }
         if !format.sampleFormat.isFloat {
-            clippedSamples += Self.countOverFullScale(buffer, count: frames * channels)
+            Self.countOverFullScale(buffer, frames: frames, channels: channels, into: &clippedPerChannel)
         }
         do {
-            try file.writeFrames(from: buffer, frames: frames)
+            if let rounded {
+                // libsndfile 1.2 with clipping on converts floats to integers by truncating towards −∞,
+                // not by rounding (measured: 1.4 steps → 1, −0.6 → −1): a bias of −½ step and three
+                // times the rounding noise. Samples already on the grid are exact in float and come
+                // through unchanged, so they are rounded here, to nearest, and clipped.
+                let perChunk = Swift.max(1, Self.chunkSamples / channels)
+                var done = 0
+                while done < frames {
+                    let n = Swift.min(perChunk, frames - done)
+                    Self.round(buffer + done * channels, count: n * channels, steps: steps, into: rounded)
+                    try file.writeFrames(from: rounded, frames: n)
+                    done += n
+                }
+            } else {
+                try file.writeFrames(from: buffer, frames: frames)
+            }
         } catch {
             failure = error
             throw error
@@ -107,10 +142,28 @@ public final class AudioFileWriter: @unchecked Sendable {
         if case .failure(let error) = finishResult { throw error }
     }
 
-    /// Samples whose magnitude exceeds full scale. NaN compares false and is not counted.
-    private static func countOverFullScale(_ samples: UnsafePointer<Float>, count: Int) -> Int {
-        var over = 0
-        for i in 0..<count where abs(samples[i]) > 1 { over += 1 }
-        return over
+    /// `out = clamp(round(x · steps), −steps, steps − 1) / steps`: the integer the file will hold, as a
+    /// float that converts to it exactly. NaN becomes 0.
+    private static func round(_ x: UnsafePointer<Float>, count: Int, steps: Float, into out: UnsafeMutablePointer<Float>) {
+        let low = -steps, high = steps - 1, inverse = 1 / steps
+        for i in 0..<count {
+            let v = x[i] * steps
+            let r = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), low), high)
+            out[i] = r * inverse
+        }
+    }
+
+    /// Adds each channel's samples whose magnitude exceeds full scale. NaN compares false and is not counted.
+    private static func countOverFullScale(
+        _ samples: UnsafePointer<Float>, frames: Int, channels: Int, into counts: inout [Int]
+    ) {
+        for c in 0..<channels {
+            var over = 0, i = c
+            for _ in 0..<frames {
+                if abs(samples[i]) > 1 { over += 1 }
+                i += channels
+            }
+            counts[c] += over
+        }
     }
 }

@@ -82,6 +82,18 @@ final class AudioFileWriterTests {
         #expect(abs(back[2] - 0.5) < 1e-4 && abs(back[5] - 0.25) < 1e-4)
     }
 
+    @Test("integer formats round to the nearest step, not towards minus infinity as libsndfile would", arguments: [
+        (SampleFormat.pcm16, Float(0x1p15)), (.pcm24, Float(0x1p23)),
+    ])
+    func roundsToNearestStep(sampleFormat: SampleFormat, steps: Float) throws {
+        let path = directory.file("round.wav")
+        let offsets: [Float] = [1.4, -0.6, 0.6, -1.4, 2.49, -2.51, 1000.0, -1000.0]
+        let samples = offsets.map { $0 / steps }
+        _ = try TestAudio.write(samples, to: path, format: AudioFormat(container: .wav, sampleFormat: sampleFormat), channels: 1)
+        let back = try TestAudio.read(AudioFileReader(path: path), blockFrames: 8).map { $0 * steps }
+        #expect(back == [1, -1, 1, -1, 2, -3, 1000, -1000])
+    }
+
     @Test("float formats keep out-of-range samples and count nothing", arguments: [SampleFormat.float, .double])
     func floatKeepsOvers(sampleFormat: SampleFormat) throws {
         let path = directory.file("over.wav")
