@@ -14,10 +14,10 @@ extension FileFilterJob {
     /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
     /// one thread means one core's worth of work, not a compute thread beside a reader and a writer.
     func stream(
-        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: AudioFileWriter, threads: Int,
+        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: OutputStage, threads: Int,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
-        let b = bank.blockSize, channels = reader.info.channels, outputChannels = writer.channels
+        let b = bank.blockSize, channels = reader.info.channels, outputChannels = writer.writer.channels
         let state = self.state
         if threads == 1 {
             return try streamOnOneThread(reader: reader, bank: bank, window: window, writer: writer, progress: progress)
@@ -107,12 +107,12 @@ extension FileFilterJob {
 
     /// Joins the kept frames of a filtered block (unless the workers left them interleaved) and writes
     /// them; a write error fails the job. Writer stage.
-    func writeKept(_ block: AudioBlock, filteredBy bank: any BlockFilter, to writer: AudioFileWriter) {
+    func writeKept(_ block: AudioBlock, filteredBy bank: any BlockFilter, to writer: OutputStage) {
         let keep = block.keep
         guard !keep.isEmpty else { return }
         if !bank.outputIsInterleaved { block.interleave(frames: keep) }
         do throws(AudioError) {
-            try writer.write(from: block.interleaved + keep.lowerBound * block.outputChannels, frames: keep.count)
+            try writer.write(block.interleaved + keep.lowerBound * block.outputChannels, count: keep.count)
         } catch {
             state.fail(JobError(audio: error))
         }
@@ -122,11 +122,11 @@ extension FileFilterJob {
     /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's
     /// (the same convolvers see the same blocks in the same order).
     func streamOnOneThread(
-        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: AudioFileWriter,
+        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: OutputStage,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels
-        let block = AudioBlock(capacity: b, channels: channels, outputChannels: writer.channels)
+        let block = AudioBlock(capacity: b, channels: channels, outputChannels: writer.writer.channels)
         state.countBlock()
         var position = 0
         while position < window.end && !state.hasFailed {

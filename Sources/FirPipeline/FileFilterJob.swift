@@ -24,6 +24,10 @@ public final class FileFilterJob: Sendable {
         public var kernelTaps: Int
         /// Integer output samples that were clipped to full scale.
         public var clippedSamples: Int
+        /// ``clippedSamples`` by output channel.
+        public var clippedPerChannel: [Int]
+        /// Frames the limiter (`limitDB`) turned down; 0 without it.
+        public var limitedFrames: Int
         /// Automatic choices worth telling the user (one line each).
         public var notices: [String]
         /// Audio blocks the run allocated: the pool, whatever the input's length.
@@ -173,6 +177,9 @@ public final class FileFilterJob: Sendable {
             named.path = spec.output
             throw JobError(audio: named)
         }
+        let stage = OutputStage(
+            writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
+            ditherSeed: spec.dither == .tpdf ? spec.ditherSeed : nil)
         let bank: any BlockFilter
         if let filters = plan.matrix.diagonal {
             bank = FilterBank(
@@ -186,7 +193,10 @@ public final class FileFilterJob: Sendable {
 
         do throws(JobError) {
             try stream(
-                reader: plan.reader, bank: bank, window: plan.window, writer: writer, threads: threads, progress: progress)
+                reader: plan.reader, bank: bank, window: plan.window, writer: stage, threads: threads, progress: progress)
+            if !state.hasFailed {
+                do { try stage.flush() } catch { throw JobError(audio: error) }
+            }
             do { try writer.finish() } catch { throw JobError(audio: error) }
             // A cancellation that arrived after the last block still wins: the user asked for no output.
             if let error = state.error { throw error }
@@ -199,7 +209,25 @@ public final class FileFilterJob: Sendable {
             outputPath: spec.output, format: plan.format, frames: writer.framesWritten, channels: plan.matrix.outputs,
             sampleRate: info.sampleRate, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize,
             kernelTaps: plan.kernelTaps,
-            clippedSamples: writer.clippedSamples, notices: plan.choice.notices, blocksAllocated: state.blocksAllocated)
+            clippedSamples: writer.clippedSamples, clippedPerChannel: writer.clippedPerChannel,
+            limitedFrames: stage.limitedFrames, notices: notices(plan),
+            blocksAllocated: state.blocksAllocated)
+    }
+}
+
+extension FileFilterJob {
+    /// The format's notices, and one when dither was asked for but cannot apply.
+    func notices(_ plan: Plan) -> [String] {
+        var notices = plan.choice.notices
+        let format = plan.format
+        if spec.dither == .tpdf {
+            switch format.sampleFormat.integerBits {
+            case nil: notices.append("dither ignored: \(format.sampleFormat.rawValue) output is not rounded to integers")
+            case 32?: notices.append("dither ignored at 32 bits: a float sample is already on the 32-bit grid")
+            default: break
+            }
+        }
+        return notices
     }
 }
 

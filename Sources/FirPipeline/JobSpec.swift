@@ -32,6 +32,14 @@ public enum SampleFormatName: String, Sendable, CaseIterable, Codable {
     case pcm16, pcm24, pcm32, float, double
 }
 
+/// Dither choices, as `--dither` and the config take them.
+public enum DitherMode: String, Sendable, CaseIterable, Codable {
+    /// Plain rounding.
+    case none
+    /// Triangular dither of ±1 LSB before rounding to integers (``TPDFDither``).
+    case tpdf
+}
+
 /// Output container names, as `--format` and the config take them.
 public enum ContainerName: String, Sendable, CaseIterable, Codable {
     case wav, wavex, flac, aiff, w64, rf64, caf
@@ -57,6 +65,12 @@ public struct JobSpec: Sendable, Equatable {
     public var sampleFormat: SampleFormatName?
     /// Resample kernels recorded at another rate than the input's (libsoxr) instead of refusing them.
     public var resampleKernels = false
+    /// The output limiter's ceiling in dBFS (``limitRange``); nil for no limiter.
+    public var limitDB: Double?
+    /// Dither for integer output.
+    public var dither: DitherMode = .none
+    /// The dither's seed: the same seed gives the same output.
+    public var ditherSeed: UInt64 = 1
 
     public init(input: String, output: String, kernels: KernelSpec) {
         self.input = input
@@ -66,6 +80,8 @@ public struct JobSpec: Sendable, Equatable {
 
     /// The accepted range of `blockSize`.
     public static let blockSizeRange = 16...(1 << 22)
+    /// The accepted range of `limitDB`.
+    public static let limitRange = -60.0...0.0
     /// The accepted range of `threads`.
     public static let threadRange = 1...256
 }

@@ -6,6 +6,7 @@ extension ConvolutionMode: ExpressibleByArgument {}
 extension OutputLength: ExpressibleByArgument {}
 extension ContainerName: ExpressibleByArgument {}
 extension SampleFormatName: ExpressibleByArgument {}
+extension DitherMode: ExpressibleByArgument {}
 
 /// Options shared by `process` and `check`: everything a config file can also say.
 struct JobOptions: ParsableArguments {
@@ -40,6 +41,16 @@ struct JobOptions: ParsableArguments {
     @Flag(name: .customLong("resample-kernels"), help: "Resample kernels recorded at another rate than the input's (libsoxr, very high quality) instead of refusing them.")
     var resampleKernels = false
 
+    @Option(help: "Dither for integer output: tpdf (triangular, ±1 LSB) or none (the default).")
+    var dither: DitherMode?
+
+    @Option(name: .customLong("dither-seed"), help: "Seed of the dither's noise (default 1): the same seed gives the same file.")
+    var ditherSeed: UInt64?
+
+    // Unconditional so that `--limit-db -1` works.
+    @Option(name: .customLong("limit-db"), parsing: .unconditional, help: "Peak limiter ceiling in dBFS (-60 to 0), 5 ms look-ahead (default: no limiter).")
+    var limitDB: Double?
+
     func validate() throws {
         if let b = blockSize, !JobSpec.blockSizeRange.contains(b) {
             throw ValidationError(
@@ -47,6 +58,9 @@ struct JobOptions: ParsableArguments {
         }
         if let t = threads, !JobSpec.threadRange.contains(t) {
             throw ValidationError("--threads \(t) is out of range; use \(JobSpec.threadRange.lowerBound)...\(JobSpec.threadRange.upperBound)")
+        }
+        if let l = limitDB, !JobSpec.limitRange.contains(l) {
+            throw ValidationError("--limit-db \(l) is out of range; use -60 to 0 dBFS")
         }
         if let g = gainDB, !g.isFinite || abs(g) > 200 {
             throw ValidationError("--gain-db \(g) is out of range; use a finite value within ±200 dB")
@@ -67,6 +81,9 @@ struct JobOptions: ParsableArguments {
         o.container = format
         o.sampleFormat = subtype
         o.resampleKernels = resampleKernels ? true : nil
+        o.dither = dither
+        o.ditherSeed = ditherSeed
+        o.limitDB = limitDB
         return o
     }
 
@@ -97,6 +114,9 @@ struct JobOptions: ParsableArguments {
         spec.container = format
         spec.sampleFormat = subtype
         spec.resampleKernels = resampleKernels
+        spec.dither = dither ?? .none
+        spec.ditherSeed = ditherSeed ?? spec.ditherSeed
+        spec.limitDB = limitDB
         return (spec, nil)
     }
 }

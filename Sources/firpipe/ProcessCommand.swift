@@ -55,9 +55,14 @@ struct ProcessCommand: ParsableCommand {
         }
         for notice in summary.notices { printError("firpipe: " + notice) }
         if summary.clippedSamples > 0 {
+            let perChannel = summary.clippedPerChannel.enumerated().filter { $0.element > 0 }
+                .map { "ch\($0.offset) \($0.element)" }.joined(separator: ", ")
             printError(
-                "firpipe: warning: \(summary.clippedSamples) samples clipped in \(summary.outputPath); "
-                    + "lower --gain-db or write float (--subtype float)")
+                "firpipe: warning: \(summary.clippedSamples) samples clipped in \(summary.outputPath) (\(perChannel)); "
+                    + "lower --gain-db, add --limit-db -1, or write float (--subtype float)")
+        }
+        if summary.limitedFrames > 0 && !quiet {
+            printError("firpipe: the limiter turned down \(summary.limitedFrames) frames")
         }
         if !quiet {
             printError(

@@ -46,6 +46,9 @@ extension ConfigFile {
         spec.container = overrides.container ?? values.container
         spec.sampleFormat = overrides.sampleFormat ?? values.sampleFormat
         spec.resampleKernels = overrides.resampleKernels ?? false
+        spec.dither = overrides.dither ?? values.dither ?? spec.dither
+        spec.ditherSeed = overrides.ditherSeed ?? values.ditherSeed ?? spec.ditherSeed
+        spec.limitDB = overrides.limitDB ?? values.limitDB
         return spec
     }
 

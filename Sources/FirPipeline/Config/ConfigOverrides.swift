@@ -27,6 +27,12 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var sampleFormat: SampleFormatName?
     /// Resamples every kernel of another rate (`--resample-kernels`), as `resample: true` on each filter.
     public var resampleKernels: Bool?
+    /// Replaces `dither`.
+    public var dither: DitherMode?
+    /// Replaces `dither_seed`.
+    public var ditherSeed: UInt64?
+    /// Replaces `limit_db`.
+    public var limitDB: Double?
 
     /// Overrides for the given values; every other value comes from the config file.
     public init(

@@ -67,6 +67,9 @@ struct ConfigReader {
             case .pipeline:
                 pipelineKey = keyNode
                 pipeline = try self.pipeline(value)
+            case .dither: values.dither = try choice(value, keyPath)
+            case .ditherSeed: values.ditherSeed = UInt64(try integer(value, keyPath, in: 0...Int.max))
+            case .limitDB: values.limitDB = try decimal(value, keyPath, in: JobSpec.limitRange)
             }
         }
         if let pipelineKey {

@@ -7,6 +7,9 @@ enum ConfigKey: String, CaseIterable {
     case blockSize = "block_size"
     case threads, format, subtype, serve
     case filters, mixers, pipeline
+    case dither
+    case ditherSeed = "dither_seed"
+    case limitDB = "limit_db"
 }
 
 /// The keys allowed in one entry of `channels`.
@@ -29,6 +32,9 @@ struct ConfigValues: Sendable, Equatable {
     var threads: Int?
     var container: ContainerName?
     var sampleFormat: SampleFormatName?
+    var dither: DitherMode?
+    var ditherSeed: UInt64?
+    var limitDB: Double?
     /// The `serve` section, for `firpipe serve`; other commands ignore it.
     var serve: ServeSettings?
 

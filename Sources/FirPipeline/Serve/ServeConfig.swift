@@ -102,6 +102,9 @@ public struct ServeConfig: Sendable {
         spec.threads = file.threads
         spec.container = file.container
         spec.sampleFormat = file.sampleFormat
+        spec.dither = file.values.dither ?? spec.dither
+        spec.ditherSeed = file.values.ditherSeed ?? spec.ditherSeed
+        spec.limitDB = file.values.limitDB
         return spec
     }
 
