@@ -58,14 +58,22 @@ public struct RawPCMCodec: Sendable {
 
     /// Writes `frames` frames from `planar` (channel c at `c * stride`) to `bytes`, interleaved.
     ///
+    /// - Parameter perChannel: if given, room for `channels` counts, each increased by its channel's
+    ///   clipped samples.
     /// - Returns: how many samples clipped (integer formats only; floats are written as they are).
     @discardableResult
     public func encode(
-        _ planar: UnsafePointer<Float>, stride: Int, frames: Int, into bytes: UnsafeMutableRawPointer
+        _ planar: UnsafePointer<Float>, stride: Int, frames: Int, into bytes: UnsafeMutableRawPointer,
+        clippedPerChannel perChannel: UnsafeMutablePointer<Int>? = nil
     ) -> Int {
         let channels = self.channels, size = format.bytesPerSample
-        var clipped = 0
+        var total = 0
         for c in 0..<channels {
+            var clipped = 0
+            defer {
+                total &+= clipped
+                perChannel?[c] &+= clipped
+            }
             let src = planar + c * stride
             var p = bytes + c * size
             let step = channels * size
@@ -101,7 +109,7 @@ public struct RawPCMCodec: Sendable {
                 }
             }
         }
-        return clipped
+        return total
     }
 
     /// `x · scale` rounded to nearest (ties to even, as `lrintf`), clipped to `[-scale, max]`; NaN becomes 0.

@@ -35,6 +35,22 @@ import Testing
         #expect(DaemonStatus(json: json) == Self.sample())
     }
 
+    @Test func streamStatusCarriesClippingPerOutputChannel() throws {
+        var s = Self.sample()
+        s.clippedPerChannel = [0, 3, 0, 0]
+        s.outputChannels = 4
+        #expect(s.json.contains(#""clipped_per_channel":[0,3,0,0]"#) && s.json.contains(#""output_channels":4"#))
+        #expect(DaemonStatus(json: s.json) == s)
+        let text = MetricsFile(path: "/unused", name: "room").render(s)
+        #expect(text.contains("""
+            # TYPE firpipe_channel_clipped_samples_total counter
+            firpipe_channel_clipped_samples_total{config="room",channel="0"} 0
+            firpipe_channel_clipped_samples_total{config="room",channel="1"} 3
+            firpipe_channel_clipped_samples_total{config="room",channel="2"} 0
+            firpipe_channel_clipped_samples_total{config="room",channel="3"} 0
+            """), "\(text)")
+    }
+
     @Test func spoolCountsOnlyInSpoolMode() throws {
         #expect(DaemonStatus(json: Self.sample().json)?.spool == nil)
         var spool = Self.sample(mode: .spool)

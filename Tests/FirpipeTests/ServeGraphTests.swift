@@ -4,6 +4,8 @@ import FirTestSupport
 import Foundation
 import Testing
 
+@testable import firpipe
+
 /// `firpipe serve` streaming a processing graph: the crossover example (2 channels in, 4 out) equals
 /// the batch job shifted by the latency, and a reload that would change the output's channel count is
 /// refused while the running graph goes on.
@@ -69,5 +71,37 @@ import Testing
             let worst = zip(y[c].dropFirst(block), x).map { abs($0 - $1 * half) }.max() ?? 1
             #expect(worst < 1e-6, "output \(c) after the refused reload: \(worst)")
         }
+    }
+
+    @Test func clippingIsCountedPerOutputChannelInStatus() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let path = try f.text("loud.yaml", """
+            mixers:
+              m:
+                channels: {in: 1, out: 2}
+                mapping:
+                  - {dest: 0, sources: [{channel: 0}]}
+                  - {dest: 1, sources: [{channel: 0, gain_db: 20}]}
+            pipeline:
+              - {type: mixer, name: m}
+            block_size: 64
+            serve:
+              stream: {format: s16le, channels: 1, rate: 48000}
+              control_socket: ctl.sock
+            """)
+        let codec = RawPCMCodec(format: .s16le, channels: 1)
+        let x = [Signals.noise(count: 64 * 20, seed: 9, amplitude: 0.5)]
+        let daemon = try DaemonProcess(["serve", "--config", path])
+        try daemon.write(ServeStreamTests.encode(x, codec))
+        #expect(daemon.waitUntil { daemon.stdout.count >= 64 * 21 * 4 })
+        let status = try firpipe("status", "--socket", f.dir.path("ctl.sock"))
+        #expect(status.status == 0, "\(status.stderr)")
+        let json = try #require(DaemonStatus(json: status.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let perChannel = try #require(json.clippedPerChannel)
+        #expect(perChannel.count == 2 && perChannel[0] == 0 && perChannel[1] > 100, "\(perChannel)")
+        #expect(json.clippedSamples == perChannel[1] && json.outputChannels == 2)
+        daemon.closeInput()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }
 }

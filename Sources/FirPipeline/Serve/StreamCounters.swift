@@ -30,6 +30,8 @@ public final class StreamCounters: Sendable {
     public let overruns = Atomic<Int>(0)
     /// Integer output samples clipped at full scale.
     public let clipped = Atomic<Int>(0)
+    /// ``clipped`` by output channel.
+    public let clippedPerChannel: ChannelCounts
     /// Kernel changes completed (crossfades finished).
     public let swaps = Atomic<Int>(0)
     private let readerCPU = Atomic<UInt64>(0)
@@ -39,7 +41,10 @@ public final class StreamCounters: Sendable {
     /// by reloads), published by the filter thread after each block.
     public let levelsCPU = Atomic<UInt64>(0)
 
-    public init() {}
+    /// - Parameter outputChannels: channels the stream writes.
+    public init(outputChannels: Int = 1) {
+        clippedPerChannel = ChannelCounts(count: outputChannels)
+    }
 
     /// CPU time the stage's thread has used, in nanoseconds, as of its last block.
     public func cpuNanoseconds(_ stage: Stage) -> UInt64 {
@@ -59,4 +64,29 @@ public final class StreamCounters: Sendable {
         case .writer: writerCPU.store(now, ordering: .relaxed)
         }
     }
+}
+
+/// One relaxed atomic counter per channel: written by the filter thread, read by the status reporter.
+///
+/// `@unchecked Sendable`: the counters are atomics, allocated in `init` and freed in `deinit`.
+public final class ChannelCounts: @unchecked Sendable {
+    public let count: Int
+    private let slots: UnsafeMutablePointer<Atomic<Int>>
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        for c in 0..<count { (slots + c).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// Adds `value` to channel `c`'s count. Any thread.
+    func add(_ value: Int, to c: Int) { slots[c].add(value, ordering: .relaxed) }
+
+    /// Every channel's count. Any thread.
+    public var values: [Int] { (0..<count).map { slots[$0].load(ordering: .relaxed) } }
 }

@@ -11,6 +11,8 @@ final class FilterState: @unchecked Sendable {
     var fadePosition = 0
     /// The outgoing convolver's output for the current block, planar.
     let scratch: AlignedFloats
+    /// This block's clipped samples by output channel, before they are added to the counters.
+    let clipped: UnsafeMutablePointer<Int>
     /// Underruns and worker CPU of convolvers already retired, so the counters never go backwards.
     var retiredUnderruns = 0
     var retiredWorkerCPU: UInt64 = 0
@@ -19,7 +21,11 @@ final class FilterState: @unchecked Sendable {
     init(convolver: StreamGraph, blockSize: Int, channels: Int) {
         self.convolver = convolver
         scratch = AlignedFloats(count: blockSize * channels)
+        clipped = .allocate(capacity: channels)
+        clipped.initialize(repeating: 0, count: channels)
     }
+
+    deinit { clipped.deallocate() }
 }
 
 extension StreamEngine {
@@ -49,8 +55,15 @@ extension StreamEngine {
             } else {
                 state.convolver.process(samples, samples)
             }
-            let clipped = outputCodec.encode(samples, stride: blockSize, frames: block.frames, into: block.bytes)
-            counters.clipped.add(clipped, ordering: .relaxed)
+            let clipped = outputCodec.encode(
+                samples, stride: blockSize, frames: block.frames, into: block.bytes, clippedPerChannel: state.clipped)
+            if clipped > 0 {
+                counters.clipped.add(clipped, ordering: .relaxed)
+                for c in 0..<outputChannels where state.clipped[c] > 0 {
+                    counters.clippedPerChannel.add(state.clipped[c], to: c)
+                    state.clipped[c] = 0
+                }
+            }
             counters.blocks.add(1, ordering: .relaxed)
             counters.frames.add(block.frames, ordering: .relaxed)
             counters.underruns.store(

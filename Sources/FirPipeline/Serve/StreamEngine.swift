@@ -18,7 +18,7 @@ import Synchronization
 public final class StreamEngine: @unchecked Sendable {
     public let settings: StreamSettings
     public let blockSize: Int
-    public let counters = StreamCounters()
+    public let counters: StreamCounters
     /// The input's frames.
     let codec: RawPCMCodec
     /// The output's frames: the graph's channel count, in the input's sample format.
@@ -61,6 +61,7 @@ public final class StreamEngine: @unchecked Sendable {
         self.blockSize = convolver.blockSize
         self.codec = RawPCMCodec(format: settings.format, channels: settings.channels)
         self.outputCodec = RawPCMCodec(format: settings.format, channels: convolver.outputs)
+        counters = StreamCounters(outputChannels: convolver.outputs)
         self.logger = logger
         free = BoundedQueue(capacity: Self.poolSize)
         toFilter = BoundedQueue(capacity: Self.poolSize + 1)

@@ -52,6 +52,10 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     var overruns: UInt64 = 0
     /// Output samples clipped to full scale.
     var clippedSamples: UInt64 = 0
+    /// ``clippedSamples`` by output channel (stream mode).
+    var clippedPerChannel: [UInt64]?
+    /// Channels the stream writes: `channels` unless a graph routes them (stream mode).
+    var outputChannels: Int?
     /// Per stage ("reader", "convolver", "writer", "levels"): the share of one core it used over the last
     /// interval (0.5 = half a core; above 1 for a stage running on several threads).
     var cpu: [String: Double] = [:]
@@ -80,6 +84,8 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         case state, mode, config, pid, latency, blocks, samples, underruns, overruns, cpu, reloads, spool, channels
         case uptimeSeconds = "uptime_s"
         case clippedSamples = "clipped_samples"
+        case clippedPerChannel = "clipped_per_channel"
+        case outputChannels = "output_channels"
         case sampleRate = "sample_rate"
         case blockSize = "block_size"
     }

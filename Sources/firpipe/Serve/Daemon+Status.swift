@@ -32,6 +32,8 @@ extension Daemon {
             status.underruns = UInt64(c.underruns.load(ordering: .relaxed))
             status.overruns = UInt64(c.overruns.load(ordering: .relaxed))
             status.clippedSamples = UInt64(c.clipped.load(ordering: .relaxed))
+            status.clippedPerChannel = c.clippedPerChannel.values.map(UInt64.init)
+            status.outputChannels = engine.outputChannels
             let wall = StageClock.monotonicNanoseconds()
             var readings = StreamCounters.Stage.allCases.map { stage in
                 (stage.name, StageClock.Reading(cpu: c.cpuNanoseconds(stage), wall: wall))
