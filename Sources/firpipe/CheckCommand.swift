@@ -17,7 +17,14 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var options: JobOptions
 
+    @Flag(name: .customLong("list-options"), help: "Print the config file's job options as the README's table rows, and exit.")
+    var listOptions = false
+
     func run() throws {
+        if listOptions {
+            print(JobOptionSchema.markdownTable)
+            return
+        }
         // A daemon's config (a serve section and no input) is checked as `firpipe serve` would load it.
         if input == nil, let path = options.config, let file = try? ConfigFile.load(path: path),
            file.serve != nil, file.input == nil {

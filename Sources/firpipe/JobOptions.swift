@@ -67,23 +67,20 @@ struct JobOptions: ParsableArguments {
         }
     }
 
-    /// The command line's values as config overrides.
+    /// The command line's values as config overrides: each flag sets its option of ``JobOptionSchema``.
     func overrides(input: String?, output: String?) -> ConfigOverrides {
-        var o = ConfigOverrides()
-        o.input = input
-        o.output = output
-        o.kernel = kernel
-        o.mode = mode
-        o.length = length
-        o.gainDB = gainDB
-        o.blockSize = blockSize
-        o.threads = threads
-        o.container = format
-        o.sampleFormat = subtype
-        o.resampleKernels = resampleKernels ? true : nil
-        o.dither = dither
-        o.ditherSeed = ditherSeed
-        o.limitDB = limitDB
+        var o = ConfigOverrides(input: input, output: output, kernel: kernel)
+        o.settings.set(JobOptionSchema.mode, mode)
+        o.settings.set(JobOptionSchema.length, length)
+        o.settings.set(JobOptionSchema.gainDB, gainDB)
+        o.settings.set(JobOptionSchema.blockSize, blockSize)
+        o.settings.set(JobOptionSchema.threads, threads)
+        o.settings.set(JobOptionSchema.container, format)
+        o.settings.set(JobOptionSchema.sampleFormat, subtype)
+        o.settings.set(JobOptionSchema.resampleKernels, resampleKernels ? true : nil)
+        o.settings.set(JobOptionSchema.dither, dither)
+        o.settings.set(JobOptionSchema.ditherSeed, ditherSeed)
+        o.settings.set(JobOptionSchema.limitDB, limitDB)
         return o
     }
 
@@ -105,19 +102,8 @@ struct JobOptions: ParsableArguments {
         guard let kernel else {
             throw ValidationError("give a kernel with --kernel FILE, or use --config FILE")
         }
-        var spec = JobSpec(input: input, output: output, kernels: .shared(path: kernel))
-        spec.mode = mode ?? .convolve
-        spec.length = length ?? .full
-        spec.gainDB = gainDB ?? 0
-        spec.blockSize = blockSize
-        spec.threads = threads
-        spec.container = format
-        spec.sampleFormat = subtype
-        spec.resampleKernels = resampleKernels
-        spec.dither = dither ?? .none
-        spec.ditherSeed = ditherSeed ?? spec.ditherSeed
-        spec.limitDB = limitDB
-        return (spec, nil)
+        let spec = JobSpec(input: input, output: output, kernels: .shared(path: kernel))
+        return (overrides.settings.applied(to: spec), nil)
     }
 }
 

@@ -111,9 +111,14 @@ import Testing
                 format: wav
                 subtype: float
                 """, path: sandbox.path("job.yaml"))
-        let overrides = ConfigOverrides(
-            input: "cli/in.wav", output: "cli/out.wav", kernel: "cli/ir.wav", mode: .convolve, length: .same,
-            gainDB: -1, blockSize: 4096, threads: 8, container: .caf, sampleFormat: .pcm16)
+        var overrides = ConfigOverrides(input: "cli/in.wav", output: "cli/out.wav", kernel: "cli/ir.wav")
+        overrides.settings.set(JobOptionSchema.mode, .convolve)
+        overrides.settings.set(JobOptionSchema.length, .same)
+        overrides.settings.set(JobOptionSchema.gainDB, -1)
+        overrides.settings.set(JobOptionSchema.blockSize, 4096)
+        overrides.settings.set(JobOptionSchema.threads, 8)
+        overrides.settings.set(JobOptionSchema.container, .caf)
+        overrides.settings.set(JobOptionSchema.sampleFormat, .pcm16)
 
         let spec = try config.resolve(overrides)
 
@@ -136,7 +141,7 @@ import Testing
             path: sandbox.path("job.yaml"))
         var overrides = ConfigOverrides()
         overrides.output = "elsewhere.wav"
-        overrides.blockSize = 256
+        overrides.settings.set(JobOptionSchema.blockSize, 256)
 
         let spec = try config.resolve(overrides)
 

@@ -37,19 +37,8 @@ extension ConfigFile {
                     + "or pass a kernel on the command line")
         }
 
-        var spec = JobSpec(input: input, output: output, kernels: kernels)
-        spec.mode = overrides.mode ?? values.mode ?? spec.mode
-        spec.length = overrides.length ?? values.length ?? spec.length
-        spec.gainDB = overrides.gainDB ?? values.gainDB ?? spec.gainDB
-        spec.blockSize = overrides.blockSize ?? values.blockSize
-        spec.threads = overrides.threads ?? values.threads
-        spec.container = overrides.container ?? values.container
-        spec.sampleFormat = overrides.sampleFormat ?? values.sampleFormat
-        spec.resampleKernels = overrides.resampleKernels ?? false
-        spec.dither = overrides.dither ?? values.dither ?? spec.dither
-        spec.ditherSeed = overrides.ditherSeed ?? values.ditherSeed ?? spec.ditherSeed
-        spec.limitDB = overrides.limitDB ?? values.limitDB
-        return spec
+        let spec = JobSpec(input: input, output: output, kernels: kernels)
+        return values.settings.overridden(by: overrides.settings).applied(to: spec)
     }
 
     /// `kernels` unchanged, after checking that each of its files exists.

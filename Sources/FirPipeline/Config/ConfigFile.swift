@@ -50,20 +50,8 @@ public struct ConfigFile: Sendable {
     public var output: String? { values.output }
     /// The kernels with absolute paths (from `kernel` or `channels`), or `nil` when the file gives neither.
     public var kernels: KernelSpec? { values.kernels }
-    /// `mode`, if given.
-    public var mode: ConvolutionMode? { values.mode }
-    /// `length`, if given.
-    public var length: OutputLength? { values.length }
-    /// The top-level `gain_db`, if given.
-    public var gainDB: Double? { values.gainDB }
-    /// `block_size`, if given; within `JobSpec.blockSizeRange`.
-    public var blockSize: Int? { values.blockSize }
-    /// `threads`, if given; within `JobSpec.threadRange`.
-    public var threads: Int? { values.threads }
-    /// `format`, if given.
-    public var container: ContainerName? { values.container }
-    /// `subtype`, if given.
-    public var sampleFormat: SampleFormatName? { values.sampleFormat }
+    /// The job options the file gives (``JobOptionSchema``); ``JobSettings/applied(to:)`` puts them in a job.
+    public var settings: JobSettings { values.settings }
     /// The `serve` section, if given, with paths absolute; `ServeConfig` checks it for the daemon.
     public var serve: ServeSettings? { values.serve }
 

@@ -38,7 +38,12 @@ struct ConfigReader {
         var mixers: [String: MixerDefinition] = [:]
         var pipeline: [PipelineStep] = []
         for (keyNode, value) in mapping {
-            let key: ConfigKey = try name(of: keyNode, in: nil)
+            if case .scalar(let scalar) = keyNode, let option = JobOptionSchema.option(named: scalar.string) {
+                record(option.key, key: keyNode, value: value)
+                values.settings.set(try option.read(self, value, option.key))
+                continue
+            }
+            let key: ConfigKey = try topLevelName(of: keyNode)
             let keyPath = key.rawValue
             record(keyPath, key: keyNode, value: value)
             switch key {
@@ -50,13 +55,6 @@ struct ConfigReader {
             case .channels:
                 channelsKey = keyNode
                 values.kernels = .perChannel(try channels(value))
-            case .mode: values.mode = try choice(value, keyPath)
-            case .length: values.length = try choice(value, keyPath)
-            case .gainDB: values.gainDB = try gain(value, keyPath)
-            case .blockSize: values.blockSize = try integer(value, keyPath, in: JobSpec.blockSizeRange)
-            case .threads: values.threads = try integer(value, keyPath, in: JobSpec.threadRange)
-            case .format: values.container = try choice(value, keyPath)
-            case .subtype: values.sampleFormat = try choice(value, keyPath)
             case .serve: values.serve = try serve(value)
             case .filters:
                 graphKeys.append(keyNode)
@@ -67,9 +65,7 @@ struct ConfigReader {
             case .pipeline:
                 pipelineKey = keyNode
                 pipeline = try self.pipeline(value)
-            case .dither: values.dither = try choice(value, keyPath)
-            case .ditherSeed: values.ditherSeed = UInt64(try integer(value, keyPath, in: 0...Int.max))
-            case .limitDB: values.limitDB = try decimal(value, keyPath, in: JobSpec.limitRange)
+
             }
         }
         if let pipelineKey {
@@ -149,6 +145,21 @@ struct ConfigReader {
     }
 
     // MARK: - Keys
+
+    /// A structural top-level key; an unknown one is reported with every allowed key, options included.
+    func topLevelName(of keyNode: Node) throws(ConfigError) -> ConfigKey {
+        if case .scalar(let scalar) = keyNode, let key = ConfigKey(rawValue: scalar.string) { return key }
+        let allowed = [ConfigKey.input, .output, .kernel, .channels].map(\.rawValue)
+            + JobOptionSchema.all.map(\.key) + [ConfigKey.filters, .mixers, .pipeline, .serve].map(\.rawValue)
+        guard case .scalar(let scalar) = keyNode else {
+            throw ConfigError(
+                .wrongType, at: location(of: keyNode), "keys must be names such as 'input', found \(keyNode.foundDescription)")
+        }
+        let hint = NearMiss.hint(for: scalar.string, among: allowed)
+        throw ConfigError(
+            .unknownKey, at: location(of: keyNode),
+            "unknown key '\(scalar.string)'\(hint); allowed keys: \(allowed.joined(separator: ", "))")
+    }
 
     /// The schema key a key node names; `parent` is the dotted path of the enclosing entry, if any.
     func name<Key: RawRepresentable<String> & CaseIterable>(

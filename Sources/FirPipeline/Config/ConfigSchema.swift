@@ -1,15 +1,10 @@
 import FirCore
 
-/// The keys allowed at the top level of a config file, as written in YAML.
+/// The structural keys of a config file: what to filter, with what, and the daemon's section. Every
+/// other top-level key is a job option of ``JobOptionSchema``.
 enum ConfigKey: String, CaseIterable {
-    case input, output, kernel, channels, mode, length
-    case gainDB = "gain_db"
-    case blockSize = "block_size"
-    case threads, format, subtype, serve
+    case input, output, kernel, channels, serve
     case filters, mixers, pipeline
-    case dither
-    case ditherSeed = "dither_seed"
-    case limitDB = "limit_db"
 }
 
 /// The keys allowed in one entry of `channels`.
@@ -21,20 +16,12 @@ enum ChannelKey: String, CaseIterable {
 /// A config file's values, each `nil` when the file does not give it.
 ///
 /// Paths are as written until `ConfigFile` resolves them against the file's directory.
-struct ConfigValues: Sendable, Equatable {
+struct ConfigValues: Sendable {
     var input: String?
     var output: String?
     var kernels: KernelSpec?
-    var mode: ConvolutionMode?
-    var length: OutputLength?
-    var gainDB: Double?
-    var blockSize: Int?
-    var threads: Int?
-    var container: ContainerName?
-    var sampleFormat: SampleFormatName?
-    var dither: DitherMode?
-    var ditherSeed: UInt64?
-    var limitDB: Double?
+    /// The job options the file gives (``JobOptionSchema``).
+    var settings = JobSettings()
     /// The `serve` section, for `firpipe serve`; other commands ignore it.
     var serve: ServeSettings?
 

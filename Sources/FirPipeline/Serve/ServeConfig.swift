@@ -34,9 +34,7 @@ public struct ServeConfig: Sendable {
         }
         self.settings = settings
         // resolve() checks the kernel files exist and points at them; input and output are the daemon's.
-        var overrides = ConfigOverrides()
-        overrides.input = file.input ?? "-"
-        overrides.output = file.output ?? "-"
+        let overrides = ConfigOverrides(input: file.input ?? "-", output: file.output ?? "-")
         let spec = try file.resolve(overrides)
         kernels = spec.kernels
         mode = spec.mode
@@ -44,7 +42,12 @@ public struct ServeConfig: Sendable {
         switch settings.work {
         case .stream(let stream):
             try Self.checkPipes(stream, in: file)
-            let size = file.blockSize ?? ServeSettings.defaultBlockSize
+            for option in JobOptionSchema.all where !option.stream && file.settings[option.key] != nil {
+                throw ConfigError(
+                    .invalidValue, at: file.location(of: option.key),
+                    "\(option.key) applies to files (process and serve.spool), not to a stream; remove it")
+            }
+            let size = spec.blockSize ?? ServeSettings.defaultBlockSize
             let range = ServeSettings.blockSizeRange
             guard range.contains(size) else {
                 throw ConfigError(
@@ -54,7 +57,7 @@ public struct ServeConfig: Sendable {
             }
             blockSize = size
         case .spool:
-            blockSize = file.blockSize
+            blockSize = spec.blockSize
         }
     }
 
@@ -94,18 +97,7 @@ public struct ServeConfig: Sendable {
 
     /// The batch job for one spool file: the config's filter, length and output format.
     public func spoolSpec(input: String, output: String) -> JobSpec {
-        var spec = JobSpec(input: input, output: output, kernels: kernels)
-        spec.mode = mode
-        spec.length = file.length ?? spec.length
-        spec.gainDB = gainDB
-        spec.blockSize = blockSize
-        spec.threads = file.threads
-        spec.container = file.container
-        spec.sampleFormat = file.sampleFormat
-        spec.dither = file.values.dither ?? spec.dither
-        spec.ditherSeed = file.values.ditherSeed ?? spec.ditherSeed
-        spec.limitDB = file.values.limitDB
-        return spec
+        file.settings.applied(to: JobSpec(input: input, output: output, kernels: kernels))
     }
 
     /// What a reload may not change without a restart, or `nil` if `new` can take over live.
@@ -113,7 +105,16 @@ public struct ServeConfig: Sendable {
         switch (settings.work, new.settings.work) {
         case (.stream(let old), .stream(let now)):
             if old != now { return "serve.stream changed; restart the service to change the stream's format or pipes" }
-            if blockSize != new.blockSize { return "block_size changed; restart the service to change the latency" }
+            // The options the schema says a stream cannot change live, compared as a stream uses them.
+            var base = JobSpec(input: "-", output: "-", kernels: kernels)
+            base.blockSize = ServeSettings.defaultBlockSize
+            for option in JobOptionSchema.all {
+                guard case .restartForStream(let why) = option.reload else { continue }
+                var before = base, after = base
+                file.settings[option.key]?.apply(&before)
+                new.file.settings[option.key]?.apply(&after)
+                if before != after { return why }
+            }
         case (.spool(let old), .spool(let now)):
             if old.inbox != now.inbox || old.outbox != now.outbox || old.failed != now.failed {
                 return "serve.spool directories changed; restart the service to watch other directories"
