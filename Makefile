@@ -36,9 +36,11 @@ test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) --no-parallel
 
-# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (needs python3 with scipy).
+# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
+# Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.
 golden:
 	python3 Tests/FirCoreTests/Golden/make_golden.py
+	python3 Tests/FirAudioTests/Golden/make_resample_golden.py
 
 clean:
 	rm -rf .build

@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "FirTestSupport", dependencies: ["FirCore", "FirAudio"], path: "Tests/FirTestSupport"),
         .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),
+        .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"],
+                    resources: [.copy("Golden")]),
         .testTarget(
             name: "FirPipelineTests",
             dependencies: [
