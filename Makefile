@@ -12,10 +12,11 @@ BIN = .build/static/release/firpipe
 
 # Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
 # (the unit-file tests run it); needs root, as on CI.
+DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev pkg-config
 deps:
-	@pkg-config --exists fftw3f sndfile 2>/dev/null || { \
-	  echo "installing libfftw3-dev libsndfile1-dev pkg-config"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfftw3-dev libsndfile1-dev pkg-config; }
+	@pkg-config --exists fftw3f sndfile soxr 2>/dev/null || { \
+	  echo "installing $(DEB_LIBS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_LIBS); }
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  echo "installing systemd (for systemd-analyze)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
@@ -35,9 +36,11 @@ test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) --no-parallel
 
-# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (needs python3 with scipy).
+# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
+# Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.
 golden:
 	python3 Tests/FirCoreTests/Golden/make_golden.py
+	python3 Tests/FirAudioTests/Golden/make_resample_golden.py
 
 clean:
 	rm -rf .build

@@ -18,11 +18,13 @@ let package = Package(
             name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(
+            name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
         // The convolution core: pure math, no I/O.
         .target(name: "FirCore", dependencies: ["CFFTW"]),
-        // Audio files and kernels over libsndfile.
-        .target(name: "FirAudio", dependencies: ["CSndFile"]),
+        // Audio files and kernels over libsndfile; kernels resampled with libsoxr.
+        .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr"]),
         // Stages, jobs and the YAML config.
         .target(
             name: "FirPipeline",
@@ -47,7 +49,8 @@ let package = Package(
         .target(name: "FirTestSupport", dependencies: ["FirCore", "FirAudio"], path: "Tests/FirTestSupport"),
         .testTarget(name: "FirCoreTests", dependencies: ["FirCore", "FirTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"]),
+        .testTarget(name: "FirAudioTests", dependencies: ["FirAudio", "FirTestSupport"],
+                    resources: [.copy("Golden")]),
         .testTarget(
             name: "FirPipelineTests",
             dependencies: [

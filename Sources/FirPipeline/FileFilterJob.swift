@@ -218,7 +218,7 @@ public final class FileFilterJob: Sendable {
 extension FileFilterJob {
     /// The format's notices, and one when dither was asked for but cannot apply.
     func notices(_ plan: Plan) -> [String] {
-        var notices = plan.choice.notices
+        var notices = plan.matrix.notices + plan.choice.notices
         let format = plan.format
         if spec.dither == .tpdf {
             switch format.sampleFormat.integerBits {

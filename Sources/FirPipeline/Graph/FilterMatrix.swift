@@ -26,6 +26,8 @@ public struct FilterMatrix: Sendable {
     public let outputs: Int
     /// Non-zero paths, ordered by output then input; an output with none is silent.
     public let entries: [Entry]
+    /// What the user should hear about how the kernels were made (a kernel resampled), one line each.
+    public var notices: [String] = []
 
     public init(inputs: Int, outputs: Int, entries: [Entry]) {
         precondition(entries.allSatisfy { (0..<outputs).contains($0.output) && (0..<inputs).contains($0.input) })

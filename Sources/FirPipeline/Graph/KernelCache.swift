@@ -9,6 +9,8 @@ struct KernelCache {
     /// Whether errors carry config keys (and become config errors).
     let fromConfig: Bool
     private var loaded: [String: Kernel] = [:]
+    /// One line for each kernel resampled, for the job's summary.
+    private(set) var notices: [String] = []
 
     init(fromConfig: Bool) {
         self.fromConfig = fromConfig
@@ -48,15 +50,18 @@ struct KernelCache {
         return kernel
     }
 
-    private func resampled(_ kernel: Kernel, from: Int, to: Int, key: String) throws(JobError) -> Kernel {
+    private mutating func resampled(_ kernel: Kernel, from: Int, to: Int, key: String) throws(JobError) -> Kernel {
         var channels: [[Float]] = []
         for taps in kernel.channels {
-            _ = taps  // The libsoxr resampler lands in the next commit.
-            throw JobError(
-                fromConfig ? .config : .usage,
-                "\(kernel.path): this build cannot resample kernels yet; resample it to \(to) Hz beforehand",
-                configKey: fromConfig ? key : nil)
+            do {
+                channels.append(try KernelResampler.resampleKernel(taps, from: from, to: to, path: kernel.path))
+            } catch {
+                throw JobError(audio: error, configKey: fromConfig ? key : nil)
+            }
         }
+        notices.append(
+            "\(kernel.path): kernel resampled from \(from) to \(to) Hz (libsoxr, very high quality), "
+                + "\(kernel.taps) → \(channels.first?.count ?? 0) taps")
         return Kernel(path: kernel.path, channels: channels, sampleRate: to)
     }
 }

@@ -20,6 +20,17 @@ enum KernelResolver {
         mode: ConvolutionMode = .convolve, resampleKernels: Bool = false, fromConfig: Bool
     ) throws(JobError) -> FilterMatrix {
         var cache = KernelCache(fromConfig: fromConfig)
+        var matrix = try resolve(
+            spec, inputPath: inputPath, channels: channels, sampleRate: sampleRate, gainDB: gainDB, mode: mode,
+            resampleKernels: resampleKernels, fromConfig: fromConfig, cache: &cache)
+        matrix.notices = cache.notices
+        return matrix
+    }
+
+    private static func resolve(
+        _ spec: KernelSpec, inputPath: String, channels: Int, sampleRate: Int, gainDB: Double,
+        mode: ConvolutionMode, resampleKernels: Bool, fromConfig: Bool, cache: inout KernelCache
+    ) throws(JobError) -> FilterMatrix {
         switch spec {
         case .shared(let path):
             let kernel = try cache.load(
@@ -90,6 +101,7 @@ enum KernelResolver {
             var compiler = GraphCompiler(
                 graph: graph, channels: channels, sampleRate: sampleRate, inputPath: inputPath, kernels: cache)
             let matrix = try compiler.compile()
+            cache = compiler.kernels
             guard gainDB != 0 else { return matrix }
             let gain = linearGain(gainDB)
             return FilterMatrix(
