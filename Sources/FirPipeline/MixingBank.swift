@@ -3,8 +3,10 @@ import FirCore
 /// Runs a ``FilterMatrix`` that is not diagonal (routing, mixing, mono into a stereo room, crossovers,
 /// true-stereo reverb) on the batch stages: one ``MixingConvolver`` shared by the workers, each worker
 /// transforming the inputs i ≡ worker (mod workers), meeting the others at the block's
-/// ``PhaseBarrier``, then mixing and transforming back the outputs o ≡ worker (mod workers) straight
-/// into the block's interleaved frames, which the input no longer needs by then.
+/// ``PhaseBarrier``, then mixing and transforming back the outputs o ≡ worker (mod workers): mono and
+/// stereo straight into the block's interleaved frames, which the input no longer needs by then; more
+/// channels into the planar runs, which the writer joins with the SIMD transposes of ``StridedCopy``
+/// (a scalar scatter at a stride of 4 took half of the crossover's output step, perf).
 ///
 /// Kernel spectra are made once per distinct path (equal sources and gains share them).
 public final class MixingBank: @unchecked Sendable {
@@ -45,7 +47,7 @@ public final class MixingBank: @unchecked Sendable {
 }
 
 extension MixingBank: BlockFilter {
-    public var outputIsInterleaved: Bool { true }
+    public var outputIsInterleaved: Bool { !AudioBlock.splitsChannels(outputs) }
     public var blocksInFlight: Int { 0 }
     public var needsEveryBlock: Bool { true }
 
@@ -60,9 +62,14 @@ extension MixingBank: BlockFilter {
             i += workers
         }
         block.phase.arriveAndWait(parties: workers)
+        let interleaved = outputIsInterleaved
         var o = worker
         while o < outputs {
-            convolver.output(o, block: k, into: block.interleaved + o, stride: outputs)
+            if interleaved {
+                convolver.output(o, block: k, into: block.interleaved + o, stride: outputs)
+            } else {
+                convolver.output(o, block: k, into: block.channel(o), stride: 1)
+            }
             o += workers
         }
     }
