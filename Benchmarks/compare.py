@@ -1,6 +1,7 @@
 """Checks one tool's output against the float64 reference, on the output exactly as the tool wrote it.
 
-  length   frames written; ok when it is input + taps - 1 and the channel count is the input's
+  length   frames written; ok when it is input + taps - 1 and the channel count is the reference's
+           (the input's, or a routed workload's outputs)
   delay    the lag (output later than reference is positive) whose normalised correlation with the
            reference is highest, searched over +-MAX_LAG frames on a steady-state segment; None when
            nothing correlates (a silent output)
@@ -54,7 +55,7 @@ def check(output, reference, workload):
         "frames": out_frames,
         "channels": out_channels,
         "expected_frames": workload.output_frames,
-        "length_ok": out_frames == workload.output_frames and out_channels == workload.channels,
+        "length_ok": out_frames == workload.output_frames and out_channels == workload.output_channels,
         "delay": delay,
         "gain": gain,
         "error_db": error_db,

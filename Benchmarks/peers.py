@@ -1,6 +1,7 @@
 """The tools under test, each told how to do a true full-length convolution (see shared/PEERS.md beside the checkout).
 
-True means: output length input + taps - 1, zero delay, unity gain, kernel channel i on input channel i.
+True means: output length input + taps - 1, zero delay, unity gain, kernel channel i on input channel i;
+on a routed workload (W5), kernel channel k on path k's input, the paths summed into their outputs.
 Each tool gets its input in the form it reads; every conversion happens once, untimed, when the workload
 is generated (workloads.py). What a tool needs to reach the full length (padding, options) is inside
 its timed command. The harness never corrects an output: the checks in compare.py report what came out.
@@ -18,8 +19,20 @@ its timed command. The harness never corrects an output: the checks in compare.p
                linear-phase kernel and advances by taps/2 - 1, so A = taps/2 - 1 zeros go in front and
                B = taps/2 behind; from 153,726 taps on it writes silence (W2), which the checks show
   scipy        scipy.signal.oaconvolve in float32, full mode, as its own process (scipy_convolve.py)
+
+Routing (W5), for the tools that do it here (`routes = True`):
+  firpipe      a processing graph in a YAML config written by prepare(): one convolution filter per path
+               (`channel:` of the kernel file), a mixer spreading the inputs to the paths, one filter step
+               per path, and a mixer summing the paths into the outputs (left out when it would copy)
+  ffmpeg       `pan` spreads the inputs to one channel per path, afir with `irfmt=input` filters channel k
+               with kernel channel k, and a second `pan` sums the paths into the outputs (when needed)
+  brutefir     one filter per path, `from_inputs` its input and `to_outputs` its output: BruteFIR sums
+               the filters that share an output, which must then run in one process (`process:` the
+               output's index mod the cores)
+SoX and scipy are not routed here; on W5 they are skipped with a note.
 """
 
+import json
 import os
 import shlex
 import shutil
@@ -47,6 +60,8 @@ class Tool:
 
     name = ""
     output_ext = ".wav"
+    # Whether command() does a routed workload's paths and sums (W5).
+    routes = False
 
     def unavailable(self):
         """None when the tool can run, else a note saying why it is skipped."""
@@ -69,8 +84,9 @@ def _missing(program):
 
 
 class Firpipe(Tool):
-    # The transform sizes the cost model picks from for W1-W3 (twice the partition size).
+    # The transform sizes the cost model picks from for W1-W3 and W5 (twice the partition size).
     WISDOM_SIZES = [16384, 32768, 65536, 131072, 262144, 524288]
+    routes = True
 
     def __init__(self, binary, scratch, threads=None):
         self.binary = binary
@@ -86,7 +102,11 @@ class Firpipe(Tool):
         return None
 
     def prepare(self, files, scratch):
-        """Once per scratch directory: `firpipe wisdom` measures FFTW plans and the cost model (~40 s)."""
+        """Writes a routed workload's graph config; once per scratch directory, `firpipe wisdom` measures
+        FFTW plans and the cost model (~40 s)."""
+        if files is not None and files.workload.routed:
+            with open(self.graph_config(files), "w") as f:
+                f.write(graph_yaml(files.workload, files.kernel_wav))
         if os.path.exists(os.path.join(self.cache, "firpipe", "cost-model.json")):
             return
         print(f"firpipe: measuring FFTW plans and the cost model into {self.cache} (once, about 40 s)",
@@ -98,8 +118,15 @@ class Firpipe(Tool):
     def environment(self):
         return dict(os.environ, XDG_CACHE_HOME=self.cache)
 
+    @staticmethod
+    def graph_config(files):
+        return files.path("firpipe-graph.yaml")
+
     def command(self, files, out_path):
-        argv = [self.binary, "process", files.input_wav, out_path, "--kernel", files.kernel_wav, "-q"]
+        if files.workload.routed:
+            argv = [self.binary, "process", files.input_wav, out_path, "--config", self.graph_config(files), "-q"]
+        else:
+            argv = [self.binary, "process", files.input_wav, out_path, "--kernel", files.kernel_wav, "-q"]
         if self.threads is not None:
             argv += ["--threads", str(self.threads)]
         return argv, self.environment()
@@ -125,20 +152,60 @@ class FirpipePair(Firpipe):
         return ["sh", "-c", script], env
 
 
+def graph_yaml(w, kernel):
+    """firpipe's config for a routed workload: filter p<k> is kernel channel k; the `spread` mixer gives
+    each path a copy of its input, each path's channel is filtered, and `sum` adds the paths into their
+    outputs. When path k alone feeds output k (the crossover), `sum` would only copy and is left out."""
+    routes = w.routes
+    lines = [f"# {w.name}: written by Benchmarks/peers.py; input and output come from the command line.",
+             "filters:"]
+    lines += [f"  p{k}: {{type: convolution, kernel: {json.dumps(kernel)}, channel: {k}}}"
+              for k in range(len(routes))]
+    lines += ["mixers:", "  spread:", f"    channels: {{in: {w.channels}, out: {len(routes)}}}", "    mapping:"]
+    lines += [f"      - {{dest: {k}, sources: [{{channel: {inp}}}]}}" for k, (_, inp) in enumerate(routes)]
+    copies = [out for out, _ in routes] == list(range(w.output_channels))
+    if not copies:
+        lines += ["  sum:", f"    channels: {{in: {len(routes)}, out: {w.output_channels}}}", "    mapping:"]
+        for out in range(w.output_channels):
+            sources = ", ".join(f"{{channel: {k}}}" for k, (o, _) in enumerate(routes) if o == out)
+            lines.append(f"      - {{dest: {out}, sources: [{sources}]}}")
+    lines += ["pipeline:", "  - {type: mixer, name: spread}"]
+    lines += [f"  - {{type: filter, channels: [{k}], names: [p{k}]}}" for k in range(len(routes))]
+    if not copies:
+        lines.append("  - {type: mixer, name: sum}")
+    lines.append("subtype: float")
+    return "\n".join(lines) + "\n"
+
+
 class Ffmpeg(Tool):
     name = "ffmpeg"
     PARTITION = 32768
+    routes = True
 
     def unavailable(self):
         return _missing("ffmpeg")
+
+    @staticmethod
+    def routing(w):
+        """The pan filters before and after afir for a routed workload, as (spread, sum); sum is None when
+        path k alone feeds output k. `cK=cI` copies and `cO=cA+cB` adds with unit gains: pan scales
+        nothing when its gains are written with `=`, not `<`."""
+        routes = w.routes
+        spread = f"pan={len(routes)}c|" + "|".join(f"c{k}=c{inp}" for k, (_, inp) in enumerate(routes))
+        if [out for out, _ in routes] == list(range(w.output_channels)):
+            return spread, None
+        sums = ["+".join(f"c{k}" for k, (o, _) in enumerate(routes) if o == out)
+                for out in range(w.output_channels)]
+        return spread, f"pan={w.output_channels}c|" + "|".join(f"c{o}={s}" for o, s in enumerate(sums))
 
     def command(self, files, out_path):
         w = files.workload
         # maxir is in seconds; 30 is afir's default and fits every workload here.
         maxir = max(30, int(np.ceil(w.taps / 48000)) + 1)
-        graph = (f"[0:a]apad=pad_len={w.taps - 1}[x];"
+        spread, total = self.routing(w) if w.routed else (None, None)
+        graph = (f"[0:a]{spread + ',' if spread else ''}apad=pad_len={w.taps - 1}[x];"
                  f"[x][1:a]afir=dry=1:wet=0.5:gtype=none:irgain=1:irfmt=input:maxir={maxir}:length=1"
-                 f":minp={self.PARTITION}:maxp={self.PARTITION}")
+                 f":minp={self.PARTITION}:maxp={self.PARTITION}{',' + total if total else ''}")
         argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                 "-i", files.input_wav, "-i", files.kernel_wav,
                 "-filter_complex", graph, "-c:a", "pcm_f32le", out_path]
@@ -166,6 +233,7 @@ class BruteFir(Tool):
     name = "brutefir"
     output_ext = ".raw"
     MODULES = "/usr/lib/brutefir"
+    routes = True
 
     def __init__(self, scratch):
         self.home = os.path.join(scratch, "brutefir-home")
@@ -204,19 +272,22 @@ class BruteFir(Tool):
             "lock_memory: false;",
             f'convolver_config: "{self.wisdom}";',
         ]
-        for c in names:
-            lines.append(f'coeff "c{c}" {{ filename: "{files.kernel_raw(c)}"; format: "FLOAT_LE"; '
+        for k in range(w.kernel_channels):
+            lines.append(f'coeff "c{k}" {{ filename: "{files.kernel_raw(k)}"; format: "FLOAT_LE"; '
                          f"attenuation: 0.0; }};")
-        chans = ",".join(str(c) for c in names)
+        outputs = range(w.output_channels)
         ins = ", ".join(f'"i{c}"' for c in names)
-        outs = ", ".join(f'"o{c}"' for c in names)
+        outs = ", ".join(f'"o{c}"' for c in outputs)
         lines.append(f'input {ins} {{ device: "file" {{ path: "{files.input_padded_raw}"; }}; '
-                     f'sample: "FLOAT_LE"; channels: {w.channels}/{chans}; }};')
+                     f'sample: "FLOAT_LE"; channels: {w.channels}/{",".join(str(c) for c in names)}; }};')
         lines.append(f'output {outs} {{ device: "file" {{ path: "{out_path}"; }}; '
-                     f'sample: "FLOAT_LE"; channels: {w.channels}/{chans}; dither: false; }};')
-        for c in names:
-            lines.append(f'filter "f{c}" {{ from_inputs: "i{c}"; to_outputs: "o{c}"; coeff: "c{c}"; '
-                         f"process: {c % cores}; }};")
+                     f'sample: "FLOAT_LE"; channels: {w.output_channels}/{",".join(str(c) for c in outputs)}; '
+                     f"dither: false; }};")
+        # One filter per path. Filters writing to one output are summed there, and BruteFIR requires that
+        # mixing to happen within one process: the process follows the output.
+        for k, (out, inp) in enumerate(w.routes):
+            lines.append(f'filter "f{k}" {{ from_inputs: "i{inp}"; to_outputs: "o{out}"; coeff: "c{k}"; '
+                         f"process: {out % cores}; }};")
         config = self.config_path(files)
         with open(config, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -225,7 +296,7 @@ class BruteFir(Tool):
 
     def read(self, out_path, files):
         data = np.memmap(out_path, dtype="<f4", mode="r")
-        channels = files.workload.channels
+        channels = files.workload.output_channels
         return data[: len(data) // channels * channels].reshape(-1, channels)
 
 

@@ -11,6 +11,8 @@ One table per workload, one row per tool, every number from this one invocation 
   delay       best-matching lag in frames (0 is right; "none" when nothing matches)
   gain        least-squares gain at that lag (1.0000 is right)
   vs firpipe  median wall / firpipe's median wall: above 1 means firpipe is faster
+After a group with routed jobs (W5), routing_summary() gives firpipe's time on each job over its time on
+the plain baseline (W1) in the same rounds, and each peer's time over firpipe's, against their targets.
 """
 
 import json
@@ -36,12 +38,23 @@ HEADER = ["tool", "wall s (min-max)", "CPU s", "CPU/wall", "RSS MiB", "x realtim
           "gain", "vs firpipe"]
 
 
-def workload_table(workload, results, baseline="firpipe"):
-    """The table of one workload as text. results: {tool: {"summary", "check", "note"}} in table order."""
+# firpipe's time on a routed job over its time on the plain baseline: at most this. True stereo does
+# twice W1's multiply-adds with the same transforms (2 forward, 2 inverse).
+OVER_BASELINE_TARGETS = {"W5-ts": 1.6}
+# Each peer's wall time over firpipe's on the routed jobs: at least this.
+PEER_TARGET = 3.0
+
+
+def workload_table(workload, results, baseline="firpipe", title=None):
+    """The table of one workload as text. results: {tool: {"summary", "check", "note"}} in table order;
+    title replaces the workload's description."""
     base = results.get(baseline, {}).get("summary")
     rows = []
     notes = []
+    not_run = [name for name, res in results.items() if res.get("not_run")]
     for name, res in results.items():
+        if res.get("not_run"):
+            continue
         if res.get("note"):
             notes.append(f"{name}: {res['note']}")
         s = res.get("summary")
@@ -63,8 +76,15 @@ def workload_table(workload, results, baseline="firpipe"):
             "-" if c.get("gain") is None else f"{c['gain']:.4f}",
             f"{wall / base['wall_median']:.2f}" if base else "-",
         ])
-    title = (f"{workload.name}: {workload.channels} ch x {workload.duration:g} s at 48 kHz, {workload.taps:,} taps "
-             f"(full output {workload.output_frames:,} frames)")
+    if title is None:
+        title = (f"{workload.name}: {workload.channels} ch x {workload.duration:g} s at 48 kHz, {workload.taps:,} taps "
+                 f"(full output {workload.output_frames:,} frames)")
+        if workload.routed:
+            paths = ", ".join(f"in{i}->out{o}" for o, i in workload.routes)
+            title = (f"{workload.name}: {workload.channels} -> {workload.output_channels} ch, "
+                     f"{workload.duration:g} s at 48 kHz, {workload.kernel_channels} kernels of "
+                     f"{workload.taps:,} taps, kernel k on path k: {paths} "
+                     f"(full output {workload.output_frames:,} frames)")
     lines = [title, _format(rows)]
     t1 = results.get("firpipe-t1", {}).get("summary")
     if base and t1:
@@ -78,7 +98,47 @@ def workload_table(workload, results, baseline="firpipe"):
                          f"gave two cores {capacity:.2f}x the work of one; the speed-up reached "
                          f"{one / default / capacity:.0%} of that")
     lines += notes
+    if not_run:
+        lines.append(f"not run here, as this harness does not route with them: {', '.join(not_run)}")
     return "\n".join(lines)
+
+
+def routing_summary(jobs, results):
+    """Lines on a group's routed jobs and a dict of the ratios. jobs: [(label, workload, tools)] as bench.py
+    ran them, the baseline (plain, firpipe only) last; results: {label: {tool: result}}."""
+    routed = [(label, w) for label, w, _ in jobs if w.routed]
+    plain = [(label, w) for label, w, _ in jobs if not w.routed]
+    if not routed:
+        return [], {}
+    lines = []
+    ratios = {}
+    base_label, base = plain[-1] if plain else (None, None)
+    base_s = results.get(base_label, {}).get("firpipe", {}).get("summary") if base_label else None
+    for label, w in routed:
+        s = results[label].get("firpipe", {}).get("summary")
+        if not s:
+            continue
+        entry = ratios.setdefault(label, {})
+        if base_s:
+            ratio = s["wall_median"] / base_s["wall_median"]
+            entry["firpipe_over_" + base.name] = ratio
+            target = ""
+            if w.name in OVER_BASELINE_TARGETS:
+                most = OVER_BASELINE_TARGETS[w.name]
+                target = f" (target <= {most:g}: {'met' if ratio <= most else 'MISSED'})"
+            lines.append(f"{label}: firpipe {s['wall_median']:.2f} s, plain {base.name} {base_s['wall_median']:.2f} s "
+                         f"in the same rounds: {ratio:.2f}x {base.name}'s time{target}")
+        peers = []
+        for name, res in results[label].items():
+            p = res.get("summary")
+            if name.startswith("firpipe") or not p:
+                continue
+            ratio = p["wall_median"] / s["wall_median"]
+            entry[name + "_over_firpipe"] = ratio
+            peers.append(f"{name} {ratio:.2f}x" + ("" if ratio >= PEER_TARGET else " (MISSED)"))
+        if peers:
+            lines.append(f"{label}: peer time / firpipe time (target >= {PEER_TARGET:g}x): " + ", ".join(peers))
+    return lines, ratios
 
 
 def _error(c):
