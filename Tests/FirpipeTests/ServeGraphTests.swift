@@ -104,4 +104,57 @@ import Testing
         daemon.closeInput()
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }
+
+    /// A graph config for a mono f32le stream into two outputs at `gains` dB, crossfading over 10 ms.
+    static func upmix(_ gains: [Double], name: String = "up") -> String {
+        let mapping = gains.enumerated().map { "      - {dest: \($0.offset), sources: [{channel: 0, gain_db: \($0.element)}]}\n" }
+        return "mixers:\n  up:\n    channels: {in: 1, out: \(gains.count)}\n    mapping:\n" + mapping.joined()
+            + "pipeline:\n  - {type: mixer, name: \(name)}\nblock_size: 64\n"
+            + "serve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n  crossfade_ms: 10\n"
+    }
+
+    /// A new graph crossfades in without a gap; a bad one is refused at its position and the graph in
+    /// force goes on.
+    @Test func reloadCrossfadesToANewGraphAndRefusesABadOne() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let block = 64, fade = 480
+        let path = try f.text("up.yaml", Self.upmix([0, 0]))
+        let codec = RawPCMCodec(format: .f32le, channels: 1), out = RawPCMCodec(format: .f32le, channels: 2)
+        let first = 30 * block, second = 40 * block, third = 20 * block
+        let x = Signals.noise(count: first + second + third, seed: 8, amplitude: 0.4)
+        let daemon = try DaemonProcess(["serve", "--config", path])
+        try daemon.write(ServeStreamTests.encode([Array(x.prefix(first))], codec))
+        #expect(daemon.waitUntil { daemon.stdout.count >= (block + first) * 8 })
+        _ = try f.text("up.yaml", Self.upmix([-6, 6]))
+        daemon.send(SIGHUP)
+        #expect(daemon.waitUntil { daemon.stderr.contains("reloaded") }, "\(daemon.stderr)")
+        try daemon.write(ServeStreamTests.encode([Array(x[first..<(first + second)])], codec))
+        #expect(daemon.waitUntil { daemon.stdout.count >= (block + first + second) * 8 })
+        _ = try f.text("up.yaml", Self.upmix([0, 0], name: "upp"))
+        daemon.send(SIGHUP)
+        #expect(daemon.waitUntil { daemon.stderr.contains("reload rejected") }, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("up.yaml:8:25: pipeline.0.name: no mixer named 'upp' (did you mean 'up'?)"),
+                "\(daemon.stderr)")
+        try daemon.write(ServeStreamTests.encode([Array(x.suffix(third))], codec))
+        daemon.closeInput()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+
+        let y = ServeStreamTests.decode(daemon.stdout, out)
+        #expect(y[0].count == x.count + block, "no gap: output is input + latency")
+        let gains = [(1.0, pow(10, -6.0 / 20)), (1.0, pow(10, 6.0 / 20))]
+        for c in 0..<2 {
+            var worst = 0.0
+            for n in 0..<x.count {
+                let w: Double
+                if n < first { w = 0 } else if n >= first + fade { w = 1 } else {
+                    let s = sin(Double.pi / 2 * (Double(n - first) + 0.5) / Double(fade))
+                    w = s * s
+                }
+                let expected = Double(x[n]) * (gains[c].0 * (1 - w) + gains[c].1 * w)
+                worst = max(worst, abs(Double(y[c][n + block]) - expected))
+            }
+            #expect(worst < 1e-6, "output \(c): worst error \(worst)")
+        }
+    }
 }

@@ -139,4 +139,48 @@ import Testing
         #expect(s.listing("out") == ["long.wav"], "only the whole file, no temporary left")
         try s.output("long.wav").expectSame(as: try #require(expected), "long.wav")
     }
+
+    /// A spool whose config is a graph (mono in, stereo out through a kernel and a delay) writes what
+    /// `firpipe process` writes with the same config.
+    @Test func spoolRunsAGraph() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        for dir in ["in", "out", "failed", "staging"] {
+            try FileManager.default.createDirectory(atPath: f.dir.path(dir), withIntermediateDirectories: true)
+        }
+        try f.audio("k.wav", [Signals.decayingNoise(count: 2000, seed: 6).map { $0 * 0.1 }])
+        let config = try f.text("graph.yaml", """
+            filters:
+              room: {type: convolution, kernel: k.wav}
+              late: {type: delay, delay: 1, unit: ms}
+            mixers:
+              up:
+                channels: {in: 1, out: 2}
+                mapping:
+                  - {dest: 0, sources: [{channel: 0}]}
+                  - {dest: 1, sources: [{channel: 0, invert: true}]}
+            pipeline:
+              - {type: mixer, name: up}
+              - {type: filter, names: [room]}
+              - {type: filter, channels: [1], names: [late]}
+            serve:
+              spool: {inbox: in, outbox: out, failed: failed, settle_seconds: 0.2}
+              control_socket: spool.sock
+            """)
+        let staged = f.dir.path("staging/take.wav")
+        try AudioFixture.write([Signals.noise(count: 30_000, seed: 3, amplitude: 0.3)], to: staged)
+        let batch = try firpipe("process", "--config", config, staged, f.dir.path("staging/batch.wav"), "-q")
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let expected = try Output(f.dir.path("staging/batch.wav"), f)
+        #expect(expected.info.channels == 2)
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        #expect(daemon.waitUntil { daemon.stderr.contains("watching") }, "\(daemon.stderr)")
+        #expect(rename(staged, f.dir.path("in/take.wav")) == 0)
+        #expect(daemon.waitUntil {
+            (try? FileManager.default.contentsOfDirectory(atPath: f.dir.path("in")))?.isEmpty == true
+        }, "\(daemon.stderr)")
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+        try Output(f.dir.path("out/take.wav"), f).expectSame(as: expected, "take.wav")
+    }
 }
