@@ -43,10 +43,12 @@ public enum JobOptionSchema {
         read: { r, node, key throws(ConfigError) in try r.decimal(node, key, in: JobSpec.limitRange) },
         apply: { $0.limitDB = $1 })
     public static let dither = JobOption<DitherMode>(
-        "dither", type: "`none` / `tpdf`", meaning: "as `--dither`", stream: false,
+        "dither", type: "`none` / `tpdf`", meaning: "as `--dither`; a stream dithers s16le and s24le output",
+        reload: .restartForStream("dither changed; restart the service to change the stream's dither"),
         read: { r, node, key throws(ConfigError) in try r.choice(node, key) }, apply: { $0.dither = $1 })
     public static let ditherSeed = JobOption<UInt64>(
-        "dither_seed", type: "integer ≥ 0", meaning: "as `--dither-seed`", stream: false,
+        "dither_seed", type: "integer ≥ 0", meaning: "as `--dither-seed`",
+        reload: .restartForStream("dither_seed changed; restart the service to change the stream's dither"),
         read: { r, node, key throws(ConfigError) in UInt64(try r.integer(node, key, in: 0...Int.max)) },
         apply: { $0.ditherSeed = $1 })
 

@@ -15,6 +15,8 @@ public struct ServeConfig: Sendable {
     /// Stream mode: the block size and so the latency in samples. Spool mode: the top-level
     /// `block_size` if given, else `nil` (the cost model picks per job).
     public let blockSize: Int?
+    /// The stream's dither seed when `dither: tpdf`, else nil.
+    public let ditherSeed: UInt64?
 
     /// Reads `path` and checks everything a daemon needs before it takes any audio.
     ///
@@ -39,6 +41,7 @@ public struct ServeConfig: Sendable {
         kernels = spec.kernels
         mode = spec.mode
         gainDB = spec.gainDB
+        ditherSeed = spec.dither == .tpdf ? spec.ditherSeed : nil
         switch settings.work {
         case .stream(let stream):
             try Self.checkPipes(stream, in: file)

@@ -6,6 +6,9 @@ internal import Foundation
 final class FilterState: @unchecked Sendable {
     var convolver: StreamGraph
     var outgoing: StreamGraph?
+    /// Dither before integer output: channel by channel within a block, so a seed gives the same
+    /// output for the same input.
+    var dither: TPDFDither?
     var ramp: [Float] = []
     /// Frames of the crossfade done so far.
     var fadePosition = 0
@@ -54,6 +57,9 @@ extension StreamEngine {
                 }
             } else {
                 state.convolver.process(samples, samples)
+            }
+            if state.dither != nil {
+                for c in 0..<outputChannels { state.dither?.apply(samples + c * blockSize, count: block.frames) }
             }
             let clipped = outputCodec.encode(
                 samples, stride: blockSize, frames: block.frames, into: block.bytes, clippedPerChannel: state.clipped)

@@ -52,9 +52,10 @@ public final class StreamEngine: @unchecked Sendable {
 
     /// - Parameters:
     ///   - convolver: the filter to start with; its input channel count must match the stream's.
+    ///   - ditherSeed: TPDF dither with this seed before s16le and s24le output; nil for none.
     /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
     public init(
-        settings: StreamSettings, convolver: StreamGraph, logger: Logger
+        settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, logger: Logger
     ) throws(JobError) {
         precondition(convolver.inputs == settings.channels, "the graph reads the stream's channels")
         self.settings = settings
@@ -70,6 +71,9 @@ public final class StreamEngine: @unchecked Sendable {
             free.push(StreamBlock(blockSize: blockSize, codecs: [codec, outputCodec]))
         }
         filter = FilterState(convolver: convolver, blockSize: blockSize, channels: convolver.outputs)
+        if let ditherSeed, let bits = settings.format.ditherBits {
+            filter.dither = TPDFDither(bits: bits, seed: ditherSeed)
+        }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0, setNonBlocking(fds) else {
             throw JobError(.ioError, "cannot make the stream's wake-up pipe: \(String(cString: strerror(errno)))")
@@ -173,6 +177,18 @@ struct KernelSwap: @unchecked Sendable {
         ramp = (0..<n).map { i in
             let s = sin(Double.pi / 2 * (Double(i) + 0.5) / Double(n))
             return Float(s * s)
+        }
+    }
+}
+
+extension RawSampleFormat {
+    /// Bits of the integer formats dither is for (16 and 24); nil for s32le (a float is already on its
+    /// grid) and f32le.
+    var ditherBits: Int? {
+        switch self {
+        case .s16le: return 16
+        case .s24le: return 24
+        default: return nil
         }
     }
 }

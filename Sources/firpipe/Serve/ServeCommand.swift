@@ -90,7 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         let engine: StreamEngine
         do throws(JobError) {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
-            engine = try StreamEngine(settings: stream, convolver: convolver, logger: logger)
+            engine = try StreamEngine(
+                settings: stream, convolver: convolver, ditherSeed: serve.ditherSeed, logger: logger)
         } catch {
             throw report(error, config: serve.file)
         }
