@@ -45,11 +45,11 @@ import Testing
     @Test func aStreamRefusesOptionsItDoesNotUse() throws {
         let sandbox = try ConfigSandbox(files: ["k.txt"])
         let file = try ConfigFile.parse(
-            yaml: "kernel: k.txt\nlimit_db: -1\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n",
+            yaml: "kernel: k.txt\nthreads: 2\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n",
             path: sandbox.path("job.yaml"))
         let error = #expect(throws: ConfigError.self) { _ = try ServeConfig(file: file) }
         #expect(error?.location?.line == 2 && error?.location?.column == 1, "\(String(describing: error))")
-        #expect(error?.message == "limit_db applies to files (process and serve.spool), not to a stream; remove it")
+        #expect(error?.message == "threads applies to files (process and serve.spool), not to a stream; remove it")
     }
 
     @Test func aStreamNeedsARestartForANewBlockSizeOnly() throws {

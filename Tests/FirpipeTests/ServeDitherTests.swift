@@ -43,3 +43,47 @@ import Testing
         #expect(abs(db) < 1, "noise power \(db) dB from TPDF theory")
     }
 }
+
+/// `limit_db` on a stream: no sample past the ceiling, the latency grows by the 5 ms look-ahead (and
+/// `firpipe status` says so), every frame comes out, and audio below the ceiling passes bit for bit.
+@Suite struct ServeLimiterTests {
+    static let block = 64, lookAhead = 240
+
+    func stream(_ f: Fixtures, gainDB: Double, limit: Bool, _ x: [Float]) throws -> [Float] {
+        let config = try f.text(
+            "limit.yaml",
+            "kernel: k.txt\ngain_db: \(gainDB)\n\(limit ? "limit_db: -1\n" : "")block_size: \(Self.block)\n"
+                + "serve:\n  stream: {format: f32le, channels: 1, rate: 48000}\n")
+        let daemon = try DaemonProcess(["serve", "--config", config])
+        try daemon.write(ServeStreamTests.encode([x], RawPCMCodec(format: .f32le, channels: 1)))
+        daemon.closeInput()
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+        let latency = Self.block + (limit ? Self.lookAhead : 0)
+        #expect(daemon.stderr.contains("latency \(latency) samples"), "\(daemon.stderr)")
+        return ServeStreamTests.decode(daemon.stdout, RawPCMCodec(format: .f32le, channels: 1))[0]
+    }
+
+    @Test func loudStreamStaysUnderTheCeilingWithEveryFrame() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n0.5\n")
+        let x = Signals.noise(count: 20_000, seed: 4, amplitude: 0.9)
+        let y = try stream(f, gainDB: 12, limit: true, x)
+        #expect(y.count == x.count + Self.block + Self.lookAhead, "every frame, after the longer latency")
+        let ceiling = Float(pow(10, -1.0 / 20))
+        #expect(y.allSatisfy { abs($0) <= ceiling })
+        #expect((y.map(abs).max() ?? 0) > ceiling * 0.9, "the limiter limits, it does not silence")
+    }
+
+    @Test func quietStreamPassesBitForBitAfterTheLookAhead() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        try f.text("k.txt", "1\n0.5\n")
+        let x = Signals.noise(count: 10_000, seed: 5, amplitude: 0.2)
+        let plain = try stream(f, gainDB: 0, limit: false, x)
+        let limited = try stream(f, gainDB: 0, limit: true, x)
+        #expect(limited.count == plain.count + Self.lookAhead)
+        #expect(Array(limited.prefix(Self.block + Self.lookAhead)).allSatisfy { $0 == 0 })
+        #expect(Array(limited.dropFirst(Self.lookAhead)) == plain, "delayed, otherwise untouched")
+    }
+}

@@ -39,7 +39,9 @@ public enum JobOptionSchema {
         meaning: "as `--resample-kernels`: every kernel of another rate resampled, as `resample: true` on each filter",
         read: { r, node, key throws(ConfigError) in try r.boolean(node, key) }, apply: { $0.resampleKernels = $1 })
     public static let limitDB = JobOption<Double>(
-        "limit_db", type: "number (−60 to 0)", meaning: "as `--limit-db`", stream: false,
+        "limit_db", type: "number (−60 to 0)",
+        meaning: "as `--limit-db`; a stream's latency grows by the limiter's 5 ms look-ahead",
+        reload: .restartForStream("limit_db changed; restart the service to change the stream's limiter and latency"),
         read: { r, node, key throws(ConfigError) in try r.decimal(node, key, in: JobSpec.limitRange) },
         apply: { $0.limitDB = $1 })
     public static let dither = JobOption<DitherMode>(

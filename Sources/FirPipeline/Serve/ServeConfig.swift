@@ -17,6 +17,8 @@ public struct ServeConfig: Sendable {
     public let blockSize: Int?
     /// The stream's dither seed when `dither: tpdf`, else nil.
     public let ditherSeed: UInt64?
+    /// The stream's limiter ceiling in dBFS (`limit_db`), or nil for none.
+    public let limitDB: Double?
 
     /// Reads `path` and checks everything a daemon needs before it takes any audio.
     ///
@@ -42,6 +44,7 @@ public struct ServeConfig: Sendable {
         mode = spec.mode
         gainDB = spec.gainDB
         ditherSeed = spec.dither == .tpdf ? spec.ditherSeed : nil
+        limitDB = spec.limitDB
         switch settings.work {
         case .stream(let stream):
             try Self.checkPipes(stream, in: file)

@@ -9,6 +9,10 @@ final class FilterState: @unchecked Sendable {
     /// Dither before integer output: channel by channel within a block, so a seed gives the same
     /// output for the same input.
     var dither: TPDFDither?
+    /// The look-ahead peak limiter, primed with silence so each block gives out as many frames as it
+    /// takes (its look-ahead later); the interleaved frames it works on.
+    private(set) var limiter: PeakLimiter?
+    private var limiterFrames: UnsafeMutablePointer<Float>?
     var ramp: [Float] = []
     /// Frames of the crossfade done so far.
     var fadePosition = 0
@@ -28,7 +32,42 @@ final class FilterState: @unchecked Sendable {
         clipped.initialize(repeating: 0, count: channels)
     }
 
-    deinit { clipped.deallocate() }
+    deinit {
+        clipped.deallocate()
+        limiterFrames?.deallocate()
+    }
+
+    /// Sets up the limiter (the engine's set-up thread, before the stream starts).
+    func startLimiter(ceilingDB: Double, sampleRate: Int, channels: Int, blockSize: Int) {
+        let limiter = PeakLimiter(
+            channels: channels, ceiling: Float(pow(10, ceilingDB / 20)),
+            lookAhead: Int((0.005 * Double(sampleRate)).rounded()),
+            releaseSamples: Int((0.05 * Double(sampleRate)).rounded()))
+        let count = Swift.max(blockSize, limiter.latency) * channels
+        let frames = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        frames.initialize(repeating: 0, count: count)
+        let given = limiter.process(frames, frames: limiter.latency)
+        precondition(given == 0, "a limiter holds its look-ahead")
+        self.limiter = limiter
+        limiterFrames = frames
+    }
+
+    /// Limits the first `frames` frames of `planar` (runs of `blockSize`) in place. Filter thread.
+    func limit(_ planar: UnsafeMutablePointer<Float>, frames: Int, blockSize: Int, channels: Int) {
+        guard let limiter, let buffer = limiterFrames else { return }
+        StridedCopy.interleave(planar, runStride: blockSize, channels: channels, frames: 0..<frames, into: buffer)
+        let n = limiter.process(buffer, frames: frames)
+        StridedCopy.deinterleave(buffer, channels: channels, first: 0, step: 1, frames: n, into: planar, runStride: blockSize)
+    }
+
+    /// The frames the limiter still holds, up to `blockSize` of them, into `planar`; 0 when none are
+    /// left. Filter thread, at the end of the stream.
+    func flushLimiter(into planar: UnsafeMutablePointer<Float>, blockSize: Int, channels: Int) -> Int {
+        guard let limiter, let buffer = limiterFrames else { return 0 }
+        let n = limiter.flush(into: buffer, frames: blockSize)
+        StridedCopy.deinterleave(buffer, channels: channels, first: 0, step: 1, frames: n, into: planar, runStride: blockSize)
+        return n
+    }
 }
 
 extension StreamEngine {
@@ -58,18 +97,8 @@ extension StreamEngine {
             } else {
                 state.convolver.process(samples, samples)
             }
-            if state.dither != nil {
-                for c in 0..<outputChannels { state.dither?.apply(samples + c * blockSize, count: block.frames) }
-            }
-            let clipped = outputCodec.encode(
-                samples, stride: blockSize, frames: block.frames, into: block.bytes, clippedPerChannel: state.clipped)
-            if clipped > 0 {
-                counters.clipped.add(clipped, ordering: .relaxed)
-                for c in 0..<outputChannels where state.clipped[c] > 0 {
-                    counters.clippedPerChannel.add(state.clipped[c], to: c)
-                    state.clipped[c] = 0
-                }
-            }
+            state.limit(samples, frames: block.frames, blockSize: blockSize, channels: outputChannels)
+            encode(block)
             counters.blocks.add(1, ordering: .relaxed)
             counters.frames.add(block.frames, ordering: .relaxed)
             counters.underruns.store(
@@ -85,7 +114,41 @@ extension StreamEngine {
         }
         filter.outgoing?.shutdown()
         filter.convolver.shutdown()
+        flushLimiter()
         toWrite.push(.end)
+    }
+
+    /// The limiter's last frames, in blocks of their own, once the input has ended.
+    private func flushLimiter() {
+        guard filter.limiter != nil, !failed.load(ordering: .acquiring) else { return }
+        while true {
+            let block = free.pop()
+            let n = filter.flushLimiter(into: block.planar.pointer, blockSize: blockSize, channels: outputChannels)
+            guard n > 0 else {
+                free.push(block)
+                return
+            }
+            block.frames = n
+            encode(block)
+            toWrite.push(.block(block))
+        }
+    }
+
+    /// Dithers (for integer output) and encodes a block's output over its bytes, counting clips.
+    private func encode(_ block: StreamBlock) {
+        let state = filter, samples = block.planar.pointer
+        if state.dither != nil {
+            for c in 0..<outputChannels { state.dither?.apply(samples + c * blockSize, count: block.frames) }
+        }
+        let clipped = outputCodec.encode(
+            samples, stride: blockSize, frames: block.frames, into: block.bytes, clippedPerChannel: state.clipped)
+        if clipped > 0 {
+            counters.clipped.add(clipped, ordering: .relaxed)
+            for c in 0..<outputChannels where state.clipped[c] > 0 {
+                counters.clippedPerChannel.add(state.clipped[c], to: c)
+                state.clipped[c] = 0
+            }
+        }
     }
 
     /// Starts a pending kernel change at this block boundary (only called when no fade is running).

@@ -53,9 +53,12 @@ public final class StreamEngine: @unchecked Sendable {
     /// - Parameters:
     ///   - convolver: the filter to start with; its input channel count must match the stream's.
     ///   - ditherSeed: TPDF dither with this seed before s16le and s24le output; nil for none.
+    ///   - limitDB: a look-ahead peak limiter's ceiling in dBFS, or nil for none; its look-ahead adds
+    ///     to the latency (``latency``).
     /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
     public init(
-        settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, logger: Logger
+        settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, limitDB: Double? = nil,
+        logger: Logger
     ) throws(JobError) {
         precondition(convolver.inputs == settings.channels, "the graph reads the stream's channels")
         self.settings = settings
@@ -73,6 +76,10 @@ public final class StreamEngine: @unchecked Sendable {
         filter = FilterState(convolver: convolver, blockSize: blockSize, channels: convolver.outputs)
         if let ditherSeed, let bits = settings.format.ditherBits {
             filter.dither = TPDFDither(bits: bits, seed: ditherSeed)
+        }
+        if let limitDB {
+            filter.startLimiter(
+                ceilingDB: limitDB, sampleRate: settings.sampleRate, channels: convolver.outputs, blockSize: blockSize)
         }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0, setNonBlocking(fds) else {
@@ -128,6 +135,9 @@ public final class StreamEngine: @unchecked Sendable {
         done.signal()
         return failure.withLock { $0 }
     }
+
+    /// Frames from an input frame to its output: one block, plus the limiter's look-ahead.
+    public var latency: Int { blockSize + (filter.limiter?.latency ?? 0) }
 
     /// Channels the stream writes: the graph's outputs, fixed for the stream's life.
     public var outputChannels: Int { outputCodec.channels }

@@ -14,8 +14,8 @@ extension Daemon {
             status = DaemonStatus(
                 mode: .stream, config: .init(path: configPath, sha256: hash), sampleRate: stream.sampleRate,
                 channels: stream.channels, blockSize: config.blockSize ?? ServeSettings.defaultBlockSize)
-            status.latency = .init(
-                samples: status.blockSize, ms: Double(status.blockSize) * 1000 / Double(stream.sampleRate))
+            let latency = engine?.latency ?? status.blockSize
+            status.latency = .init(samples: latency, ms: Double(latency) * 1000 / Double(stream.sampleRate))
         case .spool:
             status = DaemonStatus(
                 mode: .spool, config: .init(path: configPath, sha256: hash), sampleRate: 0, channels: 0,

@@ -91,13 +91,14 @@ struct ServeCommand: AsyncParsableCommand {
         do throws(JobError) {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
             engine = try StreamEngine(
-                settings: stream, convolver: convolver, ditherSeed: serve.ditherSeed, logger: logger)
+                settings: stream, convolver: convolver, ditherSeed: serve.ditherSeed, limitDB: serve.limitDB,
+                logger: logger)
         } catch {
             throw report(error, config: serve.file)
         }
         let notifier = SystemdNotifier()
         let daemon = Daemon(config: serve, engine: engine, spool: nil, notifier: notifier, logger: logger)
-        let latency = engine.blockSize
+        let latency = engine.latency
         let ms = Double(latency) * 1000 / Double(stream.sampleRate)
         let channels = engine.outputChannels == stream.channels
             ? "\(stream.channels) ch" : "\(stream.channels) ch into \(engine.outputChannels)"
