@@ -19,15 +19,39 @@ import Synchronization
 /// call count belong to the thread calling `process`, each ``StreamLevel`` orders its own hand-overs,
 /// and the rest is immutable, atomic or guarded by a mutex.
 public final class StreamConvolver: @unchecked Sendable {
-    /// Number of channels, the number of kernels given to `init`.
-    public let channels: Int
+    /// One path of a graph: input channel `input` through `taps` (times `gain`) into output `output`.
+    /// Paths with the same `key` and gain share their spectra, so `key` must identify the taps.
+    public struct Path: Sendable {
+        public let output: Int
+        public let input: Int
+        public let key: String
+        public let taps: [Float]
+        public let gain: Float
+
+        public init(output: Int, input: Int, key: String, taps: [Float], gain: Float) {
+            precondition(!taps.isEmpty, "every kernel needs at least one tap")
+            self.output = output
+            self.input = input
+            self.key = key
+            self.taps = taps
+            self.gain = gain
+        }
+    }
+
+    /// Input channels, read from `process`'s input.
+    public let inputs: Int
+    /// Output channels, written to `process`'s output.
+    public let outputs: Int
+    /// Input channels (one kernel per channel, output c from input c, when made with `kernels:`).
+    public var channels: Int { inputs }
     /// Samples per channel consumed and produced by each call to ``process(_:_:)``: the latency.
     public let blockSize: Int
     /// How the longest kernel is cut into levels.
     let layout: StreamLayout
 
-    /// Level 0: one convolver per channel at the block size, each with its own kernel spectra.
-    private let convolvers: [PartitionedConvolver]
+    /// Level 0: every path's first taps at the block size, mixed in the frequency domain (each input
+    /// transformed once, each output transformed back once).
+    private let first: MixingConvolver
     /// Levels 1 and up, each with its worker running from `init` until `shutdown()`.
     private let levels: [StreamLevel]
     /// Blocks processed so far: tells each level where the current block falls in its period.
@@ -38,8 +62,9 @@ public final class StreamConvolver: @unchecked Sendable {
     private let stopped = Mutex(false)
     private let isShutDown = Atomic<Bool>(false)
 
-    /// Prepares the filter: transforms every kernel, allocates all buffers and starts one worker thread
-    /// per background level. Any thread; may take a while for long kernels (planning and transforms).
+    /// Prepares a filter of one kernel per channel (output c from input c): transforms every kernel,
+    /// allocates all buffers and starts one worker thread per background level. Any thread; may take a
+    /// while for long kernels (planning and transforms).
     ///
     /// - Parameters:
     ///   - kernels: one per channel (already chosen), each at least one tap. They may differ in length;
@@ -52,24 +77,45 @@ public final class StreamConvolver: @unchecked Sendable {
     }
 
     /// The same, for tests: `holdingJobs` makes every background job late (see `StreamLevel`).
-    init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode, gains: [Float], holdingJobs: Bool) {
+    convenience init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode, gains: [Float], holdingJobs: Bool) {
         precondition(!kernels.isEmpty, "at least one channel")
         precondition(gains.count == kernels.count, "one gain per channel")
+        let paths = kernels.indices.map {
+            Path(output: $0, input: $0, key: "channel \($0)", taps: kernels[$0], gain: gains[$0])
+        }
+        self.init(
+            paths: paths, inputs: kernels.count, outputs: kernels.count, blockSize: blockSize, mode: mode,
+            holdingJobs: holdingJobs)
+    }
+
+    /// Prepares a graph's filter: output o is the sum of its paths' inputs, each through its kernel.
+    /// An input no path reads is ignored; an output no path feeds is silent.
+    public convenience init(
+        paths: [Path], inputs: Int, outputs: Int, blockSize: Int, mode: ConvolutionMode = .convolve
+    ) {
+        self.init(paths: paths, inputs: inputs, outputs: outputs, blockSize: blockSize, mode: mode, holdingJobs: false)
+    }
+
+    init(paths: [Path], inputs: Int, outputs: Int, blockSize: Int, mode: ConvolutionMode, holdingJobs: Bool) {
+        precondition(inputs >= 1 && outputs >= 1, "at least one channel each way")
         precondition(blockSize >= 1, "block size must be positive")
-        precondition(kernels.allSatisfy { !$0.isEmpty }, "every kernel needs at least one tap")
-        self.channels = kernels.count
+        precondition(paths.allSatisfy { (0..<outputs).contains($0.output) && (0..<inputs).contains($0.input) })
+        self.inputs = inputs
+        self.outputs = outputs
         self.blockSize = blockSize
         // Levels take stretches of the kernel as it is applied, so correlation reverses it first.
-        let kernels = mode == .correlate ? kernels.map { Array($0.reversed()) } : kernels
-        let layout = StreamLayout(taps: kernels.map(\.count).max()!, blockSize: blockSize)
+        let paths = mode == .correlate
+            ? paths.map { Path(output: $0.output, input: $0.input, key: $0.key, taps: $0.taps.reversed(), gain: $0.gain) }
+            : paths
+        let layout = StreamLayout(taps: paths.map(\.taps.count).max() ?? 1, blockSize: blockSize)
         self.layout = layout
-        let first = layout.levels[0]
-        self.convolvers = zip(kernels, gains).map { kernel, gain in
-            let taps = Array(kernel.prefix(first.end))
-            return PartitionedConvolver(kernel: PartitionedKernel(kernel: taps, blockSize: blockSize, gain: gain))
-        }
+        let firstEnd = layout.levels[0].end
+        first = StreamLevel.mixer(
+            paths: paths, inputs: inputs, outputs: outputs, partition: blockSize, stretch: 0..<firstEnd)
         self.levels = layout.levels.dropFirst().map {
-            StreamLevel(kernels: kernels, level: $0, blockSize: blockSize, gains: gains, holdingJobs: holdingJobs)
+            StreamLevel(
+                paths: paths, inputs: inputs, outputs: outputs, level: $0, blockSize: blockSize,
+                holdingJobs: holdingJobs)
         }
         for (k, level) in levels.enumerated() {
             level.start(name: "firpipe-level-\(k + 1)")
@@ -82,8 +128,8 @@ public final class StreamConvolver: @unchecked Sendable {
 
     /// Filters one block of every channel.
     ///
-    /// `input` and `output` are planar: channel c's `blockSize` samples at offset `c·blockSize`. They may
-    /// alias. Output block k is samples `[k·B, (k+1)·B)` of the full convolution. The audio thread, one
+    /// `input` (``inputs`` channels) and `output` (``outputs`` channels) are planar: channel c's
+    /// `blockSize` samples at offset `c·blockSize`. They may alias. Output block k is samples `[k·B, (k+1)·B)` of the full convolution. The audio thread, one
     /// call at a time; never after ``shutdown()``.
     public func process(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
         // A call after shutdown would wait forever on a stopped worker: a programmer error, so crash.
@@ -93,10 +139,12 @@ public final class StreamConvolver: @unchecked Sendable {
         for level in levels {
             level.write(input, call: call)
         }
-        // Each channel reads only its own stretch of the input before writing the same stretch of the
-        // output, so aliasing is safe channel by channel.
-        for c in 0..<channels {
-            convolvers[c].process(input + c * blockSize, output + c * blockSize)
+        // Every input is transformed before any output is written, so the two may alias.
+        for i in 0..<inputs {
+            first.forward(input: i, block: call, gathering: input + i * blockSize, stride: 1, count: blockSize)
+        }
+        for o in 0..<outputs {
+            first.output(o, block: call, into: output + o * blockSize, stride: 1)
         }
         // A fixed order of summation keeps the output bit-for-bit the same from run to run.
         for level in levels {

@@ -4,34 +4,36 @@ import Foundation
 import Synchronization
 
 /// One background level of a ``StreamConvolver``: uniformly partitioned convolution with partitions of
-/// `P` samples over its stretch of every channel's kernel, run by a worker thread of its own.
+/// `P` samples over its stretch of every path's kernel, mixed in the frequency domain
+/// (``MixingConvolver``), run by a worker thread of its own.
 ///
 /// The audio thread copies each block of input into a two-slot input ring (``write(_:call:)``); when a
-/// whole P-sample block j is in, it wakes the worker, which filters that block of every channel and
-/// assigns the P results per channel to slot j mod 2 of the output ring. The audio thread adds those
+/// whole P-sample block j is in, it wakes the worker, which transforms that block of every input once,
+/// mixes the paths and assigns the P results per output to slot j mod 2 of the output ring. The audio thread adds those
 /// results into its output during the period after (``add(into:call:)``), waiting first if the worker
 /// is late. Each ring has two slots because the worker uses one while the audio thread fills or drains
 /// the other; the semaphores order every hand-over, so no slot is read and written at the same time.
 ///
 /// `@unchecked Sendable`: the rings are shared by the audio thread and the worker, but only in the
-/// hand-overs above; each convolver's state belongs to the worker; the rest is immutable or atomic.
+/// hand-overs above; the mixer's state belongs to the worker; the rest is immutable or atomic.
 final class StreamLevel: @unchecked Sendable {
     /// Samples per partition and per job, `P`.
     let partitionSize: Int
     /// Kernel tap where this level's partitions start: `2P − B`, so each job has one period of slack.
     let offset: Int
-    let channels: Int
+    let inputs: Int
+    let outputs: Int
     let blockSize: Int
     /// Audio blocks per job, `P / B`.
     private let periodBlocks: Int
 
-    /// One convolver per channel at block size P, over that channel's stretch of the kernel; nil for a
-    /// channel whose kernel ends before this level, which this level then skips. The convolvers' state
-    /// is the worker's.
-    private let convolvers: [PartitionedConvolver?]
-    /// The channels that have a convolver, for the audio thread's copies and sums.
-    private let active: [Int]
-    /// Two slots of `channels · P` samples, channel c at `c·P` inside a slot.
+    /// The paths' stretches of kernel at block size P; its state is the worker's.
+    private let mixer: MixingConvolver
+    /// The inputs and outputs some path of this level uses, for the copies and sums; a path whose
+    /// kernel ends before this level has no part here.
+    private let activeInputs: [Int]
+    private let activeOutputs: [Int]
+    /// Two slots of `inputs · P` (`outputs · P`) samples, channel c at `c·P` inside a slot.
     private let inputRing: AlignedFloats
     private let outputRing: AlignedFloats
 
@@ -52,31 +54,52 @@ final class StreamLevel: @unchecked Sendable {
     /// CPU time the worker thread has used, as of its last job, for the daemon's per-stage load.
     let cpuNanoseconds = Atomic<UInt64>(0)
 
-    /// Transforms this level's stretch of each kernel; allocates both rings. Does not start the worker.
+    /// Transforms this level's stretch of each path's kernel; allocates both rings. Does not start the
+    /// worker.
     ///
     /// - Parameters:
-    ///   - kernels: every channel's whole kernel, already reversed for correlation.
+    ///   - paths: every path with its whole kernel, already reversed for correlation.
     ///   - level: the partitions this level covers.
-    ///   - gains: one linear gain per channel, folded into the spectra.
     ///   - holdingJobs: tests only; see `lateGate`.
-    init(kernels: [[Float]], level: StreamLayout.Level, blockSize: Int, gains: [Float], holdingJobs: Bool = false) {
+    init(
+        paths: [StreamConvolver.Path], inputs: Int, outputs: Int, level: StreamLayout.Level, blockSize: Int,
+        holdingJobs: Bool = false
+    ) {
         let p = level.partitionSize
         precondition(p % blockSize == 0 && level.offset == 2 * p - blockSize, "level out of step with the block")
         partitionSize = p
         offset = level.offset
-        channels = kernels.count
+        self.inputs = inputs
+        self.outputs = outputs
         self.blockSize = blockSize
         periodBlocks = p / blockSize
         lateGate = holdingJobs ? DispatchSemaphore(value: 0) : nil
-        let convolvers = zip(kernels, gains).map { kernel, gain -> PartitionedConvolver? in
-            guard kernel.count > level.offset else { return nil }
-            let stretch = Array(kernel[level.offset..<Swift.min(level.end, kernel.count)])
-            return PartitionedConvolver(kernel: PartitionedKernel(kernel: stretch, blockSize: p, gain: gain))
+        let here = paths.filter { $0.taps.count > level.offset }
+        mixer = Self.mixer(paths: here, inputs: inputs, outputs: outputs, partition: p, stretch: level.offset..<level.end)
+        activeInputs = Array(Set(here.map(\.input))).sorted()
+        activeOutputs = Array(Set(here.map(\.output))).sorted()
+        inputRing = AlignedFloats(count: 2 * inputs * p)
+        outputRing = AlignedFloats(count: 2 * outputs * p)
+    }
+
+    /// A mixer over taps `stretch` of each path's kernel in partitions of `partition` samples; paths
+    /// with equal keys and gains share their spectra, paths whose kernel ends before the stretch are
+    /// left out.
+    static func mixer(
+        paths: [StreamConvolver.Path], inputs: Int, outputs: Int, partition: Int, stretch: Range<Int>
+    ) -> MixingConvolver {
+        var made: [String: PartitionedKernel] = [:]
+        var parts: [MixingConvolver.Path] = []
+        for path in paths where path.taps.count > stretch.lowerBound {
+            let id = "\(path.key)|\(path.gain.bitPattern)"
+            let kernel = made[id] ?? PartitionedKernel(
+                kernel: Array(path.taps[stretch.lowerBound..<Swift.min(stretch.upperBound, path.taps.count)]),
+                blockSize: partition, gain: path.gain)
+            made[id] = kernel
+            parts.append(MixingConvolver.Path(output: path.output, input: path.input, kernel: kernel))
         }
-        self.convolvers = convolvers
-        active = convolvers.indices.filter { convolvers[$0] != nil }
-        inputRing = AlignedFloats(count: 2 * kernels.count * p)
-        outputRing = AlignedFloats(count: 2 * kernels.count * p)
+        return MixingConvolver(
+            paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition)
     }
 
     /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns
@@ -102,10 +125,13 @@ final class StreamLevel: @unchecked Sendable {
             work.wait()
             if stopping.load(ordering: .acquiring) { break }
             lateGate?.wait()
-            let slot = (job & 1) * channels * partitionSize
-            for c in 0..<channels {
-                let at = slot + c * partitionSize
-                convolvers[c]?.process(inputRing.pointer + at, outputRing.pointer + at)
+            let inSlot = inputRing.pointer + (job & 1) * inputs * partitionSize
+            let outSlot = outputRing.pointer + (job & 1) * outputs * partitionSize
+            for i in activeInputs {
+                mixer.forward(input: i, block: job, gathering: inSlot + i * partitionSize, stride: 1, count: partitionSize)
+            }
+            for o in activeOutputs {
+                mixer.output(o, block: job, into: outSlot + o * partitionSize, stride: 1)
             }
             job += 1
             cpuNanoseconds.store(ThreadCPUClock.now(), ordering: .relaxed)
@@ -118,13 +144,13 @@ final class StreamLevel: @unchecked Sendable {
         exited.signal()
     }
 
-    /// Copies audio block `call` (planar, `channels · B` samples) into the input ring and wakes the
+    /// Copies audio block `call` (planar, `inputs · B` samples) into the input ring and wakes the
     /// worker when it completes a job's block. Audio thread.
     @inline(__always)
     func write(_ input: UnsafePointer<Float>, call: Int) {
         let job = call / periodBlocks, within = call - job * periodBlocks
-        let slot = inputRing.pointer + (job & 1) * channels * partitionSize + within * blockSize
-        for c in active {
+        let slot = inputRing.pointer + (job & 1) * inputs * partitionSize + within * blockSize
+        for c in activeInputs {
             (slot + c * partitionSize).update(from: input + c * blockSize, count: blockSize)
         }
         if within == periodBlocks - 1 { work.signal() }
@@ -147,8 +173,8 @@ final class StreamLevel: @unchecked Sendable {
                 done.wait()
             }
         }
-        let slot = UnsafePointer(outputRing.pointer) + (job & 1) * channels * partitionSize + within
-        for c in active {
+        let slot = UnsafePointer(outputRing.pointer) + (job & 1) * outputs * partitionSize + within
+        for c in activeOutputs {
             let from = slot + c * partitionSize, to = output + c * blockSize
             for i in 0..<blockSize { to[i] += from[i] }
         }
