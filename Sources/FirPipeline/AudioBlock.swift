@@ -136,8 +136,3 @@ final class BlockStorage: @unchecked Sendable {
     func planar(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + (blocks + block) * stride }
 }
 
-/// What flows between stages: a block, or the end of the stream (normal or after a failure upstream).
-public enum StageMessage: Sendable {
-    case block(AudioBlock)
-    case end
-}

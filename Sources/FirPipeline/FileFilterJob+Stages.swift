@@ -31,8 +31,8 @@ extension FileFilterJob {
             state.countBlock()
         }
         let workers = bank.workers, everyBlock = bank.needsEveryBlock
-        let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage>(capacity: poolSize + 1) }
-        let toWrite = BoundedQueue<StageMessage>(capacity: poolSize + 1)
+        let toCompute = (0..<workers).map { _ in BoundedQueue<StageMessage<AudioBlock>>(capacity: poolSize + 1) }
+        let toWrite = BoundedQueue<StageMessage<AudioBlock>>(capacity: poolSize + 1)
         let inputPath = spec.input
 
         // The reader stage is the only user of `reader` from here on.

@@ -231,25 +231,22 @@ extension FileFilterJob {
     }
 }
 
-/// The first failure of a running job, shared by its stages.
+/// A running job's shared state: its first failure (``StageFailure``, as the stream's) and the count of
+/// blocks it made.
 final class JobState: Sendable {
-    private let failed = Atomic<Bool>(false)
+    private let failure = StageFailure()
     private let allocated = Atomic<Int>(0)
 
     /// Counts one more audio block made for this job. Any thread.
     func countBlock() { allocated.add(1, ordering: .relaxed) }
 
     var blocksAllocated: Int { allocated.load(ordering: .relaxed) }
-    private let firstError = Mutex<JobError?>(nil)
 
     /// Records `error` unless an earlier one is recorded. Any thread.
-    func fail(_ error: JobError) {
-        firstError.withLock { if $0 == nil { $0 = error } }
-        failed.store(true, ordering: .releasing)
-    }
+    func fail(_ error: JobError) { failure.record(error) }
 
     /// Cheap check for the stage loops.
-    var hasFailed: Bool { failed.load(ordering: .acquiring) }
+    var hasFailed: Bool { failure.hasFailed }
 
-    var error: JobError? { firstError.withLock { $0 } }
+    var error: JobError? { failure.error }
 }

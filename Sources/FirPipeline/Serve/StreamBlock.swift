@@ -26,9 +26,5 @@ final class StreamBlock: @unchecked Sendable {
     deinit { bytes.deallocate() }
 }
 
-/// What travels down a stream's queues.
-enum StreamMessage: Sendable {
-    case block(StreamBlock)
-    /// No more input: after this, the writer flushes and the stream is done.
-    case end
-}
+/// What travels down a stream's queues; after `.end` the writer flushes and the stream is done.
+typealias StreamMessage = StageMessage<StreamBlock>

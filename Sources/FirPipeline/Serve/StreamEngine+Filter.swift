@@ -80,7 +80,7 @@ extension StreamEngine {
             if filter.outgoing == nil && swapWaiting.load(ordering: .acquiring) {
                 takeSwap()
             }
-            if failed.load(ordering: .acquiring) {
+            if failure.hasFailed {
                 toWrite.push(.block(block))
                 continue
             }
@@ -120,7 +120,7 @@ extension StreamEngine {
 
     /// The limiter's last frames, in blocks of their own, once the input has ended.
     private func flushLimiter() {
-        guard filter.limiter != nil, !failed.load(ordering: .acquiring) else { return }
+        guard filter.limiter != nil, !failure.hasFailed else { return }
         while true {
             let block = free.pop()
             let n = filter.flushLimiter(into: block.planar.pointer, blockSize: blockSize, channels: outputChannels)

@@ -19,7 +19,7 @@ extension StreamEngine {
         var index = 0, total = 0
         var drain = DrainBudget()
         do throws(JobError) {
-            while !failed.load(ordering: .acquiring) {
+            while !failure.hasFailed {
                 let block = takeFreeBlock()
                 let (bytes, atEnd) = try fill(block.bytes, count: blockBytes, from: input, drain: &drain)
                 let frames = bytes / frameBytes
@@ -51,7 +51,7 @@ extension StreamEngine {
         } catch {
             fail(error)
         }
-        let why = failed.load(ordering: .acquiring) ? "the stream failed"
+        let why = failure.hasFailed ? "the stream failed"
             : stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
         logger.info("stream input closed (\(why)) after \(total) frames")
     }
@@ -77,7 +77,7 @@ extension StreamEngine {
     ) throws(JobError) -> (Int, Bool) {
         var have = 0
         while have < count {
-            if failed.load(ordering: .acquiring) { return (have, true) }
+            if failure.hasFailed { return (have, true) }
             if stopping.load(ordering: .acquiring) {
                 // What the producer had sent when intake stopped is taken, and no more: a producer
                 // faster than real time must not keep the drain going.

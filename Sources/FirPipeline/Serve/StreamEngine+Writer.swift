@@ -27,7 +27,7 @@ extension StreamEngine {
         }
         while true {
             guard case .block(let block) = toWrite.pop() else { break }
-            if let out = output, !failed.load(ordering: .acquiring) {
+            if let out = output, !failure.hasFailed {
                 do throws(JobError) {
                     try out.writeAll(block.bytes, count: block.frames * outputCodec.bytesPerFrame)
                 } catch {

@@ -34,8 +34,7 @@ public final class StreamEngine: @unchecked Sendable {
     /// Set by `stopIntake()`: the reader takes what input is already waiting, then ends the stream.
     let stopping = Atomic<Bool>(false)
     /// The first error any stage hit; later stages then only drain.
-    let failure = Mutex<JobError?>(nil)
-    let failed = Atomic<Bool>(false)
+    let failure = StageFailure()
     /// Moves while the stream is alive: each block filtered, and each second the reader waits on idle
     /// input. The watchdog pings systemd only while it moves.
     public let heartbeat = Atomic<UInt64>(0)
@@ -133,7 +132,7 @@ public final class StreamEngine: @unchecked Sendable {
     public func wait() -> JobError? {
         done.wait()
         done.signal()
-        return failure.withLock { $0 }
+        return failure.error
     }
 
     /// Frames from an input frame to its output: one block, plus the limiter's look-ahead.
@@ -149,13 +148,7 @@ public final class StreamEngine: @unchecked Sendable {
 
     /// Records the first failure and makes every stage wind down.
     func fail(_ error: JobError) {
-        let first = failure.withLock { current -> Bool in
-            guard current == nil else { return false }
-            current = error
-            return true
-        }
-        if first { logger.error("\(error.message)") }
-        failed.store(true, ordering: .releasing)
+        if failure.record(error) { logger.error("\(error.message)") }
         stopIntake()
     }
 
