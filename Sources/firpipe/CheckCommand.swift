@@ -17,12 +17,12 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var options: JobOptions
 
-    @Flag(name: .customLong("list-options"), help: "Print the config file's job options as the README's table rows, and exit.")
+    @Flag(name: .customLong("list-options"), help: "Print the config's job options and serve keys as the README's table rows, and exit.")
     var listOptions = false
 
     func run() throws {
         if listOptions {
-            print(JobOptionSchema.markdownTable)
+            print(JobOptionSchema.markdownTable + "\n\n" + ServeOptionSchema.markdownTable)
             return
         }
         // A daemon's config (a serve section and no input) is checked as `firpipe serve` would load it.

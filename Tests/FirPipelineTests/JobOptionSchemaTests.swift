@@ -16,6 +16,12 @@ import Testing
                 "README.md's config table is out of date; replace its option rows with `firpipe check --list-options`")
     }
 
+    @Test func readmeServeTableIsTheDeclaration() throws {
+        let text = try String(contentsOf: Self.readme, encoding: .utf8)
+        #expect(text.contains(ServeOptionSchema.markdownTable + "\n"),
+                "README.md's serve table is out of date; replace its rows with `firpipe check --list-options`")
+    }
+
     @Test func everyOptionIsReadFromAFileAndOverriddenFromTheCommandLine() throws {
         let yaml = """
             kernel: k.wav

@@ -140,4 +140,20 @@ import Testing
         let other = "serve:\n  stream: {format: s16le, channels: 1, rate: 16000}\n"
         #expect(old.restartNeeded(for: try load("kernel: k.txt\n" + other))?.contains("serve.stream") == true)
     }
+
+    @Test func reloadRulesOfTheDaemonKeysAndTheSpool() throws {
+        let sandbox = try ConfigSandbox(files: ["k.txt"])
+        func load(_ serve: String) throws -> ServeConfig {
+            try ServeConfig.load(path: sandbox.write("kernel: k.txt\nserve:\n" + serve, to: "r.yaml"))
+        }
+        let spool = "  spool: {inbox: in, outbox: out, failed: failed}\n"
+        let old = try load(spool)
+        #expect(old.restartNeeded(for: try load(spool + "  crossfade_ms: 10\n")) == nil, "crossfade_ms is live")
+        #expect(old.restartNeeded(for: try load(spool + "  shutdown_timeout_s: 9\n"))?.contains("shutdown_timeout_s") == true)
+        #expect(old.restartNeeded(for: try load(spool + "  metrics_interval_s: 3\n"))?.contains("metrics_interval_s") == true)
+        #expect(old.restartNeeded(for: try load(spool + "  control_socket: c.sock\n"))?.contains("control_socket") == true)
+        let settled = "  spool: {inbox: in, outbox: out, failed: failed, settle_seconds: 5}\n"
+        #expect(old.restartNeeded(for: try load(settled))?.contains("settle_seconds or max_jobs changed") == true,
+                "the spool cannot take new settings live, so the reload must not say it did")
+    }
 }

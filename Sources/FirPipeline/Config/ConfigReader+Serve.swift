@@ -1,14 +1,9 @@
 import FirAudio
 internal import Yams
 
-/// The keys allowed in `serve`.
+/// The sub-sections of `serve`; its other keys are ``ServeOptionSchema``'s.
 enum ServeKey: String, CaseIterable {
     case stream, spool
-    case crossfadeMS = "crossfade_ms"
-    case shutdownTimeoutS = "shutdown_timeout_s"
-    case controlSocket = "control_socket"
-    case metricsFile = "metrics_file"
-    case metricsIntervalS = "metrics_interval_s"
 }
 
 /// The keys allowed in `serve.stream`.
@@ -31,7 +26,13 @@ extension ConfigReader {
         var workKey: Node?
         var settings = ServeSettings(work: .stream(StreamSettings(format: .f32le, channels: 1, sampleRate: 48000)))
         for (keyNode, value) in mapping {
-            let key: ServeKey = try name(of: keyNode, in: "serve")
+            if case .scalar(let scalar) = keyNode, let option = ServeOptionSchema.option(named: scalar.string) {
+                let keyPath = "serve.\(option.key)"
+                record(keyPath, key: keyNode, value: value)
+                try option.read(self, value, keyPath)(&settings)
+                continue
+            }
+            let key: ServeKey = try serveKey(of: keyNode)
             let keyPath = "serve.\(key.rawValue)"
             record(keyPath, key: keyNode, value: value)
             switch key {
@@ -44,11 +45,6 @@ extension ConfigReader {
                 }
                 workKey = keyNode
                 work = key == .stream ? .stream(try stream(value)) : .spool(try spool(value))
-            case .crossfadeMS: settings.crossfadeMilliseconds = try decimal(value, keyPath, in: 0...10_000)
-            case .shutdownTimeoutS: settings.shutdownTimeoutSeconds = try decimal(value, keyPath, in: 0.1...3600)
-            case .controlSocket: settings.controlSocket = try path(value, keyPath)
-            case .metricsFile: settings.metricsFile = try path(value, keyPath)
-            case .metricsIntervalS: settings.metricsIntervalSeconds = try decimal(value, keyPath, in: 0.1...86_400)
             }
         }
         guard let work else {
@@ -111,6 +107,20 @@ extension ConfigReader {
                     + "are written to, and are moved to when they cannot be processed")
         }
         return SpoolSettings(inbox: inbox, outbox: outbox, failed: failed, settleSeconds: settle, maxJobs: maxJobs)
+    }
+
+    /// A sub-section key of `serve`; an unknown one is reported with every allowed key.
+    private func serveKey(of keyNode: Node) throws(ConfigError) -> ServeKey {
+        if case .scalar(let scalar) = keyNode, let key = ServeKey(rawValue: scalar.string) { return key }
+        let allowed = ServeKey.allCases.map(\.rawValue) + ServeOptionSchema.all.map(\.key)
+        guard case .scalar(let scalar) = keyNode else {
+            throw ConfigError(
+                .wrongType, at: location(of: keyNode), "keys must be names such as 'stream', found \(keyNode.foundDescription)")
+        }
+        throw ConfigError(
+            .unknownKey, at: location(of: keyNode),
+            "unknown key '\(scalar.string)' in serve\(NearMiss.hint(for: scalar.string, among: allowed)); "
+                + "allowed keys: \(allowed.joined(separator: ", "))")
     }
 
     /// The quoted names of the keys whose flag is set, comma-separated.

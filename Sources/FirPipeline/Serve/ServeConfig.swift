@@ -125,20 +125,14 @@ public struct ServeConfig: Sendable {
             if old.inbox != now.inbox || old.outbox != now.outbox || old.failed != now.failed {
                 return "serve.spool directories changed; restart the service to watch other directories"
             }
+            // The spool's settings are fixed when it starts: a reload that said it took them would lie.
+            if old != now {
+                return "serve.spool settle_seconds or max_jobs changed; restart the service to apply them"
+            }
         default:
             return "serve changed between stream and spool; restart the service"
         }
-        if settings.controlSocket != new.settings.controlSocket {
-            return "serve.control_socket changed; restart the service to move the socket"
-        }
-        if settings.metricsFile != new.settings.metricsFile
-            || settings.metricsIntervalSeconds != new.settings.metricsIntervalSeconds {
-            return "serve.metrics_file or metrics_interval_s changed; restart the service to apply them"
-        }
-        if settings.shutdownTimeoutSeconds != new.settings.shutdownTimeoutSeconds {
-            return "serve.shutdown_timeout_s changed; restart the service to apply it"
-        }
-        return nil
+        return ServeOptionSchema.restartNeeded(settings, new.settings)
     }
 }
 
