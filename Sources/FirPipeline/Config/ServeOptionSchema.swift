@@ -92,14 +92,8 @@ struct ServeOption: Sendable {
         _ key: String, _ field: WritableKeyPath<ServeSettings, Value?> & Sendable, type: String, meaning: String,
         reload: Reload, read: @escaping @Sendable (ConfigReader, Node, String) throws(ConfigError) -> Value
     ) {
-        self.key = key
-        self.type = type
-        self.meaning = meaning
-        self.reload = reload
-        self.read = { r, node, keyPath throws(ConfigError) in
-            let value = try read(r, node, keyPath)
-            return { $0[keyPath: field] = value }
-        }
-        same = { $0[keyPath: field] == $1[keyPath: field] }
+        self.init(
+            key, field, type: type, meaning: meaning, reload: reload,
+            read: { r, node, keyPath throws(ConfigError) -> Value? in try read(r, node, keyPath) })
     }
 }
