@@ -54,6 +54,8 @@ struct SlidingMaximum {
             guard values[back] <= value else { break }
             count &-= 1
         }
+        // Debug builds only: one past the window would overwrite the front.
+        assert(count < window, "the deque outgrew its window")
         let tail = slot(count)
         values[tail] = value
         positions[tail] = position

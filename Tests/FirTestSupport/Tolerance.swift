@@ -61,6 +61,14 @@ public enum Tolerance {
         // A silent reference: compare against 1.0 (full scale) instead of dividing by zero.
         return decibels(worst / (peak > 0 ? peak : 1))
     }
+
+    /// Where `y` first differs from `expected` bit for bit, as a short message; nil when identical. For
+    /// long signals, where a failed `==` would print every sample of both.
+    public static func firstDifference(_ y: [Float], _ expected: [Float]) -> String? {
+        guard y.count == expected.count else { return "\(y.count) samples, expected \(expected.count)" }
+        guard let i = y.indices.first(where: { y[$0].bitPattern != expected[$0].bitPattern }) else { return nil }
+        return "sample \(i) is \(y[i]), expected \(expected[i])"
+    }
 }
 
 extension Array where Element == Float {
