@@ -8,12 +8,6 @@ import FirCore
 ///
 /// The writer's thread only; nothing here allocates per block.
 final class OutputStage {
-    /// Look-ahead of the limiter: 5 ms, long enough for a gain curve without audible clicks on a
-    /// single-sample peak, short enough that a transient's attack is not ducked audibly early.
-    static let limiterLookAheadSeconds = 0.005
-    /// Release time constant: 50 ms, the usual mastering-limiter setting.
-    static let limiterReleaseSeconds = 0.05
-
     let writer: AudioFileWriter
     private var dither: TPDFDither?
     let limiter: PeakLimiter?
@@ -25,14 +19,7 @@ final class OutputStage {
     ///   - ditherSeed: TPDF dither with this seed, for integer output; nil for none.
     init(writer: AudioFileWriter, sampleRate: Int, limitDB: Double?, ditherSeed: UInt64?) {
         self.writer = writer
-        if let limitDB {
-            limiter = PeakLimiter(
-                channels: writer.channels, ceiling: Float(GraphMath.linear(dB: limitDB)),
-                lookAhead: Int((Self.limiterLookAheadSeconds * Double(sampleRate)).rounded()),
-                releaseSamples: Int((Self.limiterReleaseSeconds * Double(sampleRate)).rounded()))
-        } else {
-            limiter = nil
-        }
+        limiter = limitDB.map { PeakLimiter.output(channels: writer.channels, ceilingDB: $0, sampleRate: sampleRate) }
         if let ditherSeed, let bits = writer.format.sampleFormat.integerBits {
             dither = TPDFDither(bits: bits, seed: ditherSeed)
         }
@@ -60,6 +47,22 @@ final class OutputStage {
 
     /// Frames the limiter turned down.
     var limitedFrames: Int { limiter?.limitedFrames ?? 0 }
+}
+
+extension PeakLimiter {
+    /// Look-ahead of `limit_db`'s limiter: 5 ms, long enough for a gain curve without audible clicks on a
+    /// single-sample peak, short enough that a transient's attack is not ducked audibly early.
+    static let outputLookAheadSeconds = 0.005
+    /// Its release time constant: 50 ms, the usual mastering-limiter setting.
+    static let outputReleaseSeconds = 0.05
+
+    /// The limiter `limit_db` asks for, in files and in streams alike.
+    static func output(channels: Int, ceilingDB: Double, sampleRate: Int) -> PeakLimiter {
+        PeakLimiter(
+            channels: channels, ceiling: Float(GraphMath.linear(dB: ceilingDB)),
+            lookAhead: Int((outputLookAheadSeconds * Double(sampleRate)).rounded()),
+            releaseSamples: Int((outputReleaseSeconds * Double(sampleRate)).rounded()))
+    }
 }
 
 extension SampleFormat {

@@ -115,7 +115,7 @@ enum KernelResolver {
     }
 
     static func linearGain(_ db: Double) -> Float {
-        Float(pow(10, db / 20))
+        Float(GraphMath.linear(dB: db))
     }
 }
 

@@ -39,10 +39,7 @@ final class FilterState: @unchecked Sendable {
 
     /// Sets up the limiter (the engine's set-up thread, before the stream starts).
     func startLimiter(ceilingDB: Double, sampleRate: Int, channels: Int, blockSize: Int) {
-        let limiter = PeakLimiter(
-            channels: channels, ceiling: Float(pow(10, ceilingDB / 20)),
-            lookAhead: Int((0.005 * Double(sampleRate)).rounded()),
-            releaseSamples: Int((0.05 * Double(sampleRate)).rounded()))
+        let limiter = PeakLimiter.output(channels: channels, ceilingDB: ceilingDB, sampleRate: sampleRate)
         let count = Swift.max(blockSize, limiter.latency) * channels
         let frames = UnsafeMutablePointer<Float>.allocate(capacity: count)
         frames.initialize(repeating: 0, count: count)
