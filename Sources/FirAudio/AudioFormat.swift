@@ -120,16 +120,35 @@ public struct AudioFormat: Sendable, Equatable {
         isSupported(channels: 2, sampleRate: 48_000)
     }
 
+    /// FLAC's frame headers hold a rate up to 655,350 Hz (in tens of Hz) and at most 8 channels.
+    /// libsndfile's format check knows the channels but not the rate: 1.2.0 accepts 768 kHz there and
+    /// refuses it only when the file is opened ("flac does not support this sample rate"; measured:
+    /// 655,350 opens, 655,351 does not).
+    public static let flacMaxSampleRate = 655_350
+    public static let flacMaxChannels = 8
+
     /// Whether libsndfile can write this combination with exactly this layout.
-    func isSupported(channels: Int, sampleRate: Int) -> Bool {
+    public func isSupported(channels: Int, sampleRate: Int) -> Bool {
         guard let channels = Int32(exactly: channels), let sampleRate = Int32(exactly: sampleRate),
               channels > 0, sampleRate > 0
         else { return false }
+        if container == .flac && sampleRate > Self.flacMaxSampleRate { return false }
         var info = SF_INFO()
         info.channels = channels
         info.samplerate = sampleRate
         info.format = sndfileCode
         return sf_format_check(&info) != 0
+    }
+
+    /// Why this format cannot hold `channels` channels at `sampleRate` Hz, naming the limit, and what to
+    /// choose instead; for a file message after its path.
+    /// `channels` nil: the rate alone is the problem.
+    public func limitMessage(channels: Int?, sampleRate: Int) -> String {
+        let limit = container == .flac
+            ? "flac holds at most \(Self.flacMaxChannels) channels and \(Self.flacMaxSampleRate) Hz"
+            : "\(container.rawValue) cannot hold that"
+        let what = channels.map { "\($0) channels at \(sampleRate) Hz" } ?? "audio at \(sampleRate) Hz"
+        return "the output has \(what) but \(limit); choose another container, e.g. --format wav, w64 or caf"
     }
 
     /// The full libsndfile format code, with the container's default byte order.

@@ -124,9 +124,7 @@ final class SndFile {
                     + "choose one of \(choices), or another container")
         }
         return AudioError(
-            .unsupported, path: path,
-            message: "\(container) cannot hold \(channels) channels at \(sampleRate) Hz; "
-                + "choose another container, e.g. wav, w64 or caf")
+            .unsupported, path: path, message: format.limitMessage(channels: channels, sampleRate: sampleRate))
     }
 
     // MARK: Reading

@@ -95,6 +95,7 @@ public final class FileFilterJob: Sendable {
             throw JobError(.badData, "\(spec.input): file reports \(info.channels) channels at \(info.sampleRate) Hz; "
                 + "check the file is intact")
         }
+        try OutputFormatChoice.checkEarly(spec: spec, input: info)
         planAhead(inputFrames: info.frames, channels: info.channels)
         let matrix = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,

@@ -11,18 +11,30 @@ struct OutputFormatChoice {
     /// WAV's 32-bit sizes stop at 4 GiB; past this many data bytes we write RF64 instead.
     static let wavLimit = Int64(UInt32.max) - (1 << 20)
 
-    init(spec: JobSpec, input: AudioFileInfo, outputFrames: Int, channels: Int) throws(JobError) {
-        let container: AudioContainer
-        if let name = spec.container {
-            container = AudioContainer(rawValue: name.rawValue)!  // the two enums share raw values
-        } else if let fromExtension = AudioContainer.fromExtension(ofPath: spec.output) {
-            container = fromExtension
-        } else {
-            throw JobError(
-                .usage,
-                "\(spec.output): cannot tell the output format from the file name; use an extension "
-                    + "(.wav .flac .aiff .w64 .rf64 .caf) or pass --format")
+    /// Refuses at once, before the kernels are loaded, an output container that cannot hold the input's
+    /// rate (FLAC above 655,350 Hz) or that the output's name does not tell.
+    static func checkEarly(spec: JobSpec, input: AudioFileInfo) throws(JobError) {
+        let format = AudioFormat(container: try container(spec), sampleFormat: .pcm24)
+        guard format.isSupported(channels: 1, sampleRate: input.sampleRate) else {
+            throw JobError(.usage, "\(spec.output): " + format.limitMessage(channels: nil, sampleRate: input.sampleRate))
         }
+    }
+
+    /// The container from `--format` or the output's extension.
+    private static func container(_ spec: JobSpec) throws(JobError) -> AudioContainer {
+        if let name = spec.container {
+            return AudioContainer(rawValue: name.rawValue)!  // the two enums share raw values
+        } else if let fromExtension = AudioContainer.fromExtension(ofPath: spec.output) {
+            return fromExtension
+        }
+        throw JobError(
+            .usage,
+            "\(spec.output): cannot tell the output format from the file name; use an extension "
+                + "(.wav .flac .aiff .w64 .rf64 .caf) or pass --format")
+    }
+
+    init(spec: JobSpec, input: AudioFileInfo, outputFrames: Int, channels: Int) throws(JobError) {
+        let container = try Self.container(spec)
 
         var sample: SampleFormat
         if let name = spec.sampleFormat {
@@ -56,5 +68,9 @@ struct OutputFormatChoice {
                     + "use --format rf64, w64 or caf")
         }
         format = AudioFormat(container: chosen, sampleFormat: sample)
+        guard format.isSupported(channels: channels, sampleRate: input.sampleRate) else {
+            throw JobError(
+                .usage, "\(spec.output): " + format.limitMessage(channels: channels, sampleRate: input.sampleRate))
+        }
     }
 }

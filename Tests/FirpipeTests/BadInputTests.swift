@@ -154,6 +154,33 @@ import Testing
         #expect(f.leftovers().isEmpty, "left: \(f.leftovers())")
     }
 
+    /// FLAC's frame headers stop at 655,350 Hz: a 768 kHz input is a usage error (64) naming the output
+    /// and the limit, found before the kernel is even looked at (it does not exist here).
+    @Test func flacCannotHoldTheRate() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", signal, rate: 768_000)
+        let out = f.dir.path("out.flac")
+        try expectFailure(
+            f, ["process", input, out, "-k", f.dir.path("missing.txt")], status: 64,
+            mentions: ["firpipe: \(out): ", "768000 Hz", "655350 Hz", "--format wav"], output: "out.flac")
+        let k = try f.text("k.txt", "1\n")
+        let r = try FirpipeBinary.run(["check", input, out, "-k", k])
+        #expect(r.status == 64 && r.stderr.contains("655350"), "\(r.stderr)")
+    }
+
+    /// Nine channels into FLAC (at most 8): 64, naming the output and the limit, never the temporary file.
+    @Test func flacCannotHoldTheChannels() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", (0..<9).map { Signals.noise(count: 1000, seed: UInt64($0)) })
+        let k = try f.text("k.txt", "1\n")
+        let out = f.dir.path("out.flac")
+        try expectFailure(
+            f, ["process", input, out, "-k", k], status: 64,
+            mentions: ["firpipe: \(out): ", "9 channels", "at most 8 channels"], output: "out.flac")
+    }
+
     /// A real full disk: a 256 KiB tmpfs (needs root and mount; reported as skipped where not allowed).
     /// The output's 800,000 bytes of samples are reserved before any filtering, so the run fails there,
     /// saying how much it needs.
