@@ -1,14 +1,16 @@
 # firpipe: the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 CONFIG ?= Config/example.yaml
-# Tests run an optimised build with testing enabled: the numeric suites stay quick.
-TEST_FLAGS ?= -c release -Xswiftc -enable-testing
+# Tests run an optimised build with testing enabled: the numeric suites stay quick. FIRPIPE_CRASH_POINTS
+# gives the test build the named crash points the crash tests stop it at (Sources/FirAudio/CrashPoint.swift);
+# `make build`, the binary for users, has none.
+TEST_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -DFIRPIPE_CRASH_POINTS
 # `make build` has a build directory of its own: sharing .build/release with the tests' build, whose
 # flags differ (-enable-testing), made each switch between them rebuild everything (about 2 minutes).
 # Its first run resolves the packages into .build/static again.
 BIN = .build/static/release/firpipe
 
-.PHONY: deps build run test bench golden clean
+.PHONY: deps build run test crash bench golden clean
 
 # Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
 # (the unit-file tests run it); needs root, as on CI.
@@ -35,6 +37,13 @@ run: build
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) --no-parallel
+
+# kill -9 at CRASH_RUNS seeded random moments of `process` runs (the suite does 20), each followed by a
+# normal run, plus the named crash points: Tests/FirpipeTests/CrashTests.swift.
+CRASH_RUNS ?= 200
+crash: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	CRASH_RUNS=$(CRASH_RUNS) $(SWIFT) test $(TEST_FLAGS) --skip-build --no-parallel --filter CrashTests
 
 # Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
 # Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.

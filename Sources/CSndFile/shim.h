@@ -2,6 +2,7 @@
 #define FIRPIPE_CSNDFILE_SHIM_H
 #include <sndfile.h>
 #include <errno.h>
+#include <fcntl.h>
 
 #ifdef __linux__
 // Declared here because <fcntl.h> hides it without _GNU_SOURCE, which a module's headers cannot set
@@ -33,6 +34,21 @@ static inline int firpipe_reserve(int fd, long long bytes) {
     (void)fd;
     (void)bytes;
     errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/// Opens an unnamed regular file in directory `dir` for reading and writing (Linux O_TMPFILE), with
+/// `mode` less the umask, as open(2) with O_CREAT would give it. Returns the descriptor, or -1 with errno:
+/// EOPNOTSUPP, EISDIR or EINVAL where the kernel or file system cannot make one. Elsewhere -1, EOPNOTSUPP.
+static inline int firpipe_open_unnamed(const char *dir, unsigned int mode) {
+#if defined(__linux__) && defined(__O_TMPFILE)
+    // <fcntl.h> defines O_TMPFILE only with _GNU_SOURCE (see above); __O_TMPFILE includes O_DIRECTORY.
+    return open(dir, __O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+#else
+    (void)dir;
+    (void)mode;
+    errno = EOPNOTSUPP;
     return -1;
 #endif
 }

@@ -42,9 +42,26 @@ public final class AudioFileWriter: @unchecked Sendable {
     ///
     /// - Throws: `.unsupported` when the container cannot hold this sample format, channel count or rate
     ///   (FLAC: pcm16 and pcm24 only, at most 8 channels); `.cannotCreate` when the file cannot be made.
-    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws(AudioError) {
+    public convenience init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws(AudioError) {
+        try self.init(
+            file: try SndFile.createForWriting(path: path, format: format, channels: channels, sampleRate: sampleRate),
+            format: format, channels: channels)
+    }
+
+    /// Writes into `output`'s temporary file (named or unnamed) through a descriptor of its own; every
+    /// message names ``AtomicOutputFile/finalPath``, the path the user gave, and ``path`` is that path.
+    /// Commit `output` after ``finish()``.
+    ///
+    /// - Throws: as ``init(path:format:channels:sampleRate:)``.
+    public convenience init(output: AtomicOutputFile, format: AudioFormat, channels: Int, sampleRate: Int) throws(AudioError) {
         let file = try SndFile.createForWriting(
-            path: path, format: format, channels: channels, sampleRate: sampleRate)
+            descriptor: try output.duplicateDescriptor(), path: output.finalPath, format: format, channels: channels,
+            sampleRate: sampleRate)
+        try self.init(file: file, format: format, channels: channels)
+    }
+
+    private init(file: SndFile, format: AudioFormat, channels: Int) throws(AudioError) {
+        let path = file.path, sampleRate = Int(file.info.samplerate)
         if format.sampleFormat.isFloat {
             file.omitPeakChunk()
         } else {

@@ -90,7 +90,20 @@ final class SndFile {
         guard format.isSupported(channels: channels, sampleRate: sampleRate) else {
             throw unsupportedFailure(path, format, channels: channels, sampleRate: sampleRate)
         }
-        let fd = try FileSystem.createForWriting(path)
+        return try createForWriting(
+            descriptor: try FileSystem.createForWriting(path), path: path, format: format, channels: channels,
+            sampleRate: sampleRate)
+    }
+
+    /// Opens `fd`, an empty file open for reading and writing, for writing `format`; takes ownership of
+    /// `fd`, also when it throws. `path` is the name messages give. Errors: .unsupported, .cannotCreate.
+    static func createForWriting(
+        descriptor fd: Int32, path: String, format: AudioFormat, channels: Int, sampleRate: Int
+    ) throws(AudioError) -> SndFile {
+        guard format.isSupported(channels: channels, sampleRate: sampleRate) else {
+            close(fd)
+            throw unsupportedFailure(path, format, channels: channels, sampleRate: sampleRate)
+        }
         var info = SF_INFO()
         info.format = format.sndfileCode
         // isSupported checked that both fit in Int32.

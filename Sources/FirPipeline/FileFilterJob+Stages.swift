@@ -113,6 +113,7 @@ extension FileFilterJob {
         if !bank.outputIsInterleaved { block.interleave(frames: keep) }
         do throws(AudioError) {
             try writer.write(block.interleaved + keep.lowerBound * block.outputChannels, count: keep.count)
+            if block.position == 0 { CrashPoint.hit(.afterFirstBlock) }
         } catch {
             state.fail(JobError(audio: error))
         }

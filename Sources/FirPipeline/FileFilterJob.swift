@@ -165,19 +165,12 @@ public final class FileFilterJob: Sendable {
         let output = plan.output, writer: AudioFileWriter
         do {
             writer = try AudioFileWriter(
-                path: output.temporaryPath, format: plan.format, channels: plan.matrix.outputs,
-                sampleRate: info.sampleRate)
-        } catch {
-            throw JobError(audio: error)
-        }
-        // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops the
-        // job at once; reported under the name the user gave, the temporary file being gone by then.
-        do {
+                output: output, format: plan.format, channels: plan.matrix.outputs, sampleRate: info.sampleRate)
+            // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops
+            // the job at once.
             try writer.reserve(frames: plan.window.count)
         } catch {
-            var named = error
-            named.path = spec.output
-            throw JobError(audio: named)
+            throw JobError(audio: error)
         }
         let stage = OutputStage(
             writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
@@ -202,6 +195,7 @@ public final class FileFilterJob: Sendable {
             do { try writer.finish() } catch { throw JobError(audio: error) }
             // A cancellation that arrived after the last block still wins: the user asked for no output.
             if let error = state.error { throw error }
+            CrashPoint.hit(.beforeCommit)
             do { try output.commit() } catch { throw JobError(audio: error) }
         } catch {
             output.discard()

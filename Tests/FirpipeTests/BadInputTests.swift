@@ -133,24 +133,27 @@ import Testing
             mentions: ["flac", "float"], output: "out.flac")
     }
 
-    /// A write that fails part-way (the file-size limit stands in for a full disk): exit 74, and the
-    /// half-written temporary file is removed.
-    @Test func writeFailsPartWay() throws {
+    /// A write that fails part-way (the file-size limit stands in for a full disk): exit 74, the message
+    /// names the output as the user gave it (never the temporary file), and nothing is left.
+    @Test(arguments: ["out.wav", "out.flac"])
+    func writeFailsPartWay(name: String) throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
         let input = try f.audio("in.wav", [Signals.noise(count: 200_000, seed: 1)])
         let k = try f.text("k.txt", "1\n")
+        let out = f.dir.path(name)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 64; exec \"$0\" \"$@\"", FirpipeBinary.url.path, "process", input, f.dir.path("out.wav"), "-k", k, "-q"]
+        process.arguments = ["-c", "ulimit -f 64; exec \"$0\" \"$@\"", FirpipeBinary.url.path, "process", input, out, "-k", k, "-q"]
         let err = Pipe()
         process.standardError = err
         try process.run()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 74, "\(message)")
-        #expect(message.contains("out.wav") || message.contains(".firpipe-"), "\(message)")
-        #expect(!FileManager.default.fileExists(atPath: f.dir.path("out.wav")))
+        #expect(message.hasPrefix("firpipe: \(out): ") && message.split(separator: "\n").count == 1, "\(message)")
+        #expect(!message.contains(".firpipe-") && !message.contains("/proc/"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: out))
         #expect(f.leftovers().isEmpty, "left: \(f.leftovers())")
     }
 

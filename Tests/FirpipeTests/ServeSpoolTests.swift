@@ -125,7 +125,10 @@ import Testing
         let x = (0..<2).map { Signals.noise(count: 48_000 * 90, seed: 30 + UInt64($0), amplitude: 0.3) }
         let expected = try s.drop("long.wav", batch: true) { try AudioFixture.write(x, to: $0) }
         let first = try DaemonProcess(["serve", "--config", s.config])
-        let midJob = first.waitUntil { s.listing("out").contains { AtomicOutputFile.isTemporaryName($0) } }
+        let out = s.f.dir.path("out")
+        let midJob = first.waitUntil {
+            s.listing("out").contains { AtomicOutputFile.isTemporaryName($0) } || Self.hasFileOpen(pid: first.pid, in: out)
+        }
         first.send(SIGKILL)
         _ = first.waitForExit()
         #expect(midJob, "the job was caught half-way: \(s.listing("out")) \(first.stderr)")
@@ -138,6 +141,16 @@ import Testing
         #expect(second.waitForExit() == 0, "\(second.stderr)")
         #expect(s.listing("out") == ["long.wav"], "only the whole file, no temporary left")
         try s.output("long.wav").expectSame(as: try #require(expected), "long.wav")
+    }
+
+    /// Whether process `pid` has a file open in `directory`: an unnamed temporary output (O_TMPFILE),
+    /// which has no name to list, shows in /proc as `DIRECTORY/#INODE (deleted)`.
+    static func hasFileOpen(pid: Int32, in directory: String) -> Bool {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.contains { fd in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
+            return target?.hasPrefix(directory + "/") == true
+        }
     }
 
     /// A spool whose config is a graph (mono in, stereo out through a kernel and a delay) writes what

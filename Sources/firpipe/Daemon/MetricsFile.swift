@@ -29,9 +29,13 @@ struct MetricsFile: Sendable {
         } catch {
             throw DaemonError(.cannotCreate, "metrics file " + error.description)
         }
-        let temporary = output.temporaryPath
-        let failure = DaemonError.failing(.ioError, "metrics file \(temporary) cannot be written")
-        let fd = try posixCall(failure) { open(temporary, O_WRONLY | O_TRUNC | O_CLOEXEC) }
+        let failure = DaemonError.failing(.ioError, "metrics file \(path) cannot be written")
+        let fd: Int32
+        do {
+            fd = try output.duplicateDescriptor()
+        } catch {
+            throw DaemonError(.ioError, "metrics file " + error.description)
+        }
         // Set just before close(2), which releases the descriptor even when it fails: closing it again
         // could close another thread's new file.
         var closing = false
