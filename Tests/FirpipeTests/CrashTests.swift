@@ -61,11 +61,16 @@ import Testing
         }
 
         /// A normal run to the same output succeeds, writes the expected bytes and leaves nothing else.
-        func expectRecovery(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        /// Returns how long it took.
+        @discardableResult
+        func expectRecovery(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {
+            let start = Date()
             let r = try FirpipeBinary.run(args)
+            let seconds = Date().timeIntervalSince(start)
             #expect(r.status == 0, "\(what): the next run failed: \(r.stderr)", sourceLocation: sourceLocation)
             #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == expected, "\(what)", sourceLocation: sourceLocation)
             expectClean(withOutput: true, "\(what), after the next run", sourceLocation: sourceLocation)
+            return seconds
         }
     }
 
@@ -108,11 +113,15 @@ import Testing
         defer { s.f.dir.remove() }
         var rng = SeededGenerator(seed: 14)
         var outcomes = (none: 0, whole: 0, finished: 0, leftBehind: 0)
+        // How long a run takes, from the latest normal runs (the machine's load changes it), so that
+        // the kills spread over the whole run rather than after its end.
+        var recent = [s.seconds]
         for run in 0..<runs {
             try? FileManager.default.removeItem(atPath: s.out)
-            // Up to 1.2 times the run's length, so some kills come after the end and most land inside;
+            // Up to 1.1 times the run's length, so a few kills come after the end and most land inside;
             // every other run uses the named temporary file (test builds only; others ignore it).
-            let delay = Double.random(in: 0..<(1.2 * s.seconds), using: &rng)
+            let length = recent.sorted()[recent.count / 2]
+            let delay = Double.random(in: 0..<(1.1 * length), using: &rng)
             let what = "kill \(run) at \(Int(delay * 1000)) ms"
             let child = try DaemonProcess(s.args, environment: run % 2 == 1 ? ["FIRPIPE_TEMP_FILES": "named"] : [:])
             usleep(useconds_t(delay * 1e6))
@@ -127,9 +136,9 @@ import Testing
                 outcomes.none += 1
             }
             if !s.f.leftovers().isEmpty { outcomes.leftBehind += 1 }
-            try s.expectRecovery(what)
+            recent = Array((recent + [try s.expectRecovery(what)]).suffix(5))
         }
-        print("crash runs: \(runs) kills of a \(Int(s.seconds * 1000)) ms run: \(outcomes.none) left no output, "
+        print("crash runs: \(runs) kills of a run of about \(Int(recent.sorted()[recent.count / 2] * 1000)) ms: \(outcomes.none) left no output, "
               + "\(outcomes.whole) a whole output, \(outcomes.finished) had finished; \(outcomes.leftBehind) left a "
               + "temporary file that the next run removed; every next run gave the same bytes and a clean directory")
     }
