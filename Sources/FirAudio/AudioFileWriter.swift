@@ -3,7 +3,7 @@ import Foundation
 /// Writes interleaved 32-bit float frames to an audio file, block by block.
 ///
 /// It writes exactly where it is told; to keep a half-written file from ever appearing under its final
-/// name, give it ``AtomicOutputFile/temporaryPath`` and commit after ``finish()``.
+/// name, make it with ``init(output:format:channels:sampleRate:)`` and commit the output after ``finish()``.
 ///
 /// Threads: not for concurrent use. Create it on one thread and hand it to another if you like, but call
 /// it from one thread at a time. It is `@unchecked Sendable` only so that it can be handed over; it holds
