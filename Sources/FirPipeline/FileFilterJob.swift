@@ -169,13 +169,17 @@ public final class FileFilterJob: Sendable {
             throw JobError(audio: error)
         }
         // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops the
-        // job at once; reported under the name the user gave, the temporary file being gone by then.
+        // job at once; reported under the name the user gave, the temporary file being gone by then. A
+        // compressed input's length is only its header's claim (a damaged FLAC header can claim days), so
+        // there a failed reservation is no verdict: the input's own damage or a full disk stops the writes.
         do {
             try writer.reserve(frames: plan.window.count)
         } catch {
-            var named = error
-            named.path = spec.output
-            throw JobError(audio: named)
+            if plan.input.framesMatchFileSize {
+                var named = error
+                named.path = spec.output
+                throw JobError(audio: named)
+            }
         }
         let stage = OutputStage(
             writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
