@@ -10,7 +10,7 @@ TEST_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -DFIRPIPE_CRASH_POINT
 # Its first run resolves the packages into .build/static again.
 BIN = .build/static/release/firpipe
 
-.PHONY: deps build run test crash bench golden clean
+.PHONY: deps build run test crash fuzz bench golden clean
 
 # Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
 # (the unit-file tests run it); needs root, as on CI.
@@ -44,6 +44,16 @@ CRASH_RUNS ?= 200
 crash: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	CRASH_RUNS=$(CRASH_RUNS) $(SWIFT) test $(TEST_FLAGS) --skip-build --no-parallel --filter CrashTests
+
+# The fuzz suites of `make test`, for as long as asked (seconds, shared by the suites) and with any seed;
+# each kind of failing input is kept under FUZZ_KEEP with a note of how to replay it.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= $(shell date +%s)
+FUZZ_KEEP ?= $(CURDIR)/.build/fuzz-failures
+fuzz: deps
+	$(SWIFT) build $(TEST_FLAGS) --product firpipe
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) FUZZ_KEEP=$(FUZZ_KEEP) \
+	  $(SWIFT) test $(TEST_FLAGS) --no-parallel --filter 'FirpipeTests\.(ConfigFuzzTests|AudioHeaderFuzzTests)'
 
 # Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
 # Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.

@@ -170,6 +170,13 @@ public struct AudioFileInfo: Sendable, Equatable {
     /// nil for encodings outside ``SampleFormat`` (pcm8, µ-law, Vorbis, ...); they still read as floats.
     public var sampleFormat: SampleFormat?
 
+    /// Whether `frames` has been checked against the file's size: true for uncompressed samples in the
+    /// containers we write, where a header promising more than the file holds is refused at open. A
+    /// compressed file's length (FLAC, ALAC in CAF, Ogg) is its header's word alone until it is read.
+    public var framesMatchFileSize: Bool {
+        container != nil && container != .flac && sampleFormat != nil
+    }
+
     public init(
         frames: Int, channels: Int, sampleRate: Int, container: AudioContainer?, sampleFormat: SampleFormat?
     ) {

@@ -166,11 +166,17 @@ public final class FileFilterJob: Sendable {
         do {
             writer = try AudioFileWriter(
                 output: output, format: plan.format, channels: plan.matrix.outputs, sampleRate: info.sampleRate)
-            // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops
-            // the job at once.
-            try writer.reserve(frames: plan.window.count)
         } catch {
             throw JobError(audio: error)
+        }
+        // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops the
+        // job at once. A compressed input's length is only its header's claim (a damaged FLAC header can
+        // claim days), so there a failed reservation is no verdict: the input's own damage or a full disk
+        // stops the writes.
+        do {
+            try writer.reserve(frames: plan.window.count)
+        } catch {
+            if plan.input.framesMatchFileSize { throw JobError(audio: error) }
         }
         let stage = OutputStage(
             writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,

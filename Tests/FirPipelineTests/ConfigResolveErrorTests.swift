@@ -104,15 +104,18 @@ import Testing
         #expect(error?.description == "\(sandbox.directory): cannot read the config file: it is a directory")
     }
 
-    @Test func configFileThatIsNotUTF8HasNoLocation() throws {
+    /// The first byte that is not UTF-8 is pointed at like any other error (columns in scalars: `é`
+    /// counts one).
+    @Test func configFileThatIsNotUTF8PointsAtTheFirstBadByte() throws {
         let sandbox = try ConfigSandbox()
         try sandbox.write("", to: "job.yaml")
-        try Data([0x69, 0x6E, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: sandbox.path("job.yaml")))
+        let bytes = Array("# ok\ninput: é".utf8) + [0xFF, 0xFE, 0x0A]
+        try Data(bytes).write(to: URL(fileURLWithPath: sandbox.path("job.yaml")))
 
         let error = #expect(throws: ConfigError.self) { try ConfigFile.load(path: sandbox.path("job.yaml")) }
 
-        #expect(error?.location == nil)
-        #expect(error?.message == "cannot read the config file: it is not UTF-8 text")
+        #expect(error?.location == SourceLocation(file: sandbox.path("job.yaml"), line: 2, column: 9))
+        #expect(error?.message == "cannot read the config file: byte 0xFF is not UTF-8 text; save the file as UTF-8")
     }
 
     @Test func loadReportsParseErrorsWithThePathAsGiven() throws {

@@ -60,16 +60,20 @@ public enum FirpipeBinary {
         process.standardInput = input
         try process.run()
         try? input.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
+        let (stdout, stderr) = readToEnd(out, err)
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Reads a child's stdout and stderr pipes to their ends, both at once so a chatty child cannot
+    /// block on a full pipe; call it before waiting for the child.
+    public static func readToEnd(_ out: Pipe, _ err: Pipe) -> (stdout: String, stderr: String) {
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
         DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
         group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }
 

@@ -205,6 +205,25 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: mountPoint)) ?? ["?"]).isEmpty)
     }
 
+    /// A FLAC header can claim any length, and a compressed file's size cannot refute it: a damaged
+    /// STREAMINFO claiming 2^36 frames is bad data found by reading, not a full disk at reservation.
+    @Test func flacClaimingAnAbsurdLength() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.flac", signal, format: .init(container: .flac, sampleFormat: .pcm16))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: input))
+        // "fLaC", a 4-byte block header, then STREAMINFO: its total-samples field is the low 36 bits
+        // of the big-endian 64 bits at offset 18.
+        try #require(bytes.prefix(4) == Data("fLaC".utf8))
+        var field = bytes[18..<26].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        field |= (1 << 36) - 1
+        for i in 0..<8 { bytes[18 + i] = UInt8(truncatingIfNeeded: field >> (8 * UInt64(7 - i))) }
+        try bytes.write(to: URL(fileURLWithPath: input))
+        let k = try f.text("k.txt", "1\n")
+        try expectFailure(
+            f, ["process", input, f.dir.path("out.wav"), "-k", k, "-q"], status: 65, mentions: ["in.flac", "promises"])
+    }
+
     @Test func usageErrors() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }

@@ -75,9 +75,32 @@ public struct ConfigFile: Sendable {
             throw ConfigError(.unreadable, file: path, "cannot read the config file: \(error.localizedDescription)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(.unreadable, file: path, "cannot read the config file: it is not UTF-8 text")
+            let (location, byte) = firstInvalidUTF8(in: data, file: path)
+            throw ConfigError(
+                .unreadable, at: location,
+                "cannot read the config file: byte 0x\(String(byte, radix: 16, uppercase: true)) is not UTF-8 text; "
+                    + "save the file as UTF-8")
         }
         return try parse(yaml: text, path: path)
+    }
+
+    /// Where the first byte that is not part of valid UTF-8 sits (lines and columns as libyaml counts
+    /// them: columns in Unicode scalars), and that byte, so the error points at it like any other.
+    private static func firstInvalidUTF8(in data: Data, file: String) -> (SourceLocation, UInt8) {
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var line = 1, column = 1, offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar):
+                offset += scalar.count
+                if scalar.first == UInt8(ascii: "\n") { (line, column) = (line + 1, 1) } else { column += 1 }
+            case .error:
+                return (SourceLocation(file: file, line: line, column: column), data[data.startIndex + offset])
+            case .emptyInput:  // not reached for data that failed to decode
+                return (SourceLocation.start(of: file), 0)
+            }
+        }
     }
 
     /// Checks config text as if it had been read from `path`.
