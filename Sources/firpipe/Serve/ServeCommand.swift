@@ -92,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
             engine = try StreamEngine(
                 settings: stream, convolver: convolver, ditherSeed: serve.ditherSeed, limitDB: serve.limitDB,
-                logger: logger)
+                nonFinite: serve.nonFinite, logger: logger)
         } catch {
             throw report(error, config: serve.file)
         }
