@@ -103,7 +103,8 @@ extension FileFilterJob {
         if !state.hasFailed,
            case .refused(let location) = state.nonFinite.screen(
                interleaved: block.interleaved, frames: got, channels: channels, firstFrame: position) {
-            state.fail(.nonFinite(location, in: inputPath, howToZero: "pass --non-finite zero (config non_finite: zero)"))
+            let howToZero = "pass --non-finite zero (config non_finite: zero)"
+            state.fail(.nonFinite(location, in: inputPath, howToZero: howToZero))
         }
         block.position = position
         block.frames = got

@@ -29,7 +29,7 @@ public final class NonFiniteGuard: Sendable {
     private let firstBits = Atomic<UInt32>(0)
 
     /// What a block's screening found.
-    public enum Screening: Equatable {
+    enum Screening: Equatable {
         /// Every sample is finite.
         case clean
         /// Non-finite samples were replaced by silence; carries the first one when it is the run's first.
@@ -62,7 +62,9 @@ public final class NonFiniteGuard: Sendable {
 
     /// Screens `frames` interleaved frames of `channels` channels whose first is frame `firstFrame` of
     /// the input. Reader stage.
-    public func screen(interleaved samples: UnsafeMutablePointer<Float>, frames: Int, channels: Int, firstFrame: Int) -> Screening {
+    func screen(
+        interleaved samples: UnsafeMutablePointer<Float>, frames: Int, channels: Int, firstFrame: Int
+    ) -> Screening {
         let count = frames * channels
         guard let i = NonFiniteScan.firstIndex(samples, count: count) else { return .clean }
         let location = SampleLocation(channel: i % channels, frame: firstFrame + i / channels, value: samples[i])
@@ -73,7 +75,7 @@ public final class NonFiniteGuard: Sendable {
     /// Screens `frames` frames of `channels` planar runs (channel c at `c · stride`) whose first is
     /// frame `firstFrame` of the input; the location reported is the earliest frame's (the lowest
     /// channel's of a frame). Reader stage.
-    public func screen(
+    func screen(
         planar samples: UnsafeMutablePointer<Float>, stride: Int, frames: Int, channels: Int, firstFrame: Int
     ) -> Screening {
         var earliest: SampleLocation?
@@ -106,7 +108,7 @@ extension JobError {
     static func nonFinite(_ location: SampleLocation, in source: String, howToZero: String) -> JobError {
         JobError(
             .badData,
-            "\(source): channel \(location.channel), frame \(location.frame) is \(NonFiniteScan.describe(location.value)), "
-                + "not a finite sample; fix what made it, or \(howToZero) to replace such samples with silence")
+            "\(source): channel \(location.channel), frame \(location.frame) is "
+                + "\(NonFiniteScan.describe(location.value)), not a finite sample; fix what made it, or \(howToZero) to replace such samples with silence")
     }
 }
