@@ -14,8 +14,9 @@ public final class AudioFileWriter: @unchecked Sendable {
     public let format: AudioFormat
     public let channels: Int
     public let sampleRate: Int
-    /// Samples with magnitude above 1.0 written to an integer format, where they clip to full scale.
-    /// Always 0 for float formats, which store such values as they are.
+    /// Samples with magnitude above 1.0 written to an integer format, where they clip to full scale,
+    /// and non-finite ones (see ``write(from:frames:)``). Always 0 for float formats, which store such
+    /// values as they are.
     public var clippedSamples: Int { clippedPerChannel.reduce(0, +) }
     /// ``clippedSamples`` by channel.
     public private(set) var clippedPerChannel: [Int]
@@ -97,7 +98,10 @@ public final class AudioFileWriter: @unchecked Sendable {
     }
 
     /// Writes `frames` interleaved frames from `buffer` (`frames * channels` floats). For integer
-    /// formats, counts the samples that clip in ``clippedSamples``.
+    /// formats, counts the samples that clip in ``clippedSamples``. The last line of defence against a
+    /// non-finite value (the reader screens the input, so only an overflow makes one): ±infinity clips
+    /// to full scale of its sign like any value beyond it, NaN becomes 0, never a full-scale click, and
+    /// both count as clipped.
     ///
     /// - Throws: `.ioError` naming the path and the system's reason when fewer than `frames` frames could
     ///   be written (disk full, file too large, EIO). After that, every call throws the same error.
@@ -170,14 +174,15 @@ public final class AudioFileWriter: @unchecked Sendable {
         }
     }
 
-    /// Adds each channel's samples whose magnitude exceeds full scale. NaN compares false and is not counted.
+    /// Adds each channel's samples whose magnitude exceeds full scale, or that are NaN (written as 0, but
+    /// a sign that the arithmetic overflowed, which must not pass silently).
     private static func countOverFullScale(
         _ samples: UnsafePointer<Float>, frames: Int, channels: Int, into counts: inout [Int]
     ) {
         for c in 0..<channels {
             var over = 0, i = c
             for _ in 0..<frames {
-                if abs(samples[i]) > 1 { over += 1 }
+                if !(abs(samples[i]) <= 1) { over += 1 }
                 i += channels
             }
             counts[c] += over

@@ -60,10 +60,11 @@ public enum KernelLoader {
         }
         for (c, channel) in channels.enumerated() {
             if let i = channel.firstIndex(where: { !$0.isFinite }) {
+                // Counted from 0, as the input's channels and frames are in its own non-finite error.
+                let value = channel[i].isNaN ? "NaN" : channel[i] > 0 ? "+Inf" : "-Inf"
                 throw AudioError(
                     .badData, path: path,
-                    message: "sample \(i) of channel \(c + 1) is \(channel[i]), not a finite number; "
-                        + "regenerate the filter")
+                    message: "tap \(i) of channel \(c) is \(value), not a finite number; regenerate the filter")
             }
         }
         return Kernel(path: path, channels: channels, sampleRate: reader.info.sampleRate)

@@ -17,7 +17,8 @@ public struct RawPCMCodec: Sendable {
     public var bytesPerFrame: Int { format.bytesPerSample * channels }
 
     /// Reads `frames` interleaved frames from `bytes` into `planar`, channel c at `c * stride`. Float
-    /// samples that are NaN or infinite read as 0.
+    /// samples are taken as they are, NaN and infinities too: the stream's reader screens them
+    /// (FirPipeline's `NonFiniteGuard`), so they stop the stream or are counted, never silently lost.
     public func decode(
         _ bytes: UnsafeRawPointer, frames: Int, into planar: UnsafeMutablePointer<Float>, stride: Int
     ) {
@@ -47,9 +48,7 @@ public struct RawPCMCodec: Sendable {
                 }
             case .f32le:
                 for i in 0..<frames {
-                    let x = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
-                    // A NaN or infinity would poison a whole kernel length of output: silence instead.
-                    out[i] = x.isFinite ? x : 0
+                    out[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
                     p += step
                 }
             }
@@ -112,15 +111,16 @@ public struct RawPCMCodec: Sendable {
         return total
     }
 
-    /// `x · scale` rounded to nearest (ties to even, as `lrintf`), clipped to `[-scale, max]`; NaN becomes 0.
-    /// Returns the code and 1 if it clipped.
+    /// `x · scale` rounded to nearest (ties to even, as `lrintf`), clipped to `[-scale, max]` (±infinity
+    /// too); NaN becomes 0, never a full-scale click. Returns the code and 1 if it clipped or was NaN
+    /// (counted with the clips: after the reader's screening only an overflow makes one).
     @inline(__always)
     static func quantize(_ x: Float, scale: Double, max: Double) -> (Int64, Int) {
         // Double: a Float cannot hold 2^31 − 1 exactly, and the product must not round before the clip.
         let v = (Double(x) * scale).rounded(.toNearestOrEven)
         if v > max { return (Int64(max), 1) }
         if v < -scale { return (Int64(-scale), 1) }
-        if v.isNaN { return (0, 0) }
+        if v.isNaN { return (0, 1) }
         return (Int64(v), 0)
     }
 }

@@ -82,7 +82,8 @@ extension FileFilterJob {
     /// Reads the block that starts at `position` into `block`: `block.frames` valid frames (short only
     /// at the end of the input), the rest of its capacity left for zero padding, and the kept range;
     /// with more than two channels, also split into the planar runs (``AudioBlock/splitChannelsIfMany()``).
-    /// A read error or an input shorter than its header says fails the job. Reader stage.
+    /// A read error, an input shorter than its header says, or (by default) a NaN or infinite sample
+    /// fails the job. Reader stage.
     func fill(_ block: AudioBlock, at position: Int, from reader: AudioFileReader, window: OutputWindow, inputPath: String) {
         let b = block.capacity, channels = block.channels
         var got = 0
@@ -98,6 +99,12 @@ extension FileFilterJob {
         if got < b && position + got < reader.info.frames && !state.hasFailed {
             state.fail(JobError(.badData, "\(inputPath): file ends after \(position + got) of "
                 + "\(reader.info.frames) frames; it is truncated or damaged"))
+        }
+        if !state.hasFailed,
+           case .refused(let location) = state.nonFinite.screen(
+               interleaved: block.interleaved, frames: got, channels: channels, firstFrame: position) {
+            let howToZero = "pass --non-finite zero (config non_finite: zero)"
+            state.fail(.nonFinite(location, in: inputPath, howToZero: howToZero))
         }
         block.position = position
         block.frames = got

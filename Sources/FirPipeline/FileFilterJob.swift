@@ -26,6 +26,11 @@ public final class FileFilterJob: Sendable {
         public var clippedSamples: Int
         /// ``clippedSamples`` by output channel.
         public var clippedPerChannel: [Int]
+        /// Input samples that were NaN or infinite and were replaced by silence (``JobSpec/nonFinite``
+        /// `.zero`; with `.error` the first one fails the run).
+        public var nonFiniteSamples: Int
+        /// Where the first of them was, when there was one.
+        public var firstNonFinite: SampleLocation?
         /// Frames the limiter (`limitDB`) turned down; 0 without it.
         public var limitedFrames: Int
         /// Automatic choices worth telling the user (one line each).
@@ -45,7 +50,7 @@ public final class FileFilterJob: Sendable {
     public let spec: JobSpec
     private let fromConfig: Bool
     private let costModel: CostModel
-    let state = JobState()
+    let state: JobState
 
     /// - Parameters:
     ///   - spec: the merged command line and config.
@@ -54,6 +59,7 @@ public final class FileFilterJob: Sendable {
         self.spec = spec
         self.fromConfig = fromConfig
         self.costModel = costModel
+        state = JobState(nonFinite: spec.nonFinite)
     }
 
     /// Stops a running job as soon as possible; `run` then throws and leaves no output. Any thread
@@ -212,6 +218,7 @@ public final class FileFilterJob: Sendable {
             sampleRate: info.sampleRate, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize,
             kernelTaps: plan.kernelTaps,
             clippedSamples: writer.clippedSamples, clippedPerChannel: writer.clippedPerChannel,
+            nonFiniteSamples: state.nonFiniteSamples, firstNonFinite: state.firstNonFinite,
             limitedFrames: stage.limitedFrames, notices: notices(plan),
             blocksAllocated: state.blocksAllocated)
     }
@@ -233,16 +240,25 @@ extension FileFilterJob {
     }
 }
 
-/// A running job's shared state: its first failure (``StageFailure``, as the stream's) and the count of
-/// blocks it made.
+/// A running job's shared state: its first failure (``StageFailure``, as the stream's), the count of
+/// blocks it made and the non-finite input samples it silenced.
 final class JobState: Sendable {
     private let failure = StageFailure()
     private let allocated = Atomic<Int>(0)
+    let nonFinite: NonFiniteGuard
+
+    init(nonFinite mode: NonFiniteMode) {
+        nonFinite = NonFiniteGuard(mode: mode)
+    }
 
     /// Counts one more audio block made for this job. Any thread.
     func countBlock() { allocated.add(1, ordering: .relaxed) }
 
     var blocksAllocated: Int { allocated.load(ordering: .relaxed) }
+
+    var nonFiniteSamples: Int { nonFinite.silencedSamples }
+
+    var firstNonFinite: SampleLocation? { nonFinite.firstSilenced }
 
     /// Records `error` unless an earlier one is recorded. Any thread.
     func fail(_ error: JobError) { failure.record(error) }

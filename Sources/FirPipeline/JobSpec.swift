@@ -40,6 +40,15 @@ public enum DitherMode: String, Sendable, CaseIterable, Codable {
     case tpdf
 }
 
+/// What a NaN or infinite input sample does, as `--non-finite` and the config's `non_finite` take them.
+/// One rule for files and streams.
+public enum NonFiniteMode: String, Sendable, CaseIterable, Codable {
+    /// The run stops with bad data (65), naming the file or stream, channel and frame of the first one.
+    case error
+    /// Each is replaced by silence (0) and counted.
+    case zero
+}
+
 /// Output container names, as `--format` and the config take them.
 public enum ContainerName: String, Sendable, CaseIterable, Codable {
     case wav, wavex, flac, aiff, w64, rf64, caf
@@ -71,6 +80,8 @@ public struct JobSpec: Sendable, Equatable {
     public var dither: DitherMode = .none
     /// The dither's seed: the same seed gives the same output.
     public var ditherSeed: UInt64 = 1
+    /// What a NaN or infinite input sample does.
+    public var nonFinite: NonFiniteMode = .error
 
     public init(input: String, output: String, kernels: KernelSpec) {
         self.input = input

@@ -7,6 +7,7 @@ extension OutputLength: ExpressibleByArgument {}
 extension ContainerName: ExpressibleByArgument {}
 extension SampleFormatName: ExpressibleByArgument {}
 extension DitherMode: ExpressibleByArgument {}
+extension NonFiniteMode: ExpressibleByArgument {}
 
 /// Options shared by `process` and `check`: everything a config file can also say.
 struct JobOptions: ParsableArguments {
@@ -51,6 +52,9 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("limit-db"), parsing: .unconditional, help: "Peak limiter ceiling in dBFS (-60 to 0), 5 ms look-ahead (default: no limiter).")
     var limitDB: Double?
 
+    @Option(name: .customLong("non-finite"), help: "A NaN or infinite input sample: error (exit 65 naming its channel and frame, the default) or zero (silence, counted).")
+    var nonFinite: NonFiniteMode?
+
     func validate() throws {
         if let b = blockSize, !JobSpec.blockSizeRange.contains(b) {
             throw ValidationError(
@@ -81,6 +85,7 @@ struct JobOptions: ParsableArguments {
         o.settings.set(JobOptionSchema.dither, dither)
         o.settings.set(JobOptionSchema.ditherSeed, ditherSeed)
         o.settings.set(JobOptionSchema.limitDB, limitDB)
+        o.settings.set(JobOptionSchema.nonFinite, nonFinite)
         return o
     }
 

@@ -61,6 +61,12 @@ struct ProcessCommand: ParsableCommand {
                 "firpipe: warning: \(summary.clippedSamples) samples clipped in \(summary.outputPath) (\(perChannel)); "
                     + "lower --gain-db, add --limit-db -1, or write float (--subtype float)")
         }
+        if let first = summary.firstNonFinite {
+            let n = summary.nonFiniteSamples
+            printError(
+                "firpipe: warning: \(spec.input): \(n) non-finite sample\(n == 1 ? "" : "s") (NaN or infinity) "
+                    + "replaced by silence, the first at channel \(first.channel), frame \(first.frame)")
+        }
         if summary.limitedFrames > 0 && !quiet {
             printError("firpipe: the limiter turned down \(summary.limitedFrames) frames")
         }

@@ -94,6 +94,20 @@ final class AudioFileWriterTests {
         #expect(back == [1, -1, 1, -1, 2, -3, 1000, -1000])
     }
 
+    @Test("integer output turns NaN into 0, never full scale; infinities clip; all count as clipped", arguments: [
+        SampleFormat.pcm16, .pcm24, .pcm32,
+    ])
+    func nonFiniteNeverFullScale(sampleFormat: SampleFormat) throws {
+        let path = directory.file("nonfinite.wav")
+        let samples: [Float] = [.nan, 0.5, .infinity, -.infinity, -.nan, 0.25]
+        let writer = try TestAudio.write(
+            samples, to: path, format: AudioFormat(container: .wav, sampleFormat: sampleFormat), channels: 2)
+        #expect(writer.clippedPerChannel == [3, 1], "NaN, −NaN and ±∞ are counted")
+        let back = try TestAudio.read(AudioFileReader(path: path), blockFrames: 3)
+        #expect(back[0] == 0 && back[4] == 0, "NaN reads back as silence: \(back)")
+        #expect(back[2] > 0.999 && back[3] == -1 && back[1] == 0.5 && back[5] == 0.25, "\(back)")
+    }
+
     @Test("float formats keep out-of-range samples and count nothing", arguments: [SampleFormat.float, .double])
     func floatKeepsOvers(sampleFormat: SampleFormat) throws {
         let path = directory.file("over.wav")

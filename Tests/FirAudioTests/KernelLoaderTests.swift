@@ -95,7 +95,7 @@ final class KernelLoaderTests {
                             channels: 2)
         let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: path) }
         #expect(error?.kind == .badData)
-        #expect(error?.message.hasPrefix("sample 1 of channel 1 is nan, not a finite number") == true)
+        #expect(error?.message.hasPrefix("tap 1 of channel 0 is NaN, not a finite number") == true)
     }
 
     @Test("missing kernels are .missing, text or audio", arguments: ["gone.txt", "gone.wav"])

@@ -40,24 +40,25 @@ import Testing
 
     @Test(arguments: RawSampleFormat.allCases) func clipsAndCounts(_ format: RawSampleFormat) {
         let codec = RawPCMCodec(format: format, channels: 1)
-        let values: [Float] = [1.5, -2, 1, -1, 0.25, .nan]
-        var bytes = [UInt8](repeating: 0, count: values.count * format.bytesPerSample)
+        let values: [Float] = [1.5, -2, 1, -1, 0.25, .nan, .infinity, -.infinity]
+        let n = values.count
+        var bytes = [UInt8](repeating: 0, count: n * format.bytesPerSample)
         let clipped = values.withUnsafeBufferPointer { p in
-            bytes.withUnsafeMutableBytes { codec.encode(p.baseAddress!, stride: 6, frames: 6, into: $0.baseAddress!) }
+            bytes.withUnsafeMutableBytes { codec.encode(p.baseAddress!, stride: n, frames: n, into: $0.baseAddress!) }
         }
-        var decoded = [Float](repeating: 0, count: values.count)
+        var decoded = [Float](repeating: 0, count: n)
         bytes.withUnsafeBytes { raw in
-            decoded.withUnsafeMutableBufferPointer { codec.decode(raw.baseAddress!, frames: 6, into: $0.baseAddress!, stride: 6) }
+            decoded.withUnsafeMutableBufferPointer { codec.decode(raw.baseAddress!, frames: n, into: $0.baseAddress!, stride: n) }
         }
         if format == .f32le {
             #expect(clipped == 0)
-            #expect(Array(decoded[0..<5]) == Array(values[0..<5]))
-            #expect(decoded[5] == 0, "NaN reads as silence")
+            #expect(decoded.map(\.bitPattern) == values.map(\.bitPattern), "floats, NaN too, reach the reader's screen as sent")
         } else {
-            // 1.5 and 1 clip to the largest code (1 − 1 LSB); −2 clips to −1; −1 itself is exact.
-            #expect(clipped == 3)
+            // 1.5, 1 and +∞ clip to the largest code (1 − 1 LSB); −2 and −∞ clip to −1; −1 itself is exact;
+            // NaN becomes 0, never full scale, and is counted with the clips.
+            #expect(clipped == 6)
             let top = 1 - 1 / Float(1 << (format.bytesPerSample * 8 - 1))
-            #expect(decoded == [top, -1, top, -1, 0.25, 0])
+            #expect(decoded == [top, -1, top, -1, 0.25, 0, top, -1])
         }
     }
 

@@ -53,7 +53,7 @@ struct BadConfig: Sendable, CustomTestStringConvertible {
         BadConfig("near miss gain", "input: a.wav\noutput: b.wav\ngain: -3\n", 3, 1, .unknownKey,
                   "unknown key 'gain' (did you mean 'gain_db'?); allowed keys: input, output, kernel, channels, "
                       + "mode, length, gain_db, block_size, threads, format, subtype, resample_kernels, limit_db, "
-                      + "dither, dither_seed, filters, mixers, pipeline, serve"),
+                      + "dither, dither_seed, non_finite, filters, mixers, pipeline, serve"),
         BadConfig("near miss blocksize", "blocksize: 1024\n", 1, 1, .unknownKey,
                   "unknown key 'blocksize' (did you mean 'block_size'?)"),
         BadConfig("camel case", "mode: convolve\nblockSize: 1024\n", 2, 1, .unknownKey, "did you mean 'block_size'?"),

@@ -36,6 +36,7 @@ import Testing
             limit_db: -1.5
             dither: tpdf
             dither_seed: 99
+            non_finite: zero
             """
         let file = try ConfigFile.parse(yaml: yaml, path: "/cfg/job.yaml")
         var o = ConfigOverrides(input: "in.wav", output: "out.wav", kernel: "cli.wav")
@@ -45,6 +46,7 @@ import Testing
         #expect(spec.threads == 1, "the command line wins")
         #expect(spec.container == .w64 && spec.sampleFormat == .pcm24 && spec.resampleKernels)
         #expect(spec.limitDB == -1.5 && spec.dither == .tpdf && spec.ditherSeed == 99)
+        #expect(spec.nonFinite == .zero)
         #expect(file.settings["threads"]?.value == "3")
     }
 

@@ -16,6 +16,7 @@ import Testing
         s.samples = 576_000
         s.underruns = 1
         s.clippedSamples = 3
+        s.nonFiniteSamples = 5
         s.cpu = ["writer": 0.01, "convolver": 0.25, "reader": 0.02]
         s.reloads = .init(ok: 2, failed: 1)
         return s
@@ -28,7 +29,7 @@ import Testing
             {"block_size":256,"blocks":2250,"channels":2,"clipped_samples":3,\
             "config":{"path":"/etc/firpipe/room.yaml","sha256":"ab12"},\
             "cpu":{"convolver":0.25,"reader":0.02,"writer":0.01},\
-            "latency":{"ms":10.666,"samples":512},"mode":"stream","overruns":0,"pid":4242,\
+            "latency":{"ms":10.666,"samples":512},"mode":"stream","non_finite_samples":5,"overruns":0,"pid":4242,\
             "reloads":{"failed":1,"ok":2},"sample_rate":48000,"samples":576000,"state":"running",\
             "underruns":1,"uptime_s":12.5}
             """)
@@ -90,6 +91,9 @@ import Testing
             # HELP firpipe_clipped_samples_total Output samples clipped to full scale.
             # TYPE firpipe_clipped_samples_total counter
             firpipe_clipped_samples_total{config="room"} 3
+            # HELP firpipe_non_finite_samples_total NaN or infinite input samples replaced by silence (non_finite: zero).
+            # TYPE firpipe_non_finite_samples_total counter
+            firpipe_non_finite_samples_total{config="room"} 5
             # HELP firpipe_latency_seconds Latency the filter adds, input to output.
             # TYPE firpipe_latency_seconds gauge
             firpipe_latency_seconds{config="room"} 0.010666

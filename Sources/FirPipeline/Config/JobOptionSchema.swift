@@ -53,11 +53,17 @@ public enum JobOptionSchema {
         reload: .restartForStream("dither_seed changed; restart the service to change the stream's dither"),
         read: { r, node, key throws(ConfigError) in UInt64(try r.integer(node, key, in: 0...Int.max)) },
         apply: { $0.ditherSeed = $1 })
+    public static let nonFinite = JobOption<NonFiniteMode>(
+        "non_finite", type: "`error` / `zero`",
+        meaning: "as `--non-finite`: a NaN or infinite input sample stops the run (`error`, the default) or "
+            + "becomes silence and is counted (`zero`)",
+        read: { r, node, key throws(ConfigError) in try r.choice(node, key) }, apply: { $0.nonFinite = $1 })
 
     /// Every option, in the order the README lists them.
     static let all: [AnyJobOption] = [
         mode.erased, length.erased, gainDB.erased, blockSize.erased, threads.erased, container.erased,
         sampleFormat.erased, resampleKernels.erased, limitDB.erased, dither.erased, ditherSeed.erased,
+        nonFinite.erased,
     ]
 
     /// The option named `key` in a config file, if any.

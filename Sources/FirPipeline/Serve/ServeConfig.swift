@@ -19,6 +19,8 @@ public struct ServeConfig: Sendable {
     public let ditherSeed: UInt64?
     /// The stream's limiter ceiling in dBFS (`limit_db`), or nil for none.
     public let limitDB: Double?
+    /// What a NaN or infinite input sample does (`non_finite`); a reload changes it live.
+    public let nonFinite: NonFiniteMode
 
     /// Reads `path` and checks everything a daemon needs before it takes any audio.
     ///
@@ -45,6 +47,7 @@ public struct ServeConfig: Sendable {
         gainDB = spec.gainDB
         ditherSeed = spec.dither == .tpdf ? spec.ditherSeed : nil
         limitDB = spec.limitDB
+        nonFinite = spec.nonFinite
         switch settings.work {
         case .stream(let stream):
             try Self.checkPipes(stream, in: file)

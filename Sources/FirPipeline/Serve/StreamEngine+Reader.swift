@@ -1,5 +1,6 @@
 import Dispatch
 import FirAudio
+import FirCore
 internal import Foundation
 
 extension StreamEngine {
@@ -30,6 +31,10 @@ extension StreamEngine {
                             as: UInt8.self, repeating: 0, count: blockBytes - frames * frameBytes)
                     }
                     codec.decode(block.bytes, frames: blockSize, into: block.planar.pointer, stride: blockSize)
+                    guard screen(block, frames: frames, firstFrame: total) else {
+                        free.push(block)
+                        break
+                    }
                     block.frames = frames
                     block.index = index
                     index += 1
@@ -54,6 +59,34 @@ extension StreamEngine {
         let why = failure.hasFailed ? "the stream failed"
             : stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
         logger.info("stream input closed (\(why)) after \(total) frames")
+    }
+
+    /// Applies the non-finite rule to a decoded block (``NonFiniteGuard``): returns false when the
+    /// stream must end here (the default rule), having failed it with one error naming the input, channel
+    /// and frame. With `non_finite: zero` the first silenced sample is logged once; later ones are only
+    /// counted, so a broken producer cannot flood the log.
+    private func screen(_ block: StreamBlock, frames: Int, firstFrame: Int) -> Bool {
+        let found = nonFinite.screen(
+            planar: block.planar.pointer, stride: blockSize, frames: frames, channels: codec.channels,
+            firstFrame: firstFrame)
+        switch found {
+        case .clean, .silenced(first: nil):
+            return true
+        case .silenced(first: let location?):
+            let line = "\(inputName): channel \(location.channel), frame \(location.frame) is "
+                + "\(NonFiniteScan.describe(location.value)); replaced by silence (non_finite: zero), as every later "
+                + "one will be: counted in non_finite_samples"
+            logger.warning("\(line)")
+            return true
+        case .refused(let location):
+            fail(.nonFinite(location, in: inputName, howToZero: "set non_finite: zero in the config"))
+            return false
+        }
+    }
+
+    /// The stream's input as messages name it.
+    private var inputName: String {
+        settings.input == "-" ? "the stream's standard input" : "stream input \(settings.input)"
     }
 
     /// A block to fill. Waiting for one is normal with bursty input; waiting longer than a block lasts

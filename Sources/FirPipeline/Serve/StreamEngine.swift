@@ -24,6 +24,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// The output's frames: the graph's channel count, in the input's sample format.
     let outputCodec: RawPCMCodec
     let logger: Logger
+    /// What a NaN or infinite input sample does, and how many were silenced; a reload sets its mode.
+    public let nonFinite: NonFiniteGuard
 
     /// Blocks in flight: enough to absorb jitter between stages, few enough to bound memory.
     static let poolSize = 4
@@ -54,10 +56,12 @@ public final class StreamEngine: @unchecked Sendable {
     ///   - ditherSeed: TPDF dither with this seed before s16le and s24le output; nil for none.
     ///   - limitDB: a look-ahead peak limiter's ceiling in dBFS, or nil for none; its look-ahead adds
     ///     to the latency (``latency``).
+    ///   - nonFinite: what a NaN or infinite input sample does: end the stream with bad data (the
+    ///     default), or become silence and be counted (``nonFinite``).
     /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
     public init(
         settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, limitDB: Double? = nil,
-        logger: Logger
+        nonFinite: NonFiniteMode = .error, logger: Logger
     ) throws(JobError) {
         precondition(convolver.inputs == settings.channels, "the graph reads the stream's channels")
         self.settings = settings
@@ -66,6 +70,7 @@ public final class StreamEngine: @unchecked Sendable {
         self.outputCodec = RawPCMCodec(format: settings.format, channels: convolver.outputs)
         counters = StreamCounters(outputChannels: convolver.outputs)
         self.logger = logger
+        self.nonFinite = NonFiniteGuard(mode: nonFinite)
         free = BoundedQueue(capacity: Self.poolSize)
         toFilter = BoundedQueue(capacity: Self.poolSize + 1)
         toWrite = BoundedQueue(capacity: Self.poolSize + 1)

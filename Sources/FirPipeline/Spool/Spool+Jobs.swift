@@ -100,6 +100,10 @@ extension Spool {
         var details = metadata
         details["seconds"] = "\(String(format: "%.3f", seconds))"
         if summary.clippedSamples > 0 { details["clipped_samples"] = "\(summary.clippedSamples)" }
+        if summary.nonFiniteSamples > 0 {
+            details["non_finite_samples"] = "\(summary.nonFiniteSamples)"
+            state.withLock { $0.nonFiniteSamples += summary.nonFiniteSamples }
+        }
         // The output is committed (renamed into place, its directory synced): only now may the input go.
         guard SpoolSystem.signature(of: input)?.isSameFile(as: before) == true else {
             logger.info("spool job done; a newer input of the same name arrived and waits its turn", metadata: details)

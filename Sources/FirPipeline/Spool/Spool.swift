@@ -14,12 +14,15 @@ public struct SpoolCounts: Sendable, Codable, Equatable {
     public var done: Int
     /// Moved to the failed directory since the spool started.
     public var failed: Int
+    /// NaN or infinite input samples the finished jobs replaced by silence (`non_finite: zero`).
+    public var nonFiniteSamples: Int
 
-    public init(queued: Int = 0, running: Int = 0, done: Int = 0, failed: Int = 0) {
+    public init(queued: Int = 0, running: Int = 0, done: Int = 0, failed: Int = 0, nonFiniteSamples: Int = 0) {
         self.queued = queued
         self.running = running
         self.done = done
         self.failed = failed
+        self.nonFiniteSamples = nonFiniteSamples
     }
 }
 
@@ -77,6 +80,8 @@ public final class Spool: Sendable {
         var cancelling = false
         var done = 0
         var failed = 0
+        /// Non-finite input samples silenced by the jobs that wrote their output.
+        var nonFiniteSamples = 0
         var watcher: SpoolWatcher?
         /// No job starts before this instant: the output side failed and is given time.
         var pausedUntil: ContinuousClock.Instant?
@@ -217,7 +222,9 @@ public final class Spool: Sendable {
     /// The current counts. Any thread.
     public var counts: SpoolCounts {
         state.withLock {
-            SpoolCounts(queued: $0.queue.count, running: $0.running.count, done: $0.done, failed: $0.failed)
+            SpoolCounts(
+                queued: $0.queue.count, running: $0.running.count, done: $0.done, failed: $0.failed,
+                nonFiniteSamples: $0.nonFiniteSamples)
         }
     }
 

@@ -52,6 +52,9 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     var overruns: UInt64 = 0
     /// Output samples clipped to full scale.
     var clippedSamples: UInt64 = 0
+    /// NaN or infinite input samples replaced by silence (`non_finite: zero`): the stream's, or the sum
+    /// of the spool's finished jobs.
+    var nonFiniteSamples: UInt64 = 0
     /// ``clippedSamples`` by output channel (stream mode).
     var clippedPerChannel: [UInt64]?
     /// Channels the stream writes: `channels` unless a graph routes them (stream mode).
@@ -86,6 +89,7 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         case clippedSamples = "clipped_samples"
         case clippedPerChannel = "clipped_per_channel"
         case outputChannels = "output_channels"
+        case nonFiniteSamples = "non_finite_samples"
         case sampleRate = "sample_rate"
         case blockSize = "block_size"
     }

@@ -97,6 +97,8 @@ struct MetricsFile: Sendable {
             family("firpipe_channel_clipped_samples_total", "counter", "Output samples clipped to full scale, by output channel.",
                    perChannel.enumerated().map { ([("channel", String($0.offset))], String($0.element)) })
         }
+        family("firpipe_non_finite_samples_total", "counter", "NaN or infinite input samples replaced by silence (non_finite: zero).",
+               one(String(status.nonFiniteSamples)))
         family("firpipe_latency_seconds", "gauge", "Latency the filter adds, input to output.",
                one(Self.number(status.latency.ms / 1000)))
         family("firpipe_cpu_load", "gauge", "Share of one core each stage used over the last interval.",

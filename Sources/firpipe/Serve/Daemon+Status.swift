@@ -33,6 +33,7 @@ extension Daemon {
             status.overruns = UInt64(c.overruns.load(ordering: .relaxed))
             status.clippedSamples = UInt64(c.clipped.load(ordering: .relaxed))
             status.clippedPerChannel = c.clippedPerChannel.values.map(UInt64.init)
+            status.nonFiniteSamples = UInt64(engine.nonFinite.silencedSamples)
             status.outputChannels = engine.outputChannels
             let wall = StageClock.monotonicNanoseconds()
             var readings = StreamCounters.Stage.allCases.map { stage in
@@ -45,6 +46,7 @@ extension Daemon {
             let counts = spool.counts
             status.spool = .init(
                 queued: counts.queued, running: counts.running, done: counts.done, failed: counts.failed)
+            status.nonFiniteSamples = UInt64(counts.nonFiniteSamples)
         }
         return status
     }

@@ -128,6 +128,8 @@ final class Daemon: Sendable {
             }
             let fade = Int((new.settings.crossfadeMilliseconds * Double(stream.sampleRate) / 1000).rounded(.up))
             engine.replace(with: convolver, crossfadeFrames: fade)
+            // Live, from the next block read: the rule has no state to carry over.
+            engine.nonFinite.mode = new.nonFinite
         }
         if let spool {
             do throws(JobError) { try new.checkKernels() } catch {

@@ -17,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             the config and brings in new kernels with a crossfade; a bad config is logged and the running \
             one kept. SIGTERM or SIGINT stops intake, drains and flushes, and exits 0; a second one exits \
             at once. Logs go to stderr, one line an event. Exit codes: 78 config error, 74 I/O error, \
-            70 shutdown took longer than shutdown_timeout_s.
+            65 a NaN or infinite sample in the stream's input (unless non_finite: zero), 70 shutdown took \
+            longer than shutdown_timeout_s.
             """
     )
 
@@ -92,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
             engine = try StreamEngine(
                 settings: stream, convolver: convolver, ditherSeed: serve.ditherSeed, limitDB: serve.limitDB,
-                logger: logger)
+                nonFinite: serve.nonFinite, logger: logger)
         } catch {
             throw report(error, config: serve.file)
         }
