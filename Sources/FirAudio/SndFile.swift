@@ -226,9 +226,17 @@ final class SndFile {
     /// - Throws: `.ioError` when the space is not there (ENOSPC, EDQUOT).
     func reserve(bytes: Int) throws(AudioError) {
         guard fd >= 0, bytes > 0 else { return }
-        let header = Int64(Swift.max(0, lseek(fd, 0, SEEK_CUR)))
-        guard firpipe_reserve(fd, header + Int64(bytes)) != 0 else { return }
-        let code = errno
+        // Asked first: ext4 keeps the blocks a failed fallocate took until the file goes, so a request
+        // far beyond the free space would fill the disk for everyone while this run fails.
+        var fs = statvfs()
+        let code: Int32
+        if fstatvfs(fd, &fs) == 0, UInt64(fs.f_bavail) * UInt64(fs.f_frsize) < UInt64(bytes) {
+            code = ENOSPC
+        } else {
+            let header = Int64(Swift.max(0, lseek(fd, 0, SEEK_CUR)))
+            guard firpipe_reserve(fd, header + Int64(bytes)) != 0 else { return }
+            code = errno
+        }
         guard code == ENOSPC || code == EDQUOT else { return }
         let room = code == EDQUOT ? "your disk quota" : "the disk"
         throw AudioError(

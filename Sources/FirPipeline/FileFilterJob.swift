@@ -176,13 +176,14 @@ public final class FileFilterJob: Sendable {
             throw JobError(audio: error)
         }
         // Before the kernels are transformed (seconds of FFTs for the longest), so a full disk stops the
-        // job at once. A compressed input's length is only its header's claim (a damaged FLAC header can
-        // claim days), so there a failed reservation is no verdict: the input's own damage or a full disk
-        // stops the writes.
-        do {
-            try writer.reserve(frames: plan.window.count)
-        } catch {
-            if plan.input.framesMatchFileSize { throw JobError(audio: error) }
+        // job at once. Not for a compressed input, whose length is only its header's claim (a damaged
+        // FLAC header can claim days): there the input's own damage or a full disk stops the writes.
+        if plan.input.framesMatchFileSize {
+            do {
+                try writer.reserve(frames: plan.window.count)
+            } catch {
+                throw JobError(audio: error)
+            }
         }
         let stage = OutputStage(
             writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
