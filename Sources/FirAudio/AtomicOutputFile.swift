@@ -63,7 +63,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 .ioError, path: final,
                 message: "could not be moved into place from \(temporary) (\(errnoText(code))); "
                     + "check the directory is writable and the name is not a directory")
-        }) { rename(temporary, final) }
+        }) { PlatformPath.withCString(temporary) { from in PlatformPath.withCString(final) { rename(from, $0) } } }
         state = .committed
         try FileSystem.syncDirectory(directory, renamedPath: final)
     }
@@ -74,7 +74,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         state = .discarded
         // Best effort by design: discard runs on error paths and in deinit, where a second error would
         // hide the first. A file that is already gone is what we wanted anyway.
-        unlink(temporaryPath)
+        PlatformPath.withCString(temporaryPath) { _ = unlink($0) }
     }
 
     /// Whether `name` (a file name, no directory) has the shape of this type's temporary files,
@@ -100,7 +100,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 : AudioError(
                     .cannotCreate, path: finalPath,
                     message: "directory \(directory) cannot be examined (\(errnoText(code))); check its permissions")
-        }) { stat(directory, &status) }
+        }) { PlatformPath.withCString(directory) { stat($0, &status) } }
         guard status.st_mode & S_IFMT == S_IFDIR else {
             throw AudioError(
                 .cannotCreate, path: finalPath,
@@ -111,10 +111,10 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 .cannotCreate, path: finalPath,
                 message: "directory \(directory) is not writable (\(errnoText(code))); "
                     + "change its permissions or choose another output path")
-        }) { access(directory, W_OK | X_OK) }
+        }) { PlatformPath.withCString(directory) { access($0, W_OK | X_OK) } }
         // A probe, not a fallible step: the final file usually does not exist yet. A directory is refused
         // here rather than at commit, after all the processing, because rename cannot replace it.
-        if stat(finalPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+        if PlatformPath.withCString(finalPath, { stat($0, &status) }) == 0, status.st_mode & S_IFMT == S_IFDIR {
             throw AudioError(.cannotCreate, path: finalPath, message: "is a directory; choose a file name for the output")
         }
     }
@@ -122,8 +122,8 @@ public final class AtomicOutputFile: @unchecked Sendable {
     /// Creates an empty temporary file with O_EXCL under a fresh name and returns its path.
     private static func reserveTemporary(prefix: String, name: String, for finalPath: String) throws(AudioError) -> String {
         // File names are limited to 255 bytes; keep room for the suffix by shortening the visible part.
-        var shown = Substring(name)
-        while shown.utf8.count > 180 { shown = shown.dropLast() }
+        // In one pass: dropping a character at a time, counting the rest each time, was quadratic.
+        let shown = PlatformPath.prefix(name, maxBytes: 180)
         var attempt = 0
         while true {
             let serial = counter.add(1, ordering: .relaxed).newValue
@@ -133,11 +133,11 @@ public final class AtomicOutputFile: @unchecked Sendable {
             do {
                 let fd = try systemCall({ code in
                     collided = code == EEXIST
-                    return AudioError(
+                    return AudioError.outOfResources(finalPath, code) ?? AudioError(
                         .cannotCreate, path: finalPath,
                         message: "temporary file \(candidate) cannot be created (\(errnoText(code))); "
                             + "check the directory is writable and has space")
-                }) { open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) }
+                }) { PlatformPath.withCString(candidate) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) } }
                 close(fd)  // empty and unwritten: nothing to lose
                 return candidate
             } catch where collided && attempt < 8 {
