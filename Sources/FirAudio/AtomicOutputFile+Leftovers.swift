@@ -32,7 +32,7 @@ extension AtomicOutputFile {
     /// - Returns: how many files it removed.
     @discardableResult
     public static func removeLeftovers(in directory: String) -> Int {
-        guard let stream = opendir(directory) else { return 0 }
+        guard let stream = PlatformPath.withCString(directory, { opendir($0) }) else { return 0 }
         defer { closedir(stream) }
         var removed = 0
         let me = getpid()
@@ -43,7 +43,7 @@ extension AtomicOutputFile {
             guard let owner = temporaryOwner(String(decoding: bytes, as: UTF8.self)), owner != me,
                   !isAlive(owner)
             else { continue }
-            let path = Array((directory == "/" ? "" : directory).utf8) + [UInt8(ascii: "/")] + bytes + [0]
+            let path = PlatformPath.bytes(directory == "/" ? "" : directory) + [UInt8(ascii: "/")] + bytes + [0]
             if path.withUnsafeBufferPointer({ removeIfUnlocked($0.baseAddress!) }) { removed += 1 }
         }
         return removed

@@ -66,8 +66,8 @@ public final class AtomicOutputFile: @unchecked Sendable {
         try Self.checkDirectory(directory, for: finalPath)
         Self.removeLeftovers(in: directory)
         // File names are limited to 255 bytes; keep room for the suffix by shortening the visible part.
-        var shown = Substring(name)
-        while shown.utf8.count > 180 { shown = shown.dropLast() }
+        // In one pass: dropping a character at a time, counting the rest each time, was quadratic.
+        let shown = PlatformPath.prefix(name, maxBytes: 180)
         self.finalPath = finalPath
         self.directory = directory
         self.prefix = prefix
@@ -122,14 +122,14 @@ public final class AtomicOutputFile: @unchecked Sendable {
             let hidden = try linkHidden(failure)
             CrashPoint.hit(.afterLinkBeforeRename)
             do {
-                try systemCall(failure) { rename(hidden, final) }
+                try systemCall(failure) { Self.rename(hidden, final) }
             } catch {
-                unlink(hidden)
+                PlatformPath.withCString(hidden) { _ = unlink($0) }
                 throw error
             }
         } else {
             CrashPoint.hit(.beforeRename)
-            try systemCall(failure) { rename(temporaryPath, final) }
+            try systemCall(failure) { Self.rename(temporaryPath, final) }
         }
         state = .committed
         closeDescriptor()
@@ -144,7 +144,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         // Best effort by design: discard runs on error paths and in deinit, where a second error would
         // hide the first. A file that is already gone is what we wanted anyway. An unnamed file goes
         // with its last descriptor.
-        if !isUnnamed { unlink(temporaryPath) }
+        if !isUnnamed { PlatformPath.withCString(temporaryPath) { _ = unlink($0) } }
         closeDescriptor()
     }
 
@@ -160,7 +160,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 : AudioError(
                     .cannotCreate, path: finalPath,
                     message: "directory \(directory) cannot be examined (\(errnoText(code))); check its permissions")
-        }) { stat(directory, &status) }
+        }) { PlatformPath.withCString(directory) { stat($0, &status) } }
         guard status.st_mode & S_IFMT == S_IFDIR else {
             throw AudioError(
                 .cannotCreate, path: finalPath,
@@ -171,10 +171,10 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 .cannotCreate, path: finalPath,
                 message: "directory \(directory) is not writable (\(errnoText(code))); "
                     + "change its permissions or choose another output path")
-        }) { access(directory, W_OK | X_OK) }
+        }) { PlatformPath.withCString(directory) { access($0, W_OK | X_OK) } }
         // A probe, not a fallible step: the final file usually does not exist yet. A directory is refused
         // here rather than at commit, after all the processing, because rename cannot replace it.
-        if stat(finalPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+        if PlatformPath.withCString(finalPath, { stat($0, &status) }) == 0, status.st_mode & S_IFMT == S_IFDIR {
             throw AudioError(.cannotCreate, path: finalPath, message: "is a directory; choose a file name for the output")
         }
     }
@@ -182,7 +182,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
     /// Opens an unnamed file in `directory` under an exclusive lock, or returns nil where the kernel or
     /// the file system cannot make one or /proc is not there to link it by.
     private static func openUnnamed(in directory: String, for finalPath: String) throws(AudioError) -> Int32? {
-        let fd = firpipe_open_unnamed(directory, 0o666)
+        let fd = PlatformPath.withCString(directory) { firpipe_open_unnamed($0, 0o666) }
         if fd < 0 {
             let code = errno
             if code == EOPNOTSUPP || code == EISDIR || code == EINVAL || code == ENOENT { return nil }
@@ -221,11 +221,11 @@ public final class AtomicOutputFile: @unchecked Sendable {
             do {
                 let fd = try systemCall({ code in
                     collided = code == EEXIST
-                    return AudioError(
+                    return AudioError.outOfResources(finalPath, code) ?? AudioError(
                         .cannotCreate, path: finalPath,
                         message: "temporary file \(candidate) cannot be created (\(errnoText(code))); "
                             + "check the directory is writable and has space")
-                }) { open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) }
+                }) { PlatformPath.withCString(candidate) { open($0, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) } }
                 // Cannot fail on a descriptor we just opened, but for ENOLCK on some network file
                 // systems; then the pid alone keeps a later run from taking the file for a leftover.
                 _ = flock(fd, LOCK_EX)
@@ -242,7 +242,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         var attempt = 0
         while true {
             let hidden = Self.hiddenName(prefix: prefix, name: shownName)
-            let result = linkat(AT_FDCWD, temporaryPath, AT_FDCWD, hidden, AT_SYMLINK_FOLLOW)
+            let result = PlatformPath.withCString(hidden) { linkat(AT_FDCWD, temporaryPath, AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
             if result == 0 { return hidden }
             let code = errno
             if (code == EEXIST && attempt < 8) || code == EINTR {
@@ -251,6 +251,11 @@ public final class AtomicOutputFile: @unchecked Sendable {
             }
             throw failure(code)
         }
+    }
+
+    /// rename(2) of two paths that may hold bytes that are not UTF-8.
+    private static func rename(_ from: String, _ to: String) -> Int32 {
+        PlatformPath.withCString(from) { f in PlatformPath.withCString(to) { Glibc.rename(f, $0) } }
     }
 
     private func closeDescriptor() {

@@ -27,6 +27,9 @@ public struct AudioError: Error, Sendable, CustomStringConvertible {
         public static let cannotCreate = Kind("cannotCreate")
         /// A read, write, sync or rename failed after the file was open: disk full, EIO, file size limit.
         public static let ioError = Kind("ioError")
+        /// The system refused a resource the file needs, whatever the file: too many open files for the
+        /// process (EMFILE) or the system (ENFILE).
+        public static let outOfResources = Kind("outOfResources")
 
         public var description: String { name }
     }
@@ -49,10 +52,30 @@ public struct AudioError: Error, Sendable, CustomStringConvertible {
     }
 
     /// One line, "<path>: <what is wrong>; <what to do>", or "<path>:<line>: ..." for text kernels.
-    /// Newlines that a C library put in its reason are flattened, since the executable prints one line.
+    /// Newlines that a C library put in its reason are flattened, since the executable prints one line;
+    /// the path is shown as ``PlatformPath/displayed(_:)`` shows it (a newline in a name as `\x0a`), and
+    /// shortened when it is too long to quote whole.
     public var description: String {
-        let location = line.map { "\(path):\($0)" } ?? path
-        return "\(location): \(message)".flattenedToOneLine
+        let shown = PlatformPath.displayed(PlatformPath.abbreviated(path))
+        let location = line.map { "\(shown):\($0)" } ?? shown
+        return PlatformPath.displayed("\(location): \(message)".flattenedToOneLine)
+    }
+}
+
+extension AudioError {
+    /// The error for a call on `path` that failed because the process or the system has no descriptor
+    /// left (EMFILE, ENFILE); nil for any other errno. Not the file's fault, so neither "missing" nor
+    /// "cannot create": the executable exits with EX_OSERR. Any thread.
+    public static func outOfResources(_ path: String, _ code: Int32) -> AudioError? {
+        guard code == EMFILE || code == ENFILE else { return nil }
+        var limit = rlimit()
+        let known = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0
+        let whose = code == ENFILE
+            ? "the system has too many files open"
+            : "this process has too many files open" + (known ? " (the limit, ulimit -n, is \(limit.rlim_cur))" : "")
+        return AudioError(
+            .outOfResources, path: path,
+            message: "cannot be opened: \(whose); raise the limit (e.g. ulimit -n 1024) or close other files")
     }
 }
 

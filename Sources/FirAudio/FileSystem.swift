@@ -34,7 +34,9 @@ enum FileSystem {
     /// Opens `path` read-only and refuses directories. The caller owns the returned descriptor.
     /// Opening first (instead of stat-then-open) gives errno for exactly the file that would be read.
     static func openForReading(_ path: String) throws(AudioError) -> Int32 {
-        let fd = try systemCall({ readFailure(path, $0) }) { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try systemCall({ readFailure(path, $0) }) {
+            PlatformPath.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        }
         var status = stat()
         do {
             try systemCall({ readFailure(path, $0) }) { fstat(fd, &status) }
@@ -52,6 +54,7 @@ enum FileSystem {
 
     /// The error for a failed open or stat of a file we meant to read.
     static func readFailure(_ path: String, _ code: Int32) -> AudioError {
+        if let exhausted = AudioError.outOfResources(path, code) { return exhausted }
         switch code {
         case ENOENT, ENOTDIR:
             return AudioError(.missing, path: path, message: "no such file; check the path and the working directory")
@@ -71,10 +74,16 @@ enum FileSystem {
     /// updating their headers). The caller owns the returned descriptor.
     static func createForWriting(_ path: String) throws(AudioError) -> Int32 {
         try systemCall({ code in
-            AudioError(
+            AudioError.outOfResources(path, code) ?? AudioError(
                 .cannotCreate, path: path,
                 message: "cannot be created (\(errnoText(code))); check the directory exists, is writable and has space")
-        }) { open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }
+        }) { PlatformPath.withCString(path) { open($0, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) } }
+    }
+
+    /// A second descriptor for the open file of `fd` (which belongs to `path`), closed on exec; for
+    /// libsndfile to own and close while the caller keeps `fd`.
+    static func duplicate(_ fd: Int32, path: String) throws(AudioError) -> Int32 {
+        try systemCall({ ioFailure(path, "could not be opened a second time", $0) }) { fcntl(fd, F_DUPFD_CLOEXEC, 0) }
     }
 
     /// Flushes `fd` (which belongs to `path`) to stable storage. Deferred write errors (EIO, ENOSPC on
@@ -93,14 +102,17 @@ enum FileSystem {
         let failure = { (code: Int32) in
             ioFailure(renamedPath, "was renamed but its directory could not be flushed to disk", code)
         }
-        let fd = try systemCall(failure) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = try systemCall(failure) {
+            PlatformPath.withCString(directory) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        }
         defer { close(fd) }
         try systemCall(failure) { fsync(fd) }
     }
 
     /// An `.ioError` saying what failed, errno's text, and what to do.
     static func ioFailure(_ path: String, _ what: String, _ code: Int32) -> AudioError {
-        AudioError(.ioError, path: path, message: "\(what) (\(errnoText(code))); check free space and the disk")
+        AudioError.outOfResources(path, code)
+            ?? AudioError(.ioError, path: path, message: "\(what) (\(errnoText(code))); check free space and the disk")
     }
 
     /// Reads a whole small file (a text kernel). Refuses more than `limit` bytes, so that a device such

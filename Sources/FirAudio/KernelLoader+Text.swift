@@ -39,7 +39,10 @@ extension KernelLoader {
     private static func number(_ token: ArraySlice<UInt8>, path: String, line: Int) throws(AudioError) -> Float {
         let text = String(decoding: token, as: UTF8.self)
         // Shown in the message; a megabyte of garbage on one line should not become a megabyte of message.
-        let shown = text.count > 40 ? String(text.prefix(40)) + "..." : text
+        // Bytes shown as they are would reach the terminal: ESC starts a terminal command, NUL ends a C
+        // string, invalid UTF-8 turns into U+FFFD. So every control byte and invalid byte is escaped.
+        let quoted = PlatformPath.string(fromBytes: token)
+        let shown = PlatformPath.displayed(quoted.count > 40 ? String(quoted.prefix(40)) + "..." : quoted)
         guard let value = Double(text) else {
             let hint = commasSeparate(text) ? " (commas separate numbers only in .csv files)" : ""
             throw AudioError(

@@ -1,5 +1,6 @@
 internal import CSndFile
 import Foundation
+import Synchronization
 
 /// What libsndfile said went wrong: its error number (the first few are the public `SF_ERR_*` codes)
 /// and its text, which for system errors includes strerror's.
@@ -25,10 +26,12 @@ func sndfileCall<R>(
     throw failure(SndFileFailure(code: sf_error(handle), reason: reason))
 }
 
-/// Owns one libsndfile handle and the descriptor beneath it, and closes both exactly once.
+/// Owns one libsndfile handle and, for a file being written, a descriptor of its own, and closes both
+/// exactly once.
 ///
-/// libsndfile is given the descriptor without ownership (`close_desc` false) so that the descriptor
-/// outlives `sf_close`: the writer still needs it to fsync and to check what was written. Not thread-safe;
+/// libsndfile is given a duplicate of the descriptor to own (see `open`), so that the writer's
+/// descriptor outlives `sf_close`: it still needs it to fsync and to check what was written. A reader
+/// keeps none (`fd` is -1): libsndfile's is enough. Not thread-safe;
 /// the reader or writer that owns it confines it to one thread at a time.
 final class SndFile {
     let path: String
@@ -51,25 +54,66 @@ final class SndFile {
 
     // MARK: Opening
 
+    /// Tests only: called with the path when libsndfile has refused to open a file, before the file's
+    /// descriptor is released; the point where another thread may open a file of its own.
+    static let afterRefusedOpen = Mutex<(@Sendable (String) -> Void)?>(nil)
+
     /// Opens `path` for reading. Errors: .missing, .unreadable, .badData, .unsupported.
     static func openForReading(path: String) throws(AudioError) -> SndFile {
         let fd = try FileSystem.openForReading(path)
         var info = SF_INFO()
         do {
-            let handle = try sndfileCall(nil, { openFailure(path, $0) }) {
-                sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_FALSE))
-            }
-            return SndFile(path: path, handle: handle, fd: fd, info: info)
+            let handle = try open(fd, mode: SFM_READ, info: &info, path: path) { openFailure(path, fd, $0) }
+            // Reading goes through libsndfile's own descriptor alone: one descriptor per input, not two.
+            close(fd)
+            return SndFile(path: path, handle: handle, fd: -1, info: info)
         } catch {
             close(fd)
             throw error
         }
     }
 
-    private static func openFailure(_ path: String, _ failure: SndFileFailure) -> AudioError {
+    /// libsndfile keeps the reason for a failed open in one process-wide slot (`sf_error(NULL)`); holding
+    /// this lock from the open until the reason is read keeps another thread's failure out of it.
+    private static let openLock = NSLock()
+
+    /// Opens a libsndfile handle on a duplicate of `fd`, which libsndfile owns and closes (at `sf_close`,
+    /// or at once when it refuses the file); `fd` stays the caller's.
+    ///
+    /// Lending `fd` itself with `close_desc` false is not safe: libsndfile 1.2.0 closes a lent
+    /// descriptor when it refuses the file all the same (1.2.1 fixed it), so the caller's own close
+    /// came second and closed whatever another thread had opened under that number meanwhile. That
+    /// was issue 14's healthy kernel that "could not be read (Resource temporarily unavailable)": its
+    /// number had gone to a Dispatch signalfd. With a duplicate that libsndfile always owns, every
+    /// version closes each descriptor exactly once.
+    private static func open(
+        _ fd: Int32, mode: Int, info: inout SF_INFO, path: String, failure: (SndFileFailure) -> AudioError
+    ) throws(AudioError) -> OpaquePointer {
+        let lent = try FileSystem.duplicate(fd, path: path)
+        let opened: Result<OpaquePointer, AudioError> = openLock.withLock {
+            do throws(AudioError) {
+                return .success(try sndfileCall(nil, failure) { sf_open_fd(lent, Int32(mode), &info, Int32(SF_TRUE)) })
+            } catch {
+                afterRefusedOpen.withLock { $0 }?(path)
+                return .failure(error)
+            }
+        }
+        return try opened.get()
+    }
+
+    /// What a refused open of `path` (open on `fd`, which is still ours) means for the user.
+    private static func openFailure(_ path: String, _ fd: Int32, _ failure: SndFileFailure) -> AudioError {
         if failure.isSystemError {
             return AudioError(
                 .unreadable, path: path, message: "could not be read (libsndfile: \(failure.reason)); check the disk")
+        }
+        // libsndfile says "unsupported encoding" for any CAF 'desc' chunk it cannot map to a format,
+        // fields that contradict each other included: only a well-formed one names a real encoding.
+        if failure.code == Int32(SF_ERR_UNSUPPORTED_ENCODING), let damage = CAFDescription.read(from: fd)?.damage {
+            return AudioError(
+                .badData, path: path,
+                message: "is damaged: its CAF header \(damage) (libsndfile: \(failure.reason)); "
+                    + "re-export or re-copy the file")
         }
         if failure.code == Int32(SF_ERR_UNSUPPORTED_ENCODING) {
             return AudioError(
@@ -110,12 +154,12 @@ final class SndFile {
         info.channels = Int32(truncatingIfNeeded: channels)
         info.samplerate = Int32(truncatingIfNeeded: sampleRate)
         do {
-            let handle = try sndfileCall(nil, { failure in
+            let handle = try open(fd, mode: SFM_WRITE, info: &info, path: path) { failure in
                 AudioError(
                     .cannotCreate, path: path,
                     message: "could not be started as \(format.container.rawValue) (libsndfile: \(failure.reason)); "
                         + "check free space and that the directory is writable")
-            }) { sf_open_fd(fd, Int32(SFM_WRITE), &info, Int32(SF_FALSE)) }
+            }
             return SndFile(path: path, handle: handle, fd: fd, info: info)
         } catch {
             close(fd)
@@ -287,11 +331,11 @@ final class SndFile {
             lseek(fd, 0, SEEK_SET)
         }
         var info = SF_INFO()
-        let check = try sndfileCall(nil, { failure in
+        let check = try Self.open(fd, mode: SFM_READ, info: &info, path: path) { failure in
             AudioError(
                 .ioError, path: path,
                 message: "is unreadable after writing (libsndfile: \(failure.reason)); check free space and the disk")
-        }) { sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_FALSE)) }
+        }
         sf_close(check)
         guard info.frames == sf_count_t(expected) else {
             let found = info.frames == sf_count_t.max ? "an unknown number of" : "\(info.frames)"

@@ -93,6 +93,7 @@ public final class FileFilterJob: Sendable {
     /// and creates the temporary output beside the final name (proof that it can be written; removed
     /// when the plan is dropped). Nothing ever appears under the final name here. `firpipe check` stops here.
     public func prepare() throws(JobError) -> Plan {
+        try spec.checkPathLengths()
         try refuseOutputThatIsAnInput()
         let reader: AudioFileReader
         do { reader = try AudioFileReader(path: spec.input) } catch { throw JobError(audio: error) }

@@ -14,6 +14,8 @@ public struct JobError: Error, Sendable, CustomStringConvertible {
         public static let cannotCreate = Kind(name: "cannot create")
         /// Reading or writing failed part-way (disk full, I/O error).
         public static let ioError = Kind(name: "I/O error")
+        /// The system refused a resource (too many open files): EX_OSERR.
+        public static let osError = Kind(name: "OS error")
         /// The config file is wrong.
         public static let config = Kind(name: "config")
         /// The user stopped the job (SIGINT, SIGTERM).

@@ -1,3 +1,4 @@
+import FirAudio
 import FirCore
 
 /// One channel's filter: which kernel file, which of its channels, and a gain.
@@ -95,4 +96,36 @@ public struct JobSpec: Sendable, Equatable {
     public static let limitRange = -60.0...0.0
     /// The accepted range of `threads`.
     public static let threadRange = 1...256
+}
+
+extension JobSpec {
+    /// The kernel files the job names, in the order the job uses them.
+    var kernelPaths: [String] {
+        switch kernels {
+        case .shared(let path): [path]
+        case .perChannel(let assignments): assignments.map(\.path)
+        case .graph(let graph):
+            graph.filters.keys.sorted().compactMap { name in
+                guard case .convolution(let conv)? = graph.filters[name] else { return nil }
+                return conv.path
+            }
+        }
+    }
+
+    /// Refuses a path longer than the system takes (a name over 255 bytes, a path over 4095) before
+    /// anything is opened: an output so named would otherwise fail only at the rename, after the whole
+    /// input was filtered. One pass over each path.
+    ///
+    /// - Throws: `.cannotCreate` for the output, `.missingInput` for the input or a kernel (no such file
+    ///   can exist).
+    func checkPathLengths() throws(JobError) {
+        if let problem = PlatformPath.lengthProblem(output) {
+            throw JobError(.cannotCreate, "\(PlatformPath.abbreviated(output)): \(problem)")
+        }
+        for path in [input] + kernelPaths {
+            if let problem = PlatformPath.lengthProblem(path) {
+                throw JobError(.missingInput, "\(PlatformPath.abbreviated(path)): \(problem)")
+            }
+        }
+    }
 }

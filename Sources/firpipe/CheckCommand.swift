@@ -1,4 +1,5 @@
 import ArgumentParser
+import FirAudio
 import FirPipeline
 
 /// `firpipe check --config FILE`: everything `process` would check, without writing anything.
@@ -40,7 +41,8 @@ struct CheckCommand: ParsableCommand {
         }
         let where_ = config.map { " (\($0.path))" } ?? ""
         print(
-            "ok\(where_): \(spec.input) → \(spec.output): \(plan.input.channels) ch, \(plan.input.sampleRate) Hz, "
+            "ok\(where_): \(PlatformPath.displayed(spec.input)) → \(PlatformPath.displayed(spec.output)): "
+                + "\(plan.input.channels) ch, \(plan.input.sampleRate) Hz, "
                 + "\(plan.input.frames) frames; kernel \(plan.kernelTaps) taps; "
                 + "block \(plan.blockSize), transform \(plan.blocks.fftSize); "
                 + "\(plan.format.container.rawValue) \(plan.format.sampleFormat.rawValue)")

@@ -11,8 +11,8 @@ struct ProcessCommand: ParsableCommand {
         abstract: "Filter an audio file through FIR kernels into a new file.",
         discussion: """
             The output is written beside OUTPUT under a temporary name and renamed into place only when \
-            complete. Exit codes follow sysexits: 64 usage, 65 bad data, 66 missing input, 73 cannot \
-            create output, 74 I/O error, 78 config error.
+            complete. Exit codes follow sysexits: 64 usage, 65 bad data, 66 missing input, 71 too many open \
+            files, 73 cannot create output, 74 I/O error, 78 config error.
             """
     )
 

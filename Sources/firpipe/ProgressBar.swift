@@ -1,3 +1,4 @@
+import FirAudio
 import Foundation
 import Synchronization
 
@@ -16,7 +17,7 @@ final class ProgressBar: Sendable {
     /// `nil` when stderr is not a terminal.
     init?(label: String) {
         guard isatty(STDERR_FILENO) == 1 else { return nil }
-        self.label = label
+        self.label = PlatformPath.displayed(label)
     }
 
     /// Writer stage's thread.

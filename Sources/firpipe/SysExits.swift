@@ -1,4 +1,5 @@
 import ArgumentParser
+import FirAudio
 import FirPipeline
 import Foundation
 
@@ -10,6 +11,8 @@ enum SysExits {
     /// No daemon listens on the control socket.
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
+    /// The system refused a resource: too many open files.
+    static let osError: Int32 = 71
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
     /// The daemon did not answer in time; trying again may work.
@@ -29,6 +32,7 @@ enum SysExits {
         case .missingInput: noInput
         case .cannotCreate: cannotCreate
         case .ioError: ioError
+        case .osError: osError
         case .config: config
         case .interrupted: interrupted
         default: software
@@ -36,9 +40,10 @@ enum SysExits {
     }
 }
 
-/// Writes one line to stderr. Any thread.
+/// Writes one line to stderr, with control characters and bytes of non-UTF-8 file names escaped
+/// (``PlatformPath/displayed(_:)``). Any thread.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((PlatformPath.displayed(line) + "\n").utf8))
 }
 
 /// Reports `message` as firpipe's one stderr line and exits with `code`.

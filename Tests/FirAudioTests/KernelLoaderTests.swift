@@ -43,6 +43,20 @@ final class KernelLoaderTests {
         #expect(error?.description.hasPrefix("\(path):3: 'abc' is not a number; ") == true)
     }
 
+    /// Issue 14, item 13: a token is quoted in the message, and a terminal must not get the file's
+    /// control bytes (ESC starts a terminal command, NUL ends a C string) or invalid UTF-8 from it.
+    @Test("control bytes and invalid UTF-8 in a bad token are shown escaped")
+    func controlBytesEscaped() throws {
+        let bytes: [UInt8] = Array("0.5\n1 ".utf8) + [0x1B] + Array("[2J".utf8) + [0x00, 0x78, 0xFF, 0x07]
+            + Array(" 2\n".utf8)
+        let path = try directory.write("k.txt", bytes)
+        let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: path) }
+        let text = error?.description ?? ""
+        #expect(error?.line == 2)
+        #expect(text.contains("'\\x1b[2J\\x00x\\xff\\x07' is not a number"), "\(text)")
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{FFFD}" }, "\(text)")
+    }
+
     @Test("nan, inf and values beyond Float are refused", arguments: ["nan", "inf", "-Infinity", "1e39", "NaN"])
     func nonFinite(token: String) throws {
         let path = try directory.write("k.dat", "0.5\n0.25 \(token)\n")

@@ -35,14 +35,29 @@ public enum FirpipeBinary {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// Whether the child died of a signal (then `status` is the signal's number).
+        public var signaled = false
         /// stderr's non-empty lines.
         public var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
-    /// Runs `firpipe args…` in `directory` and waits for it.
-    public static func run(_ args: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> Result {
+    /// Runs `script` with /bin/sh in `directory`, with `$FP` set to the firpipe binary: for what a
+    /// `Process` cannot do, such as file names that are not UTF-8 (`"$(printf 'a\\377.wav')"`) or a
+    /// resource limit (`ulimit -n 8; exec "$FP" …`).
+    public static func shell(_ script: String, in directory: URL? = nil) throws -> Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FP"] = url.path
+        environment["XDG_CACHE_HOME"] = testCache
+        return try run(
+            ["-c", script], in: directory, environment: environment, executable: URL(fileURLWithPath: "/bin/sh"))
+    }
+
+    /// Runs `firpipe args…` (or `executable args…`) in `directory` and waits for it.
+    public static func run(
+        _ args: [String], in directory: URL? = nil, environment: [String: String]? = nil, executable: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable ?? url
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
         // FFTW wisdom and the cost model go to a cache of the tests' own, never the user's.
@@ -62,7 +77,9 @@ public enum FirpipeBinary {
         try? input.fileHandleForWriting.close()
         let (stdout, stderr) = readToEnd(out, err)
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return Result(
+            status: process.terminationStatus, stdout: stdout, stderr: stderr,
+            signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Reads a child's stdout and stderr pipes to their ends, both at once so a chatty child cannot

@@ -1,3 +1,4 @@
+import FirAudio
 import FirCore
 
 extension ConfigFile {
@@ -25,6 +26,7 @@ extension ConfigFile {
             throw missing(
                 "no output given: add 'output: take-filtered.wav' to the config file or pass it on the command line")
         }
+        if overrides.output == nil { try checkLength(output, role: "output file", keyPath: "output") }
 
         let kernels: KernelSpec
         if let given = overrides.kernel {
@@ -59,8 +61,17 @@ extension ConfigFile {
         return kernels
     }
 
+    /// An error at the value of `keyPath` when `path` is longer than the system takes (a name over 255
+    /// bytes, a path over 4095), found here before anything is opened or filtered.
+    private func checkLength(_ path: String, role: String, keyPath: String) throws(ConfigError) {
+        guard let problem = PlatformPath.lengthProblem(path) else { return }
+        throw ConfigError(
+            .invalidValue, at: valueLocation(of: keyPath), "\(role) \(PlatformPath.abbreviated(path)) \(problem)")
+    }
+
     /// `file` unchanged if it is an existing file; else an error at the value of `keyPath`.
     private func existing(_ file: String, role: String, keyPath: String) throws(ConfigError) -> String {
+        try checkLength(file, role: role, keyPath: keyPath)
         switch FilePaths.fileProblem(at: file) {
         case .missing:
             throw ConfigError(.missingFile, at: valueLocation(of: keyPath), "\(role) \(file) does not exist")

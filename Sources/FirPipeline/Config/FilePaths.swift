@@ -1,10 +1,11 @@
+import FirAudio
 internal import Foundation
 
 /// Path arithmetic for config files, done on strings so results do not depend on what exists on disk.
 enum FilePaths {
     /// The absolute directory holding `file`; relative paths count from the current directory.
     static func directory(ofFile file: String) -> String {
-        let absoluteFile = absolute(file, under: FileManager.default.currentDirectoryPath)
+        let absoluteFile = absolute(file, under: currentDirectory())
         guard let slash = absoluteFile.lastIndex(of: "/") else { return "/" }
         let directory = String(absoluteFile[..<slash])
         return directory.isEmpty ? "/" : directory
@@ -31,11 +32,18 @@ enum FilePaths {
         return "/" + components.joined(separator: "/")
     }
 
-    /// Whether `path` names an existing regular file (or a symlink to one), and if not, why not.
+    /// The working directory, its bytes kept (``PlatformPath``): Foundation's decodes them lossily.
+    static func currentDirectory() -> String {
+        guard let cwd = getcwd(nil, 0) else { return FileManager.default.currentDirectoryPath }
+        defer { free(cwd) }
+        return PlatformPath.string(fromCString: cwd)
+    }
+
+    /// Whether `path` names an existing file (or a symlink to one), and if not, why not.
     static func fileProblem(at path: String) -> FileProblem? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
-        return isDirectory.boolValue ? .directory : nil
+        var status = stat()
+        guard PlatformPath.withCString(path, { stat($0, &status) }) == 0 else { return .missing }
+        return status.st_mode & S_IFMT == S_IFDIR ? .directory : nil
     }
 
     /// Why a path cannot be read as a file.

@@ -128,8 +128,13 @@ extension JobError {
         case .badData: kind = .badData
         case .unsupported: kind = .usage
         case .cannotCreate: kind = .cannotCreate
+        case .outOfResources: kind = .osError
         default: kind = .ioError
         }
-        self.init(configKey != nil && kind != .ioError ? .config : kind, audio.description, configKey: configKey)
+        // Not the config's fault when the disk or the system fails: no config location for those.
+        let systemFault = kind == .ioError || kind == .osError
+        self.init(
+            configKey != nil && !systemFault ? .config : kind, audio.description,
+            configKey: systemFault ? nil : configKey)
     }
 }
