@@ -40,6 +40,7 @@ import Testing
         head + "channels:\n  - kernel: room.wav\n    kernel: room.wav\n",
         head + "kernel: room.wav\ninput: [a\n",
         head + "kernel: room.wav\nlength: *nowhere\n",
+        YAMLFixtures.aliasBomb(depth: 6, tail: YAMLFixtures.duplicateInFirstChannel),  // 1.5 s before the fix
     ]
 
     @Test(arguments: badConfigs) func configErrorIsOnePrefixedLineWithAPosition(_ body: String) throws {
@@ -61,5 +62,37 @@ import Testing
         for command in ["check", "serve"] {
             expectConfigErrorLine(try firpipe(command, "--config", f.dir.path("job.yaml")), f)
         }
+    }
+
+    /// Depth 9 used to take 538 s; each run must now end well inside a generous bound.
+    @Test(arguments: [9, 20]) func aliasBombIsRefusedQuickly(depth: Int) throws {
+        let f = try setUp(YAMLFixtures.aliasBomb(depth: depth, tail: YAMLFixtures.duplicateInFirstChannel))
+        defer { f.dir.remove() }
+        for command in ["check", "process"] {
+            let start = ContinuousClock.now
+            let r = try firpipe(command, "--config", f.dir.path("job.yaml"))
+            #expect(ContinuousClock.now - start < .seconds(2), "\(command) took \(ContinuousClock.now - start)")
+            expectConfigErrorLine(r, f)
+            #expect(r.stderr.contains("job.yaml:5:45: the alias '*n3' expands"), "\(r.stderr)")
+        }
+    }
+
+    /// libyaml counted U+2028 in a comment as a line break and read the rest of the comment as YAML.
+    @Test func separatorInACommentDoesNotMoveTheReportedLine() throws {
+        let comment = "# measured in room 2\u{2028} see: notes\n"
+        let f = try setUp(comment + Self.head + "kernel: room.wav\nmode: sideways\n")
+        defer { f.dir.remove() }
+        let r = try firpipe("check", "--config", f.dir.path("job.yaml"))
+        expectConfigErrorLine(r, f)
+        #expect(r.stderr.contains("job.yaml:5:7: mode must be one of"), "\(r.stderr)")
+    }
+
+    @Test func valueFromAnAliasIsReportedAtTheAliasAndNamesTheAnchor() throws {
+        let f = try setUp(Self.head + "kernel: room.wav\nmode: &m convolve\nlength: *m\n")
+        defer { f.dir.remove() }
+        let r = try firpipe("check", "--config", f.dir.path("job.yaml"))
+        expectConfigErrorLine(r, f)
+        #expect(r.stderr.contains("job.yaml:5:9: length must be one of full, same, valid; found 'convolve' "
+            + "(value from anchor &m at line 4, column 7)"), "\(r.stderr)")
     }
 }
