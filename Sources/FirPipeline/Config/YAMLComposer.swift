@@ -7,8 +7,8 @@ internal import Yams
 /// `Yams.compose` is not used because it cannot be bounded: it hashes every mapping key to find
 /// duplicates, so a key that is an alias of nested aliases (`? *i`) costs 10^9 steps at depth 9, and it
 /// offers no hook to count. Here every node, and every node an alias copies, is counted as it is made;
-/// past `expandedNodeLimit` the document is refused at the alias. Duplicate keys are found with a set of
-/// the keys seen so far, so each key is hashed once.
+/// past `expandedNodeLimit` the document is refused at the alias. Duplicate keys are found by `KeySet` in
+/// time linear in the keys.
 ///
 /// An alias's copy of its anchor's node carries the alias's mark, not the anchor's, so a value that is
 /// wrong is reported where the user used it; `aliases` says which anchor each such place copies.
@@ -150,15 +150,15 @@ final class YAMLComposer {
         return Self.moved(anchor.node, to: mark)
     }
 
+    /// `node` with `mark` on it and on every node inside it.
     private static func moved(_ node: Node, to mark: Mark) -> Node {
         switch node {
         case .scalar(var scalar):
             scalar.mark = mark
             return .scalar(scalar)
-        case .sequence(var sequence):
-            sequence = Node.Sequence(
-                sequence.map { moved($0, to: mark) }, sequence.tag, sequence.style, mark, sequence.anchor)
-            return .sequence(sequence)
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(
+                sequence.map { moved($0, to: mark) }, sequence.tag, sequence.style, mark, sequence.anchor))
         case .mapping(let mapping):
             return .mapping(Node.Mapping(
                 mapping.map { (moved($0.key, to: mark), moved($0.value, to: mark)) }, mapping.tag, mapping.style,
