@@ -53,8 +53,7 @@ struct CheckCommand: ParsableCommand {
     private func checkServe(_ path: String) throws {
         let serve: ServeConfig
         do throws(ConfigError) { serve = try ServeConfig.load(path: path) } catch {
-            printError(error.description)
-            throw ExitCode(SysExits.config)
+            throw fail(error.description, code: SysExits.config)
         }
         do throws(JobError) {
             switch serve.settings.work {

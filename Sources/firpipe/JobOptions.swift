@@ -116,8 +116,7 @@ struct JobOptions: ParsableArguments {
 /// the config file.
 func report(_ error: JobError, config: ConfigFile?) -> ExitCode {
     if let config, let key = error.configKey {
-        printError(config.error(at: key, error.message).description)
-        return ExitCode(SysExits.config)
+        return fail(config.error(at: key, error.message).description, code: SysExits.config)
     }
     return fail(error.message, code: SysExits.code(for: error.kind))
 }

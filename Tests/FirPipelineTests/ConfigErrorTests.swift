@@ -72,9 +72,8 @@ struct BadConfig: Sendable, CustomTestStringConvertible {
                   .duplicateKey, "duplicate key 'kernel' (first given at line 2, column 5)"),
         BadConfig("duplicate quoted", "output: a.wav\n\"output\": b.wav\n", 2, 1, .duplicateKey,
                   "duplicate key 'output' (first given at line 1, column 1)"),
-        // With a third occurrence the second cannot be singled out; the first is still a true position.
-        BadConfig("triplicate", "threads: 1\nthreads: 2\nthreads: 3\n", 1, 1, .duplicateKey,
-                  "key 'threads' appears more than once in this mapping"),
+        BadConfig("triplicate", "threads: 1\nthreads: 2\nthreads: 3\n", 2, 1, .duplicateKey,
+                  "duplicate key 'threads' (first given at line 1, column 1)"),
         BadConfig("both kernel and channels", "kernel: a.wav\nchannels:\n  - kernel: b.wav\n", 2, 1, .conflict,
                   "'kernel' and 'channels' cannot both be given"),
         BadConfig("mode given a length name", "channels:\n  - kernel: b.wav\nmode: same\n", 3, 7, .invalidValue,

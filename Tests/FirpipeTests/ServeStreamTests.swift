@@ -94,7 +94,8 @@ import Testing
             "bad.yaml", "kernel: k.txt\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n  crossfade_ms: -5\n")
         let result = try firpipe("serve", "--config", config)
         #expect(result.status == 78)
-        #expect(result.errorLines == ["\(config):4:17: serve.crossfade_ms must be between 0 and 10000, found -5"])
+        #expect(
+            result.errorLines == ["firpipe: \(config):4:17: serve.crossfade_ms must be between 0 and 10000, found -5"])
     }
 
     @Test func checkMatchesKernelsAgainstTheStream() throws {
@@ -105,8 +106,8 @@ import Testing
             "c.yaml", "kernel: k3.wav\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n")
         let r = try firpipe("check", "--config", config)
         #expect(r.status == 78)
-        #expect(r.errorLines.first?.hasPrefix("\(config):1:1: \(f.dir.path("k3.wav")): kernel has 3 channels") == true,
-                "\(r.stderr)")
+        let expected = "firpipe: \(config):1:1: \(f.dir.path("k3.wav")): kernel has 3 channels"
+        #expect(r.errorLines.first?.hasPrefix(expected) == true, "\(r.stderr)")
     }
 
     @Test func missingPipesAreConfigErrorsBeforeReady() throws {
@@ -118,15 +119,15 @@ import Testing
         let r = try firpipe("serve", "--config", missingInput)
         #expect(r.status == 78)
         #expect(r.errorLines == [
-            "\(missingInput):3:19: stream input \(f.dir.path("nowhere.pcm")) does not exist; create the named pipe "
-                + "(mkfifo) or use '-' for stdin",
+            "firpipe: \(missingInput):3:19: stream input \(f.dir.path("nowhere.pcm")) does not exist; create the named "
+                + "pipe (mkfifo) or use '-' for stdin",
         ])
         let missingDirectory = try f.text(
             "d.yaml", "kernel: k.txt\nserve:\n  stream: {output: no/dir/out.pcm, format: s16le, channels: 1, rate: 8000}\n")
         let d = try firpipe("serve", "--config", missingDirectory)
         #expect(d.status == 78)
-        #expect(d.errorLines.first?.hasPrefix("\(missingDirectory):3:20: the directory of stream output") == true,
-                "\(d.stderr)")
+        let directoryError = "firpipe: \(missingDirectory):3:20: the directory of stream output"
+        #expect(d.errorLines.first?.hasPrefix(directoryError) == true, "\(d.stderr)")
     }
 
     @Test func namedPipesInAndOut() throws {

@@ -32,6 +32,8 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code("conflict")
         /// A required value given neither in the file nor on the command line.
         public static let missingValue = Code("missingValue")
+        /// A document that aliases expand past `YAMLComposer.expandedNodeLimit` values (an alias bomb).
+        public static let tooLarge = Code("tooLarge")
         /// A file named in the config (input or kernel) that does not exist.
         public static let missingFile = Code("missingFile")
 
@@ -69,7 +71,9 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         // the caller prints this as one stderr line, so line breaks become spaces.
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         if let location {
-            return "\(location): \(oneLine)"
+            guard let anchor = location.anchor else { return "\(location): \(oneLine)" }
+            return "\(location): \(oneLine) (value from anchor &\(anchor.name) at line \(anchor.line), "
+                + "column \(anchor.column))"
         }
         return "\(file): \(oneLine)"
     }

@@ -112,9 +112,9 @@ public struct ConfigFile: Sendable {
     ///   top level is not a mapping, an unknown or duplicate key, a value of the wrong type or out of
     ///   range, or both `kernel` and `channels`.
     public static func parse(yaml: String, path: String) throws(ConfigError) -> ConfigFile {
-        let root = try YAMLDocument.compose(yaml, file: path)
-        var reader = ConfigReader(file: path)
-        let values = try reader.read(root)
+        let document = try YAMLDocument.compose(yaml, file: path)
+        var reader = ConfigReader(file: path, aliases: document.aliases)
+        let values = try reader.read(document.root)
         let directory = FilePaths.directory(ofFile: path)
         return ConfigFile(
             path: path, directory: directory,

@@ -129,8 +129,11 @@ extension ConfigReader {
         }
     }
 
+    /// Where `node` is; for a node an alias copied, the alias, with the anchor it copies.
     func location(of node: Node) -> SourceLocation {
-        SourceLocation(file: file, mark: node.mark)
+        var location = SourceLocation(file: file, mark: node.mark)
+        location.anchor = aliases[AliasPlace(location)]
+        return location
     }
 }
 

@@ -10,11 +10,14 @@ internal import Yams
 struct ConfigReader {
     /// The config file as the user named it, for locations.
     let file: String
+    /// The anchor each alias copies, by the alias's position, so errors there can name it.
+    let aliases: [AliasPlace: AnchorOrigin]
     /// Positions of every key and value read so far.
     private(set) var positions = KeyPositions()
 
-    init(file: String) {
+    init(file: String, aliases: [AliasPlace: AnchorOrigin]) {
         self.file = file
+        self.aliases = aliases
     }
 
     /// The values of a whole document; `root` is `nil` for an empty file.

@@ -45,8 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let serve: ServeConfig
         do throws(ConfigError) { serve = try ServeConfig.load(path: config) } catch {
-            printError(error.description)
-            throw ExitCode(SysExits.config)
+            throw fail(error.description, code: SysExits.config)
         }
         // Measured plans from earlier runs; new sizes are measured within a budget and saved at exit.
         let wisdom = WisdomStore()
