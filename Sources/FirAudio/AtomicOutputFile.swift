@@ -95,7 +95,8 @@ public final class AtomicOutputFile: @unchecked Sendable {
         precondition(state == .pending, "AtomicOutputFile.duplicateDescriptor called after commit or discard")
         let path = finalPath
         return try systemCall({ code in
-            AudioError(.cannotCreate, path: path, message: "cannot be opened for writing (\(errnoText(code)))")
+            AudioError.outOfResources(path, code)
+                ?? AudioError(.cannotCreate, path: path, message: "cannot be opened for writing (\(errnoText(code)))")
         }) { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) }
     }
 
@@ -186,7 +187,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         if fd < 0 {
             let code = errno
             if code == EOPNOTSUPP || code == EISDIR || code == EINVAL || code == ENOENT { return nil }
-            throw AudioError(
+            throw AudioError.outOfResources(finalPath, code) ?? AudioError(
                 .cannotCreate, path: finalPath,
                 message: "cannot be created in \(directory) (\(errnoText(code))); "
                     + "check the directory is writable and has space")

@@ -69,8 +69,11 @@ struct CAFDescription: Equatable {
         guard channels > 0 else { return "gives 0 channels" }
         switch name {
         case "lpcm":
-            let width = (bitsPerChannel + 7) / 8
-            guard (1...64).contains(bitsPerChannel), framesPerPacket == 1, bytesPerPacket == width * channels else {
+            // In 64 bits: a damaged header's fields can be anything, and their product must not trap.
+            let width = (UInt64(bitsPerChannel) + 7) / 8
+            guard (1...64).contains(bitsPerChannel), framesPerPacket == 1,
+                  UInt64(bytesPerPacket) == width * UInt64(channels)
+            else {
                 return "gives \(bitsPerChannel)-bit samples in \(bytesPerPacket)-byte packets of \(framesPerPacket) "
                     + "frames of \(channels) channels"
             }

@@ -63,6 +63,8 @@ final class SndFileTests {
         ("format id of random bytes", 28, UInt32(0x9A13_7F02)),
         ("alac with flags 0", 28, UInt32(0x616C_6163)),  // flags 1...4 give ALAC's bit depth
         ("ulaw with 16 bits", 28, UInt32(0x756C_6177)),
+        // Found by the audio fuzzer: bits + 7 overflowed 32 bits and trapped (SIGILL).
+        ("bits per channel 2^32 - 1", 48, UInt32.max),
     ])
     func damagedDescription(name: String, offset: Int, value: UInt32) throws {
         var bytes = try validCAF("valid.caf")
