@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `firpipe` command: long FIR filters by FFT convolution on every core.
-@main
 struct Firpipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firpipe",

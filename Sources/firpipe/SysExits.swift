@@ -10,6 +10,8 @@ enum SysExits {
     /// No daemon listens on the control socket.
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
+    /// The system refused a thread or memory.
+    static let osError: Int32 = 71
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
     /// The daemon did not answer in time; trying again may work.
@@ -29,6 +31,7 @@ enum SysExits {
         case .missingInput: noInput
         case .cannotCreate: cannotCreate
         case .ioError: ioError
+        case .osError: osError
         case .config: config
         case .interrupted: interrupted
         default: software
