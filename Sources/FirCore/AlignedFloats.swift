@@ -25,19 +25,24 @@ public struct AlignedFloats: ~Copyable {
     /// Size from which a buffer gets a mapping of its own.
     public static let hugePageBytes = 2 << 20
 
-    /// Allocates `count` floats (at least one), zeroed.
-    public init(count: Int) {
+    /// Allocates `count` floats (at least one), zeroed. Set-up only, never per block, so the check
+    /// costs the audio path nothing.
+    ///
+    /// - Throws: ``ResourceError`` `.memory` when the system refuses the memory (a memory limit, a
+    ///   kernel too long for the machine): an error the user can act on, not a crash.
+    public init(count: Int) throws(ResourceError) {
         precondition(count >= 0, "negative buffer size")
         let n = Swift.max(count, 1)
         self.count = count
-        let bytes = n * MemoryLayout<Float>.size
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        if overflow { throw ResourceError(.memory(bytes: .max)) }
         if bytes >= Self.hugePageBytes, let mapped = Self.mapHugePages(bytes: bytes) {
             pointer = mapped.pointer
             mappedBytes = mapped.bytes
             return
         }
         guard let raw = fftwf_alloc_real(n) else {
-            fatalError("out of memory allocating \(n) floats")
+            throw ResourceError(.memory(bytes: bytes))
         }
         raw.initialize(repeating: 0, count: n)
         pointer = raw
@@ -70,6 +75,17 @@ public struct AlignedFloats: ~Copyable {
         let start = raw + head
         _ = madvise(start, size, MADV_HUGEPAGE)
         return (start.assumingMemoryBound(to: Float.self), size)
+    }
+
+    /// Whether `bytes` more could be mapped now: mapped and unmapped again at once, never touched. For
+    /// libraries that abort when their own allocation fails (FFTW): asked before calling them, so a
+    /// memory limit is an error, not an abort. Any thread; a moment's answer, as any such check.
+    public static func hasRoom(bytes: Int) -> Bool {
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED
+        else { return false }
+        munmap(raw, bytes)
+        return true
     }
 
     /// Sets every element to zero.

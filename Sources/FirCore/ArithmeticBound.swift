@@ -34,11 +34,11 @@ public final class ArithmeticBound: @unchecked Sendable {
         /// Per partition, the offset of its delay-line spectrum; refilled every block, as the engine's.
         let offsets: UnsafeMutablePointer<Int>
 
-        init(fftSize n: Int, stride: Int, partitions: Int, channels: Int) {
-            frame = AlignedFloats(count: n)
-            source = AlignedFloats(count: n)
-            accumulator = AlignedFloats(count: stride)
-            spectra = AlignedFloats(count: Swift.max(channels, 1) * 2 * partitions * stride)
+        init(fftSize n: Int, stride: Int, partitions: Int, channels: Int) throws(ResourceError) {
+            frame = try AlignedFloats(count: n)
+            source = try AlignedFloats(count: n)
+            accumulator = try AlignedFloats(count: stride)
+            spectra = try AlignedFloats(count: Swift.max(channels, 1) * 2 * partitions * stride)
             offsets = .allocate(capacity: partitions)
             for i in 0..<n { source.pointer[i] = Float(i % 17) - 8 }
             for i in 0..<spectra.count { spectra.pointer[i] = 1e-3 }
@@ -49,14 +49,19 @@ public final class ArithmeticBound: @unchecked Sendable {
 
     /// `channelsOfWorker[w]`: how many channels worker `w` filters; `partitions` ≥ 1; `fftSize` the
     /// engine's transform size (`2·blockSize` for uniform partitions).
-    public init(fftSize n: Int, partitions: Int, channelsOfWorker: [Int]) {
+    /// - Throws: ``ResourceError`` when the buffers are refused.
+    public init(fftSize n: Int, partitions: Int, channelsOfWorker: [Int]) throws(ResourceError) {
         precondition(n >= 2 && partitions >= 1, "a bound needs a transform and a partition")
-        fft = FFTPlanner.shared.fft(size: n)
+        fft = try FFTPlanner.shared.fft(size: n)
         self.partitions = partitions
         let stride = PartitionedKernel.alignedStride(bins: n / 2 + 1)
         self.stride = stride
         self.channelsOfWorker = channelsOfWorker
-        workers = channelsOfWorker.map { Buffers(fftSize: n, stride: stride, partitions: partitions, channels: $0) }
+        var workers: [Buffers] = []
+        for channels in channelsOfWorker {
+            workers.append(try Buffers(fftSize: n, stride: stride, partitions: partitions, channels: channels))
+        }
+        self.workers = workers
     }
 
     /// Wall seconds for every worker at once to do `blocks` blocks of its channels: per channel and

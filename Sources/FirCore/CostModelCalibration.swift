@@ -6,21 +6,22 @@ import Foundation
 public enum CostModelCalibration {
     /// Measures transforms from 2^`CostModel.minLog2` to 2^`maxLog2` points and the multiply-add costs.
     /// Caller's thread; single-threaded, so each figure is per core.
-    public static func measure(maxLog2: Int = CostModel.maxLog2) -> CostModel {
+    /// - Throws: ``ResourceError`` when the buffers are refused.
+    public static func measure(maxLog2: Int = CostModel.maxLog2) throws(ResourceError) -> CostModel {
         var pairs: [Double] = []
         for log2n in CostModel.minLog2...maxLog2 {
-            pairs.append(fftPairSeconds(size: 1 << log2n))
+            pairs.append(try fftPairSeconds(size: 1 << log2n))
         }
-        let cached = macSecondsPerBin(bins: 4097, partitions: 4)           // 256 KiB of spectra
-        let streaming = macSecondsPerBin(bins: 65_537, partitions: 64)     // 64 MiB of spectra
+        let cached = try macSecondsPerBin(bins: 4097, partitions: 4)           // 256 KiB of spectra
+        let streaming = try macSecondsPerBin(bins: 65_537, partitions: 64)     // 64 MiB of spectra
         return CostModel(fftPairSeconds: pairs, macCached: cached, macStreaming: streaming,
                          cacheBytes: CostModel.default.cacheBytes)
     }
 
     /// Seconds for one forward and one inverse transform of `size` points.
-    public static func fftPairSeconds(size: Int) -> Double {
-        let fft = FFTPlanner.shared.fft(size: size)
-        let real = AlignedFloats(count: size), complex = AlignedFloats(count: 2 * (size / 2 + 1))
+    public static func fftPairSeconds(size: Int) throws(ResourceError) -> Double {
+        let fft = try FFTPlanner.shared.fft(size: size)
+        let real = try AlignedFloats(count: size), complex = try AlignedFloats(count: 2 * (size / 2 + 1))
         for i in 0..<size { real.pointer[i] = Float(i % 17) - 8 }
         return bestTime {
             fft.forward(real.pointer, complex.pointer)
@@ -29,10 +30,10 @@ public enum CostModelCalibration {
     }
 
     /// Seconds per complex bin of `ComplexMultiply.accumulate` over `partitions` spectra of `bins` bins.
-    public static func macSecondsPerBin(bins: Int, partitions: Int) -> Double {
+    public static func macSecondsPerBin(bins: Int, partitions: Int) throws(ResourceError) -> Double {
         let stride = PartitionedKernel.alignedStride(bins: bins)
-        let x = AlignedFloats(count: stride * partitions), h = AlignedFloats(count: stride * partitions)
-        let acc = AlignedFloats(count: stride)
+        let x = try AlignedFloats(count: stride * partitions), h = try AlignedFloats(count: stride * partitions)
+        let acc = try AlignedFloats(count: stride)
         for i in 0..<x.count { x.pointer[i] = 1e-3; h.pointer[i] = 1e-3 }
         let seconds = bestTime {
             for p in 0..<partitions {

@@ -59,6 +59,7 @@ public final class FFTPlanner: @unchecked Sendable {
     @discardableResult
     public func importWisdom(fromFile path: String) -> Bool {
         pendingImports.wait()
+        guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
         return lock.withLock { fftwf_import_wisdom_from_filename(path) != 0 }
     }
 
@@ -68,16 +69,30 @@ public final class FFTPlanner: @unchecked Sendable {
     /// Any thread.
     public func importWisdomInBackground(fromFile path: String) {
         pendingImports.enter()
-        DispatchQueue.global().async { [self] in
-            lock.withLock { _ = fftwf_import_wisdom_from_filename(path) }
+        let load: @Sendable () -> Void = { [self] in
+            // FFTW aborts the process when its own allocation fails: without room, no wisdom (slower
+            // plans, or the run's own out-of-memory error later), never an abort.
+            if AlignedFloats.hasRoom(bytes: Self.wisdomRoom) {
+                lock.withLock { _ = fftwf_import_wisdom_from_filename(path) }
+            }
             pendingImports.leave()
         }
+        // Not on Dispatch, which retries a refused thread forever; without a thread, here and now.
+        do throws(ResourceError) { try NamedThread.start("firpipe-wisdom", load) } catch { load() }
     }
+
+    /// Address space FFTW may need for reading or writing wisdom.
+    static let wisdomRoom = 8 << 20
+
+    /// Address space FFTW may need to plan a pair of `size` points, beyond the arrays given it: a few
+    /// transform-sized buffers and twiddle tables, and its solver tables the first time.
+    public static func planningRoom(size: Int) -> Int { 32 * size + (8 << 20) }
 
     /// Writes all of FFTW's wisdom to `path`; false when the file cannot be written. Any thread.
     @discardableResult
     public func exportWisdom(toFile path: String) -> Bool {
         pendingImports.wait()
+        guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
         return lock.withLock {
             let ok = fftwf_export_wisdom_to_filename(path) != 0
             if ok { learned = false }
@@ -87,21 +102,26 @@ public final class FFTPlanner: @unchecked Sendable {
 
     /// Returns the plans for a transform of `size` real samples (even, at least 2), making them if needed.
     /// Any thread; blocks while another thread plans.
-    public func fft(size: Int) -> RealFFT {
+    /// - Throws: ``ResourceError`` when the memory for the planner's arrays is refused.
+    public func fft(size: Int) throws(ResourceError) -> RealFFT {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
         pendingImports.wait()
-        return lock.withLock {
-            if let fft = cache[size] { return fft }
-            let fft = makePlans(size: size)
-            cache[size] = fft
-            return fft
-        }
+        // lock/unlock, not NSLock.withLock: its untyped rethrows would lose the error's type.
+        lock.lock()
+        defer { lock.unlock() }
+        if let fft = cache[size] { return fft }
+        let fft = try makePlans(size: size)
+        cache[size] = fft
+        return fft
     }
 
     /// Called with `lock` held.
-    private func makePlans(size: Int) -> RealFFT {
-        let real = AlignedFloats(count: size)
-        let complex = AlignedFloats(count: 2 * (size / 2 + 1))
+    private func makePlans(size: Int) throws(ResourceError) -> RealFFT {
+        let real = try AlignedFloats(count: size)
+        let complex = try AlignedFloats(count: 2 * (size / 2 + 1))
+        // FFTW aborts the process when its own allocation fails: refuse here instead, as an error.
+        let room = Self.planningRoom(size: size)
+        guard AlignedFloats.hasRoom(bytes: room) else { throw ResourceError(.memory(bytes: room)) }
         let measure = UInt32(FFTW_MEASURE), estimate = UInt32(FFTW_ESTIMATE)
         if let pair = plan(size, real, complex, flags: measure | UInt32(FFTW_WISDOM_ONLY)) {
             return RealFFT(size: size, forward: pair.0, backward: pair.1)

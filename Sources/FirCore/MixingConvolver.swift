@@ -44,7 +44,8 @@ public final class MixingConvolver: @unchecked Sendable {
     ///   - paths: every (output, input) path; kernels made with this `blockSize` and `fftSize`.
     ///   - inputs, outputs: channel counts; an input no path reads is skipped, an output no path feeds
     ///     is silent.
-    public init(paths: [Path], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int) {
+    /// - Throws: ``ResourceError`` when the memory for the rings and frames is refused.
+    public init(paths: [Path], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int) throws(ResourceError) {
         precondition(paths.allSatisfy { $0.kernel.blockSize == blockSize && $0.kernel.fftSize == fftSize })
         self.blockSize = blockSize
         self.fftSize = fftSize
@@ -52,17 +53,24 @@ public final class MixingConvolver: @unchecked Sendable {
         self.outputs = outputs
         partitionLength = fftSize - blockSize
         stride = PartitionedKernel.alignedStride(bins: fftSize / 2 + 1)
-        fft = FFTPlanner.shared.fft(size: fftSize)
-        inputStates = (0..<inputs).map { i in
+        fft = try FFTPlanner.shared.fft(size: fftSize)
+        var inputStates: [InputState?] = []
+        for i in 0..<inputs {
             let longest = paths.filter { $0.input == i }.map(\.kernel.partitionCount).max()
-            return longest.map {
-                InputState(fftSize: fftSize, history: fftSize - blockSize, slots: $0 + 1, stride: PartitionedKernel
-                    .alignedStride(bins: fftSize / 2 + 1))
+            if let longest {
+                let stride = PartitionedKernel.alignedStride(bins: fftSize / 2 + 1)
+                inputStates.append(try InputState(
+                    fftSize: fftSize, history: fftSize - blockSize, slots: longest + 1, stride: stride))
+            } else {
+                inputStates.append(nil)
             }
         }
-        outputStates = (0..<outputs).map { o in
-            OutputState(paths: paths.filter { $0.output == o }, fftSize: fftSize)
+        self.inputStates = inputStates
+        var outputStates: [OutputState] = []
+        for o in 0..<outputs {
+            outputStates.append(try OutputState(paths: paths.filter { $0.output == o }, fftSize: fftSize))
         }
+        self.outputStates = outputStates
     }
 
     /// Transforms input `i`'s block `k` (blocks counted from 0, one call per block in order): `count`
@@ -114,10 +122,10 @@ public final class MixingConvolver: @unchecked Sendable {
         let ring: AlignedFloats
         let slots: Int
 
-        init(fftSize: Int, history: Int, slots: Int, stride: Int) {
-            frame = AlignedFloats(count: fftSize)
-            self.history = AlignedFloats(count: history)
-            ring = AlignedFloats(count: slots * stride)
+        init(fftSize: Int, history: Int, slots: Int, stride: Int) throws(ResourceError) {
+            frame = try AlignedFloats(count: fftSize)
+            self.history = try AlignedFloats(count: history)
+            ring = try AlignedFloats(count: slots * stride)
             self.slots = slots
         }
     }
@@ -131,12 +139,13 @@ public final class MixingConvolver: @unchecked Sendable {
         /// Zeros for an output no path feeds.
         let silence: AlignedFloats
 
-        init(paths: [Path], fftSize: Int) {
+        init(paths: [Path], fftSize: Int) throws(ResourceError) {
             self.paths = paths
-            accumulator = AlignedFloats(count: PartitionedKernel.alignedStride(bins: fftSize / 2 + 1))
-            frame = AlignedFloats(count: fftSize)
+            accumulator = try AlignedFloats(count: PartitionedKernel.alignedStride(bins: fftSize / 2 + 1))
+            frame = try AlignedFloats(count: fftSize)
+            silence = try AlignedFloats(count: paths.isEmpty ? fftSize : 1)
+            // Last: a throw above must not leak it (a class that fails in `init` gets no `deinit`).
             offsets = .allocate(capacity: Swift.max(1, paths.map(\.kernel.partitionCount).max() ?? 1))
-            silence = AlignedFloats(count: paths.isEmpty ? fftSize : 1)
         }
 
         deinit { offsets.deallocate() }

@@ -20,13 +20,14 @@ extension PartitionedConvolver {
         /// Sum of spectrum products for the current block; destroyed by the inverse FFT.
         let accumulator: AlignedFloats
 
-        public init(layout: ConvolverLayout) {
+        /// - Throws: ``ResourceError`` when the memory is refused.
+        public init(layout: ConvolverLayout) throws(ResourceError) {
             self.layout = layout
-            frame = AlignedFloats(count: layout.fftSize)
-            history = AlignedFloats(count: layout.partitionLength)
+            frame = try AlignedFloats(count: layout.fftSize)
+            history = try AlignedFloats(count: layout.partitionLength)
+            delayLine = try AlignedFloats(count: layout.partitionCount * layout.spectrumStride)
+            accumulator = try AlignedFloats(count: layout.spectrumStride)
             slots = .allocate(capacity: layout.partitionCount)
-            delayLine = AlignedFloats(count: layout.partitionCount * layout.spectrumStride)
-            accumulator = AlignedFloats(count: layout.spectrumStride)
         }
 
         deinit { slots.deallocate() }

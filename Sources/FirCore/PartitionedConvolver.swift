@@ -22,8 +22,10 @@ public final class PartitionedConvolver: @unchecked Sendable {
 
     /// Makes the state for one channel filtered by `kernel`, as if preceded by silence, in `memory`
     /// (allocated here when nil) of the kernel's layout.
-    public init(kernel: PartitionedKernel, memory: Memory? = nil) {
-        let memory = memory ?? Memory(layout: kernel.layout)
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    public init(kernel: PartitionedKernel, memory: Memory? = nil) throws(ResourceError) {
+        // Not `??`: its autoclosure rethrows untyped.
+        let memory = if let memory { memory } else { try Memory(layout: kernel.layout) }
         precondition(memory.layout == kernel.layout, "the convolver's memory has another layout than its kernel")
         self.kernel = kernel
         self.memory = memory

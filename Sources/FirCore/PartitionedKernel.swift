@@ -42,18 +42,19 @@ public final class PartitionedKernel: @unchecked Sendable {
     ///     in `fftSize − blockSize` taps.
     ///   - mode: `.correlate` reverses the kernel so the engine computes `scipy.signal.correlate`.
     ///   - gain: a linear factor folded into the spectra.
+    /// - Throws: ``ResourceError`` when the memory for the spectra is refused.
     public init(
         kernel: [Float], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode = .convolve, gain: Float = 1
-    ) {
+    ) throws(ResourceError) {
         let layout = ConvolverLayout(taps: kernel.count, blockSize: blockSize, fftSize: fftSize)
         let fftSize = layout.fftSize, length = layout.partitionLength
         self.layout = layout
         self.taps = kernel.count
-        self.fft = FFTPlanner.shared.fft(size: fftSize)
-        self.spectra = AlignedFloats(count: layout.partitionCount * layout.spectrumStride)
+        self.fft = try FFTPlanner.shared.fft(size: fftSize)
+        self.spectra = try AlignedFloats(count: layout.partitionCount * layout.spectrumStride)
 
         let scale = gain / Float(fftSize)
-        let frame = AlignedFloats(count: fftSize)
+        let frame = try AlignedFloats(count: fftSize)
         kernel.withUnsafeBufferPointer { kernel in
             for p in 0..<partitionCount {
                 frame.zero()

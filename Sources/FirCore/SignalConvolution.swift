@@ -15,12 +15,23 @@ public enum SignalConvolution {
         let window = OutputWindow(inputLength: x.count, kernelLength: h.count, length: length)
         guard window.count > 0 else { return [] }
         let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(taps: h.count, outputLength: window.end)
-        let b = plan.blockSize
-        let convolver = PartitionedConvolver(
-            kernel: PartitionedKernel(kernel: h, blockSize: b, fftSize: plan.fftSize, mode: mode, gain: gain))
+        do {
+            return try filter(x, h, mode: mode, window: window, plan: plan, gain: gain)
+        } catch {
+            // In-memory arrays for tests and tools: sizes the caller chose, so a refusal is theirs.
+            preconditionFailure("SignalConvolution.apply: \(error)")
+        }
+    }
 
+    /// ``apply(_:_:mode:length:blockSize:gain:costModel:)`` once the plan is chosen.
+    private static func filter(
+        _ x: [Float], _ h: [Float], mode: ConvolutionMode, window: OutputWindow, plan: BlockPlan, gain: Float
+    ) throws(ResourceError) -> [Float] {
+        let b = plan.blockSize
+        let convolver = try PartitionedConvolver(
+            kernel: PartitionedKernel(kernel: h, blockSize: b, fftSize: plan.fftSize, mode: mode, gain: gain))
+        let inBlock = try AlignedFloats(count: b), outBlock = try AlignedFloats(count: b)
         var result = [Float](repeating: 0, count: window.count)
-        let inBlock = AlignedFloats(count: b), outBlock = AlignedFloats(count: b)
         var position = 0
         x.withUnsafeBufferPointer { xs in
             result.withUnsafeMutableBufferPointer { out in

@@ -72,31 +72,40 @@ public final class StreamConvolver: @unchecked Sendable {
     ///   - blockSize: samples per channel per call, at least 1.
     ///   - mode: `.correlate` computes `scipy.signal.correlate` instead of convolution.
     ///   - gains: linear gains, one per channel, folded into the kernel spectra.
-    public convenience init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode = .convolve, gains: [Float]) {
-        self.init(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains, holdingJobs: false)
+    /// - Throws: ``ResourceError`` when memory or a level's thread is refused.
+    public convenience init(
+        kernels: [[Float]], blockSize: Int, mode: ConvolutionMode = .convolve, gains: [Float]
+    ) throws(ResourceError) {
+        try self.init(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains, holdingJobs: false)
     }
 
     /// The same, for tests: `holdingJobs` makes every background job late (see `StreamLevel`).
-    convenience init(kernels: [[Float]], blockSize: Int, mode: ConvolutionMode, gains: [Float], holdingJobs: Bool) {
+    convenience init(
+        kernels: [[Float]], blockSize: Int, mode: ConvolutionMode, gains: [Float], holdingJobs: Bool
+    ) throws(ResourceError) {
         precondition(!kernels.isEmpty, "at least one channel")
         precondition(gains.count == kernels.count, "one gain per channel")
         let paths = kernels.indices.map {
             Path(output: $0, input: $0, key: "channel \($0)", taps: kernels[$0], gain: gains[$0])
         }
-        self.init(
+        try self.init(
             paths: paths, inputs: kernels.count, outputs: kernels.count, blockSize: blockSize, mode: mode,
             holdingJobs: holdingJobs)
     }
 
     /// Prepares a graph's filter: output o is the sum of its paths' inputs, each through its kernel.
     /// An input no path reads is ignored; an output no path feeds is silent.
+    /// - Throws: ``ResourceError`` when memory or a level's thread is refused.
     public convenience init(
         paths: [Path], inputs: Int, outputs: Int, blockSize: Int, mode: ConvolutionMode = .convolve
-    ) {
-        self.init(paths: paths, inputs: inputs, outputs: outputs, blockSize: blockSize, mode: mode, holdingJobs: false)
+    ) throws(ResourceError) {
+        try self.init(
+            paths: paths, inputs: inputs, outputs: outputs, blockSize: blockSize, mode: mode, holdingJobs: false)
     }
 
-    init(paths: [Path], inputs: Int, outputs: Int, blockSize: Int, mode: ConvolutionMode, holdingJobs: Bool) {
+    init(
+        paths: [Path], inputs: Int, outputs: Int, blockSize: Int, mode: ConvolutionMode, holdingJobs: Bool
+    ) throws(ResourceError) {
         precondition(inputs >= 1 && outputs >= 1, "at least one channel each way")
         precondition(blockSize >= 1, "block size must be positive")
         precondition(paths.allSatisfy { (0..<outputs).contains($0.output) && (0..<inputs).contains($0.input) })
@@ -110,15 +119,18 @@ public final class StreamConvolver: @unchecked Sendable {
         let layout = StreamLayout(taps: paths.map(\.taps.count).max() ?? 1, blockSize: blockSize)
         self.layout = layout
         let firstEnd = layout.levels[0].end
-        first = StreamLevel.mixer(
+        first = try StreamLevel.mixer(
             paths: paths, inputs: inputs, outputs: outputs, partition: blockSize, stretch: 0..<firstEnd)
-        self.levels = layout.levels.dropFirst().map {
-            StreamLevel(
-                paths: paths, inputs: inputs, outputs: outputs, level: $0, blockSize: blockSize,
-                holdingJobs: holdingJobs)
+        var levels: [StreamLevel] = []
+        for level in layout.levels.dropFirst() {
+            levels.append(try StreamLevel(
+                paths: paths, inputs: inputs, outputs: outputs, level: level, blockSize: blockSize,
+                holdingJobs: holdingJobs))
         }
+        self.levels = levels
+        // A refused thread: `deinit`'s shutdown stops the levels already running (and skips the rest).
         for (k, level) in levels.enumerated() {
-            level.start(name: "firpipe-level-\(k + 1)")
+            try level.start(name: "firpipe-level-\(k + 1)")
         }
     }
 

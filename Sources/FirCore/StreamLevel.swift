@@ -49,6 +49,8 @@ final class StreamLevel: @unchecked Sendable {
     /// Tests only: when present, the worker holds each job until the audio thread has found it late, so
     /// the waiting path runs every time, whatever the timing.
     private let lateGate: DispatchSemaphore?
+    /// Set once the worker thread exists: a level whose thread was refused has nothing to stop.
+    private let launched = Atomic<Bool>(false)
     /// True while the worker thread is in its loop: lets tests check that `start()` and `stop()` join.
     let running = Atomic<Bool>(false)
     /// CPU time the worker thread has used, as of its last job, for the daemon's per-stage load.
@@ -64,7 +66,7 @@ final class StreamLevel: @unchecked Sendable {
     init(
         paths: [StreamConvolver.Path], inputs: Int, outputs: Int, level: StreamLayout.Level, blockSize: Int,
         holdingJobs: Bool = false
-    ) {
+    ) throws(ResourceError) {
         let p = level.partitionSize
         precondition(p % blockSize == 0 && level.offset == 2 * p - blockSize, "level out of step with the block")
         partitionSize = p
@@ -75,11 +77,11 @@ final class StreamLevel: @unchecked Sendable {
         periodBlocks = p / blockSize
         lateGate = holdingJobs ? DispatchSemaphore(value: 0) : nil
         let here = paths.filter { $0.taps.count > level.offset }
-        mixer = Self.mixer(paths: here, inputs: inputs, outputs: outputs, partition: p, stretch: level.offset..<level.end)
+        mixer = try Self.mixer(paths: here, inputs: inputs, outputs: outputs, partition: p, stretch: level.offset..<level.end)
         activeInputs = Array(Set(here.map(\.input))).sorted()
         activeOutputs = Array(Set(here.map(\.output))).sorted()
-        inputRing = AlignedFloats(count: 2 * inputs * p)
-        outputRing = AlignedFloats(count: 2 * outputs * p)
+        inputRing = try AlignedFloats(count: 2 * inputs * p)
+        outputRing = try AlignedFloats(count: 2 * outputs * p)
     }
 
     /// A mixer over taps `stretch` of each path's kernel in partitions of `partition` samples; paths
@@ -87,35 +89,35 @@ final class StreamLevel: @unchecked Sendable {
     /// left out.
     static func mixer(
         paths: [StreamConvolver.Path], inputs: Int, outputs: Int, partition: Int, stretch: Range<Int>
-    ) -> MixingConvolver {
+    ) throws(ResourceError) -> MixingConvolver {
         var made: [String: PartitionedKernel] = [:]
         var parts: [MixingConvolver.Path] = []
         for path in paths where path.taps.count > stretch.lowerBound {
             let id = "\(path.key)|\(path.gain.bitPattern)"
-            let kernel = made[id] ?? PartitionedKernel(
-                kernel: Array(path.taps[stretch.lowerBound..<Swift.min(stretch.upperBound, path.taps.count)]),
-                blockSize: partition, gain: path.gain)
+            let kernel = if let shared = made[id] { shared } else {
+                try PartitionedKernel(
+                    kernel: Array(path.taps[stretch.lowerBound..<Swift.min(stretch.upperBound, path.taps.count)]),
+                    blockSize: partition, gain: path.gain)
+            }
             made[id] = kernel
             parts.append(MixingConvolver.Path(output: path.output, input: path.input, kernel: kernel))
         }
-        return MixingConvolver(
+        return try MixingConvolver(
             paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition)
     }
 
     /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns
     /// once it is ready for work, so a filter is fully running when its `init` returns. Once, after
     /// `init`; the thread that builds the filter.
-    func start(name: String) {
-        let thread = Thread { [self] in self.run(name: name) }
-        thread.start()
+    /// - Throws: ``ResourceError`` when the thread is refused; ``stop()`` then returns at once.
+    func start(name: String) throws(ResourceError) {
+        try NamedThread.start(name) { [self] in self.run() }
+        launched.store(true, ordering: .releasing)
         started.wait()
     }
 
-    /// The worker's loop: one job per `work` signal until `stop()`.
-    private func run(name: String) {
-        // Named by the thread itself: Foundation's Thread.name, set from outside, missed some threads
-        // still starting in a benchmark, which then kept their parent's name.
-        firpipe_name_thread(name)
+    /// The worker's loop: one job per `work` signal until `stop()`. Named by ``NamedThread``.
+    private func run() {
         // Once per thread: FTZ/DAZ is per-thread state and this thread runs only this loop.
         firpipe_flush_denormals()
         running.store(true, ordering: .releasing)
@@ -183,6 +185,7 @@ final class StreamLevel: @unchecked Sendable {
 
     /// Stops the worker and waits until its loop has returned. Once; any thread but the audio thread.
     func stop() {
+        guard launched.load(ordering: .acquiring) else { return }
         stopping.store(true, ordering: .releasing)
         work.signal()
         lateGate?.signal()

@@ -54,9 +54,10 @@ public final class AudioBlock: @unchecked Sendable {
     }
 
     /// A block with memory of its own.
-    public convenience init(capacity: Int, channels: Int, outputChannels: Int? = nil) {
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    public convenience init(capacity: Int, channels: Int, outputChannels: Int? = nil) throws(ResourceError) {
         let outputChannels = outputChannels ?? channels
-        let storage = BlockStorage(blocks: 1, capacity: capacity, channels: Swift.max(channels, outputChannels))
+        let storage = try BlockStorage(blocks: 1, capacity: capacity, channels: Swift.max(channels, outputChannels))
         self.init(capacity: capacity, channels: channels, outputChannels: outputChannels, storage: storage, index: 0)
     }
 
@@ -71,9 +72,12 @@ public final class AudioBlock: @unchecked Sendable {
 
     /// `count` blocks in one mapping. A pool of large blocks is then faulted in as a few huge pages on
     /// the reader's first pass, instead of thousands of small pages zeroed while the set-up waits.
-    public static func pool(count: Int, capacity: Int, channels: Int, outputChannels: Int? = nil) -> [AudioBlock] {
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    public static func pool(
+        count: Int, capacity: Int, channels: Int, outputChannels: Int? = nil
+    ) throws(ResourceError) -> [AudioBlock] {
         let outputChannels = outputChannels ?? channels
-        let storage = BlockStorage(blocks: count, capacity: capacity, channels: Swift.max(channels, outputChannels))
+        let storage = try BlockStorage(blocks: count, capacity: capacity, channels: Swift.max(channels, outputChannels))
         return (0..<count).map {
             AudioBlock(capacity: capacity, channels: channels, outputChannels: outputChannels, storage: storage, index: $0)
         }
@@ -126,10 +130,10 @@ final class BlockStorage: @unchecked Sendable {
     private let stride: Int
     private let blocks: Int
 
-    init(blocks: Int, capacity: Int, channels: Int) {
+    init(blocks: Int, capacity: Int, channels: Int) throws(ResourceError) {
         stride = (capacity * channels + 15) / 16 * 16
         self.blocks = blocks
-        floats = AlignedFloats(count: 2 * blocks * stride)
+        floats = try AlignedFloats(count: 2 * blocks * stride)
     }
 
     func interleaved(_ block: Int) -> UnsafeMutablePointer<Float> { floats.pointer + block * stride }

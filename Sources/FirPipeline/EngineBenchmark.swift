@@ -55,7 +55,8 @@ public struct EngineBenchmark: Sendable {
 
     /// Runs the engine and the lower bound in turn, ``rounds`` times each. Caller's thread (workers via
     /// Dispatch).
-    public func run() -> Result {
+    /// - Throws: ``ResourceError`` when the memory for the filters or blocks is refused.
+    public func run() throws(ResourceError) -> Result {
         let frames = Int(seconds * Double(sampleRate))
         // The plan a job filtering this much audio would get.
         let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(
@@ -69,7 +70,7 @@ public struct EngineBenchmark: Sendable {
                 gain: 0.5 / Float(taps).squareRoot())
         }
         // Channels: the benchmark filters one block over and over, which stretches cannot share out.
-        let bank = FilterBank(
+        let bank = try FilterBank(
             filters: filters, blockSize: b, fftSize: plan.fftSize, mode: .convolve, threads: threads, split: .channels)
         // Each worker filters its channels of its own block, block after block, without waiting for
         // the others, as the job's compute workers do; reading, splitting and joining are the other
@@ -81,7 +82,9 @@ public struct EngineBenchmark: Sendable {
         // the values decay towards zero at any length, which does not change the cost of a transform or
         // a multiply-add (the convolvers flush denormals).
         let workers = bank.workers
-        let blocksOfWorkers = (0..<workers).map { _ in AudioBlock(capacity: b, channels: channels) }
+        var made: [AudioBlock] = []
+        for _ in 0..<workers { made.append(try AudioBlock(capacity: b, channels: channels)) }
+        let blocksOfWorkers = made
         for block in blocksOfWorkers {
             for i in 0..<block.capacity * block.channels {
                 block.interleaved[i] = Float.random(in: -1..<1, using: &rng)
@@ -95,7 +98,7 @@ public struct EngineBenchmark: Sendable {
         }
         let partitions = bank.partitions
         let channelsOfWorker = (0..<workers).map { bank.channelCount(ofWorker: $0) }
-        let bound = ArithmeticBound(fftSize: plan.fftSize, partitions: partitions, channelsOfWorker: channelsOfWorker)
+        let bound = try ArithmeticBound(fftSize: plan.fftSize, partitions: partitions, channelsOfWorker: channelsOfWorker)
         DispatchQueue.concurrentPerform(iterations: workers) { run($0, 1) }  // warm caches and pages
         _ = bound.run(blocks: 1)
         var engine = Double.infinity, lower = Double.infinity
@@ -106,9 +109,9 @@ public struct EngineBenchmark: Sendable {
             lower = min(lower, bound.run(blocks: blocks))
         }
 
-        let fft = CostModelCalibration.fftPairSeconds(size: plan.fftSize)
+        let fft = try CostModelCalibration.fftPairSeconds(size: plan.fftSize)
         let bins = plan.fftSize / 2 + 1
-        let mac = CostModelCalibration.macSecondsPerBin(bins: bins, partitions: partitions)
+        let mac = try CostModelCalibration.macSecondsPerBin(bins: bins, partitions: partitions)
             * Double(partitions * bins)
         let channelBlocks = Double(blocks * channels)
         let samples = Double(frames * channels)

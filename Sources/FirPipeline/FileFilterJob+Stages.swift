@@ -26,7 +26,13 @@ extension FileFilterJob {
         let poolSize = Swift.max(
             Self.poolSize(blockSize: b, channels: Swift.max(channels, outputChannels)), bank.blocksInFlight)
         let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
-        for block in AudioBlock.pool(count: poolSize, capacity: b, channels: channels, outputChannels: outputChannels) {
+        let blocks: [AudioBlock]
+        do throws(ResourceError) {
+            blocks = try AudioBlock.pool(count: poolSize, capacity: b, channels: channels, outputChannels: outputChannels)
+        } catch {
+            throw JobError(error, path: spec.output, while: "allocating \(poolSize) audio blocks")
+        }
+        for block in blocks {
             pool.push(block)
             state.countBlock()
         }
@@ -35,30 +41,41 @@ extension FileFilterJob {
         let toWrite = BoundedQueue<StageMessage<AudioBlock>>(capacity: poolSize + 1)
         let inputPath = spec.input
 
-        // The reader stage is the only user of `reader` from here on.
-        NamedThread.start("firpipe-read") {
-            var position = 0
-            while position < window.end && !state.hasFailed {
-                let block = pool.pop()
-                self.fill(block, at: position, from: reader, window: window, inputPath: inputPath)
-                block.pending.store(workers, ordering: .releasing)
-                position += b
-                for queue in toCompute { queue.push(.block(block)) }
-                toWrite.push(.block(block))
-            }
-            for queue in toCompute { queue.push(.end) }
-            toWrite.push(.end)
-        }
-
-        for worker in 0..<workers {
-            let queue = toCompute[worker]
-            NamedThread.start("firpipe-work-\(worker)") {
-                while true {
-                    guard case .block(let block) = queue.pop() else { return }
-                    if everyBlock || !state.hasFailed { bank.process(block, worker: worker) }
-                    block.workerFinished()
+        // Consumers before their producer: when the system refuses a thread, every stage already
+        // running waits on a queue that only this thread feeds from then on, so an `.end` there lets
+        // it finish, and the run fails with EX_OSERR instead of waiting forever.
+        var running = 0
+        do throws(ResourceError) {
+            for worker in 0..<workers {
+                let queue = toCompute[worker]
+                try startThread("firpipe-work-\(worker)") {
+                    while true {
+                        guard case .block(let block) = queue.pop() else { return }
+                        if everyBlock || !state.hasFailed { bank.process(block, worker: worker) }
+                        block.workerFinished()
+                    }
                 }
+                running += 1
             }
+            // The reader stage is the only user of `reader` from here on.
+            try startThread("firpipe-read") {
+                var position = 0
+                while position < window.end && !state.hasFailed {
+                    let block = pool.pop()
+                    self.fill(block, at: position, from: reader, window: window, inputPath: inputPath)
+                    block.pending.store(workers, ordering: .releasing)
+                    position += b
+                    for queue in toCompute { queue.push(.block(block)) }
+                    toWrite.push(.block(block))
+                }
+                for queue in toCompute { queue.push(.end) }
+                toWrite.push(.end)
+            }
+        } catch {
+            let refused = JobError(error, path: spec.output, while: "starting the job's stages")
+            state.fail(refused)
+            for queue in toCompute.prefix(running) { queue.push(.end) }
+            throw state.error ?? refused
         }
 
         writing: while true {
@@ -134,7 +151,12 @@ extension FileFilterJob {
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels
-        let block = AudioBlock(capacity: b, channels: channels, outputChannels: writer.writer.channels)
+        let block: AudioBlock
+        do throws(ResourceError) {
+            block = try AudioBlock(capacity: b, channels: channels, outputChannels: writer.writer.channels)
+        } catch {
+            throw JobError(error, path: spec.output, while: "allocating an audio block")
+        }
         state.countBlock()
         var position = 0
         while position < window.end && !state.hasFailed {

@@ -50,16 +50,23 @@ public final class FileFilterJob: Sendable {
     public let spec: JobSpec
     private let fromConfig: Bool
     private let costModel: CostModel
+    /// Starts the reader and compute threads; a test's stand-in may refuse some.
+    let startThread: ThreadStarter
     let state: JobState
 
     /// - Parameters:
     ///   - spec: the merged command line and config.
     ///   - fromConfig: report kernel problems as config errors (with `configKey`).
-    public init(spec: JobSpec, fromConfig: Bool = false, costModel: CostModel = .default) {
+    public convenience init(spec: JobSpec, fromConfig: Bool = false, costModel: CostModel = .default) {
+        self.init(spec: spec, fromConfig: fromConfig, costModel: costModel, startThread: NamedThread.start)
+    }
+
+    init(spec: JobSpec, fromConfig: Bool, costModel: CostModel, startThread: @escaping ThreadStarter) {
         self.spec = spec
         self.fromConfig = fromConfig
         self.costModel = costModel
         state = JobState(nonFinite: spec.nonFinite)
+        self.startThread = startThread
     }
 
     /// Stops a running job as soon as possible; `run` then throws and leaves no output. Any thread
@@ -103,7 +110,14 @@ public final class FileFilterJob: Sendable {
                 + "check the file is intact")
         }
         try OutputFormatChoice.checkEarly(spec: spec, input: info)
-        planAhead(inputFrames: info.frames, channels: info.channels)
+        if let samples = planAhead(inputFrames: info.frames, channels: info.channels) {
+            // Loading a kernel makes Swift arrays (its frames, its channels, a scaled copy), whose
+            // allocation failure traps: ask for the room first, so a limit is an error instead.
+            let bytes = 3 * samples * MemoryLayout<Float>.size
+            guard AlignedFloats.hasRoom(bytes: bytes) else {
+                throw JobError(ResourceError(.memory(bytes: bytes)), path: spec.output, while: "loading the kernel")
+            }
+        }
         let matrix = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
             gainDB: spec.gainDB, mode: spec.mode, resampleKernels: spec.resampleKernels, fromConfig: fromConfig)
@@ -132,15 +146,24 @@ public final class FileFilterJob: Sendable {
     /// the FFT plans for the transform size it will get are then made on another thread meanwhile (a
     /// 524,288-point pair takes about 10 ms, longer when measured). Anything else (a text kernel, one per
     /// channel, an unreadable file) is planned later, when the kernels are transformed.
-    private func planAhead(inputFrames: Int, channels: Int) {
+    /// - Returns: the kernel file's samples (frames × channels) when its header was read.
+    private func planAhead(inputFrames: Int, channels: Int) -> Int? {
         guard case .shared(let path) = spec.kernels,
-              let header = try? AudioFileReader(path: path) else { return }
-        let taps = header.info.frames
+              let header = try? AudioFileReader(path: path) else { return nil }
+        let taps = header.info.frames, samples = taps * header.info.channels
         header.close()
-        guard taps >= 1 else { return }
+        guard taps >= 1 else { return nil }
         let window = OutputWindow(inputLength: inputFrames, kernelLength: taps, length: spec.length)
         let fftSize = blocks(taps: taps, window: window, channels: channels).fftSize
-        DispatchQueue.global().async { _ = FFTPlanner.shared.fft(size: fftSize) }
+        // Planning here races the set-up's allocations (the spectra and delay lines, about 16 bytes per
+        // tap and channel) for memory, and FFTW aborts when its own allocation fails: only with room
+        // for both; otherwise the kernels are planned as they are made, after the allocations.
+        let room = FFTPlanner.planningRoom(size: fftSize) + 16 * taps * (channels + 1)
+        guard AlignedFloats.hasRoom(bytes: room) else { return samples }
+        // A refusal (of the thread or of memory) is met again, and reported, when the run makes its
+        // kernels. Not on Dispatch: it retries a refused thread forever.
+        try? NamedThread.start("firpipe-plan") { _ = try? FFTPlanner.shared.fft(size: fftSize) }
+        return samples
     }
 
     /// The block and transform sizes: uniform partitions of the job's block size, or the cost model's
@@ -186,21 +209,27 @@ public final class FileFilterJob: Sendable {
                 throw JobError(audio: error)
             }
         }
-        let stage = OutputStage(
-            writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
-            ditherSeed: spec.dither == .tpdf ? spec.ditherSeed : nil)
-        let bank: any BlockFilter
-        if let filters = plan.matrix.diagonal {
-            bank = FilterBank(
-                filters: filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                threads: threads)
-        } else {
-            bank = MixingBank(
-                matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                threads: threads)
-        }
-
+        // Every allocation of the run happens here, before the first block, so a refusal is an error
+        // (EX_OSERR) and the temporary file goes, and the blocks themselves never check.
+        let stage: OutputStage
         do throws(JobError) {
+            let bank: any BlockFilter
+            do throws(ResourceError) {
+                stage = try OutputStage(
+                    writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
+                    ditherSeed: spec.dither == .tpdf ? spec.ditherSeed : nil)
+                if let filters = plan.matrix.diagonal {
+                    bank = try FilterBank(
+                        filters: filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+                        threads: threads)
+                } else {
+                    bank = try MixingBank(
+                        matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+                        threads: threads)
+                }
+            } catch {
+                throw JobError(error, path: spec.output, while: "transforming the kernel")
+            }
             try stream(
                 reader: plan.reader, bank: bank, window: plan.window, writer: stage, threads: threads, progress: progress)
             if !state.hasFailed {

@@ -33,10 +33,11 @@ public final class FilterBank: @unchecked Sendable {
     ///   - fftSize: points per transform; `2·blockSize` when nil, else as ``PartitionedKernel`` allows.
     ///   - threads: at most this many workers.
     ///   - split: how workers share the work; by default ``WorkSplit/choose(channels:threads:partitions:blockBytes:budgetBytes:)``.
+    /// - Throws: ``ResourceError`` when the memory for the spectra or the convolvers is refused.
     public init(
         filters: [ChannelFilter], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode, threads: Int,
         split: WorkSplit? = nil
-    ) {
+    ) throws(ResourceError) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
         let longest = ConvolverLayout(
@@ -64,32 +65,44 @@ public final class FilterBank: @unchecked Sendable {
         // planning of the transform, which the job started on another thread (FileFilterJob.planAhead)
         // and which the kernels below wait for.
         let sets = split == .channels ? 1 : workers
-        let memory = (0..<sets).map { _ in
-            filters.map {
-                PartitionedConvolver.Memory(
-                    layout: ConvolverLayout(taps: $0.taps.count, blockSize: blockSize, fftSize: fftSize))
+        var memory: [[PartitionedConvolver.Memory]] = []
+        for _ in 0..<sets {
+            var set: [PartitionedConvolver.Memory] = []
+            for filter in filters {
+                set.append(try PartitionedConvolver.Memory(
+                    layout: ConvolverLayout(taps: filter.taps.count, blockSize: blockSize, fftSize: fftSize)))
             }
+            memory.append(set)
         }
         let kernels = KernelSlots(count: distinct.count)
         let unique = distinct
         let setupWorkers = min(workers, unique.count)
-        DispatchQueue.concurrentPerform(iterations: setupWorkers) { worker in
+        NamedThread.perform("firpipe-setup", iterations: setupWorkers) { worker in
             var i = worker
             while i < unique.count {
-                kernels.store(
-                    PartitionedKernel(
-                        kernel: unique[i].taps, blockSize: blockSize, fftSize: fftSize, mode: mode,
-                        gain: unique[i].gain),
-                    at: i)
+                do throws(ResourceError) {
+                    kernels.store(
+                        try PartitionedKernel(
+                            kernel: unique[i].taps, blockSize: blockSize, fftSize: fftSize, mode: mode,
+                            gain: unique[i].gain),
+                        at: i)
+                } catch {
+                    kernels.fail(error, at: i)
+                }
                 i += setupWorkers
             }
         }
-        let made = kernels.all()
-        convolverSets = memory.map { set in
-            zip(filters, set).map { filter, memory in
-                PartitionedConvolver(kernel: made[index[filter]!], memory: memory)  // every filter was indexed
+        let made = try kernels.all()
+        var convolverSets: [[PartitionedConvolver]] = []
+        for set in memory {
+            var convolvers: [PartitionedConvolver] = []
+            for (filter, memory) in zip(filters, set) {
+                // Every filter was indexed; the memory is given, so nothing is allocated here.
+                convolvers.append(try PartitionedConvolver(kernel: made[index[filter]!], memory: memory))
             }
+            convolverSets.append(convolvers)
         }
+        self.convolverSets = convolverSets
         kernelBytes = made.reduce(0) { $0 + $1.memoryBytes }
     }
 
@@ -142,7 +155,7 @@ public final class FilterBank: @unchecked Sendable {
 /// Slots the set-up workers fill, one each; read only after `concurrentPerform` returns.
 /// Each index is written by exactly one worker, through raw memory (no shared Array to mutate).
 private final class KernelSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<PartitionedKernel?>
+    private let slots: UnsafeMutableBufferPointer<Result<PartitionedKernel, ResourceError>?>
 
     init(count: Int) {
         slots = .allocate(capacity: count)
@@ -154,9 +167,17 @@ private final class KernelSlots: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func store(_ kernel: PartitionedKernel, at i: Int) { slots[i] = kernel }
+    func store(_ kernel: PartitionedKernel, at i: Int) { slots[i] = .success(kernel) }
 
-    func all() -> [PartitionedKernel] { slots.map { $0! } }  // every slot filled before this is called
+    /// Records that kernel `i` could not be made.
+    func fail(_ error: ResourceError, at i: Int) { slots[i] = .failure(error) }
+
+    /// Every kernel, or the first slot's failure. Every slot is filled before this is called.
+    func all() throws(ResourceError) -> [PartitionedKernel] {
+        var kernels: [PartitionedKernel] = []
+        for slot in slots { kernels.append(try slot!.get()) }
+        return kernels
+    }
 }
 
 /// One channel's filter before transformation: taps and linear gain, and where the taps came from.

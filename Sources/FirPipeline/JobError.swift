@@ -1,3 +1,5 @@
+import FirCore
+
 /// A failure of a batch job that the user caused or can fix, with what kind it is so the executable
 /// can pick the sysexits code.
 public struct JobError: Error, Sendable, CustomStringConvertible {
@@ -14,10 +16,10 @@ public struct JobError: Error, Sendable, CustomStringConvertible {
         public static let cannotCreate = Kind(name: "cannot create")
         /// Reading or writing failed part-way (disk full, I/O error).
         public static let ioError = Kind(name: "I/O error")
-        /// The system refused a resource (too many open files): EX_OSERR.
-        public static let osError = Kind(name: "OS error")
         /// The config file is wrong.
         public static let config = Kind(name: "config")
+        /// The system refused a resource the job needs: a thread, memory, file descriptors (EX_OSERR).
+        public static let osError = Kind(name: "OS error")
         /// The user stopped the job (SIGINT, SIGTERM).
         public static let interrupted = Kind(name: "interrupted")
         public var description: String { name }
@@ -37,4 +39,16 @@ public struct JobError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension JobError {
+    /// `resource` refused while `doing` something for `path` (the output the user named): one line
+    /// saying what the user can change.
+    public init(_ resource: ResourceError, path: String, while doing: String) {
+        let advice = switch resource.resource {
+        case .thread: "try fewer --threads or a larger memory limit (ulimit -v)"
+        case .memory: "try a shorter kernel, fewer --threads or a larger memory limit (ulimit -v)"
+        }
+        self.init(.osError, "\(path): \(resource) while \(doing); \(advice)")
+    }
 }

@@ -23,7 +23,10 @@ public final class MixingBank: @unchecked Sendable {
     ///   - matrix: the compiled graph.
     ///   - blockSize, fftSize: the plan for the longest path.
     ///   - threads: at most this many workers.
-    public init(matrix: FilterMatrix, blockSize: Int, fftSize: Int?, mode: ConvolutionMode, threads: Int) {
+    /// - Throws: ``ResourceError`` when the memory for the spectra or the rings is refused.
+    public init(
+        matrix: FilterMatrix, blockSize: Int, fftSize: Int?, mode: ConvolutionMode, threads: Int
+    ) throws(ResourceError) {
         self.blockSize = blockSize
         let layout = ConvolverLayout(taps: matrix.longestTaps, blockSize: blockSize, fftSize: fftSize)
         self.fftSize = layout.fftSize
@@ -34,14 +37,16 @@ public final class MixingBank: @unchecked Sendable {
         var made: [ChannelFilter: PartitionedKernel] = [:]
         var paths: [MixingConvolver.Path] = []
         for entry in matrix.entries {
-            let kernel = made[entry.filter] ?? PartitionedKernel(
-                kernel: entry.filter.taps, blockSize: blockSize, fftSize: layout.fftSize, mode: mode,
-                gain: entry.filter.gain)
+            let kernel = if let shared = made[entry.filter] { shared } else {
+                try PartitionedKernel(
+                    kernel: entry.filter.taps, blockSize: blockSize, fftSize: layout.fftSize, mode: mode,
+                    gain: entry.filter.gain)
+            }
             made[entry.filter] = kernel
             paths.append(MixingConvolver.Path(output: entry.output, input: entry.input, kernel: kernel))
         }
         kernelBytes = made.values.reduce(0) { $0 + $1.memoryBytes }
-        convolver = MixingConvolver(
+        convolver = try MixingConvolver(
             paths: paths, inputs: inputs, outputs: outputs, blockSize: blockSize, fftSize: layout.fftSize)
     }
 }

@@ -17,13 +17,14 @@ final class OutputStage {
     /// - Parameters:
     ///   - limitDB: the limiter's ceiling in dBFS, or nil for no limiter.
     ///   - ditherSeed: TPDF dither with this seed, for integer output; nil for none.
-    init(writer: AudioFileWriter, sampleRate: Int, limitDB: Double?, ditherSeed: UInt64?) {
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    init(writer: AudioFileWriter, sampleRate: Int, limitDB: Double?, ditherSeed: UInt64?) throws(ResourceError) {
         self.writer = writer
         limiter = limitDB.map { PeakLimiter.output(channels: writer.channels, ceilingDB: $0, sampleRate: sampleRate) }
         if let ditherSeed, let bits = writer.format.sampleFormat.integerBits {
             dither = TPDFDither(bits: bits, seed: ditherSeed)
         }
-        tail = AlignedFloats(count: Swift.max(1, (limiter?.latency ?? 0) * writer.channels))
+        tail = try AlignedFloats(count: Swift.max(1, (limiter?.latency ?? 0) * writer.channels))
     }
 
     /// Limits, dithers and writes `frames` interleaved frames, changing them in place.

@@ -30,15 +30,19 @@ struct BenchCommand: ParsableCommand {
         defer { store.saveIfChanged() }
         let model = CostModelStore(wisdom: store).load() ?? .default
         if calibrate {
-            let measured = CostModelCalibration.measure()
+            let measured = try resources(while: "calibrating") { () throws(ResourceError) in
+                try CostModelCalibration.measure()
+            }
             print(CostModelStore.describe(measured))
             return
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for t in Set([1, threads ?? cores]).sorted() {
-            let r = EngineBenchmark(
-                taps: taps, channels: channels, seconds: seconds, threads: t, blockSize: blockSize, costModel: model
-            ).run()
+            let r = try resources(while: "benchmarking \(taps) taps") { () throws(ResourceError) in
+                try EngineBenchmark(
+                    taps: taps, channels: channels, seconds: seconds, threads: t, blockSize: blockSize, costModel: model
+                ).run()
+            }
             let together = r.workers == 1 ? "on one worker" : "on the same \(r.workers) workers at once"
             print(String(
                 format: "threads %d: %d taps, %d ch, block %d × %d partitions, transform %d: %.3f s engine, "

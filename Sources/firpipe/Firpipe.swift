@@ -1,9 +1,6 @@
 import ArgumentParser
-import Dispatch
-import Foundation
 
 /// The `firpipe` command: long FIR filters by FFT convolution on every core.
-@main
 struct Firpipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firpipe",
@@ -14,21 +11,4 @@ struct Firpipe: AsyncParsableCommand {
             BenchCommand.self, WisdomCommand.self,
         ]
     )
-
-    /// The entry point, synchronous so that it runs before Dispatch starts (an async `main` starts it
-    /// first, and Dispatch traps when it cannot open its descriptors). Checks that there are enough
-    /// descriptors, then runs the command from the raw command line on the main actor, as the async
-    /// entry point would.
-    static func main() {
-        if let shortage = StartUp.descriptorShortage() {
-            printError(shortage)
-            Foundation.exit(SysExits.osError)
-        }
-        let arguments = StartUp.arguments()
-        Task { @MainActor in
-            await main(arguments)
-            Foundation.exit(0)
-        }
-        dispatchMain()
-    }
 }

@@ -3,9 +3,10 @@ import Foundation
 
 /// What `firpipe` checks and gathers before anything else runs, Dispatch included.
 enum StartUp {
-    /// Descriptors Dispatch opens for itself: its epoll instance and eventfd (without which it traps,
-    /// SIGILL with no message, as at `ulimit -n 4`), a timerfd, and a signalfd each for SIGINT and
-    /// SIGTERM. Files firpipe opens later report their own EMFILE as one line and EX_OSERR.
+    /// Descriptors the start needs: the signal pipe (``Interrupts``), and what Dispatch opens for itself
+    /// when a command uses it: its epoll instance and eventfd (without which it traps, SIGILL with no
+    /// message, as at `ulimit -n 4`) and a timerfd. Files firpipe opens later report their own EMFILE as
+    /// one line and EX_OSERR.
     static let dispatchDescriptors = 5
 
     /// One line saying why firpipe cannot start when fewer than ``dispatchDescriptors`` descriptors can

@@ -11,7 +11,7 @@ enum SysExits {
     /// No daemon listens on the control socket.
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
-    /// The system refused a resource: too many open files.
+    /// The system refused a resource: memory, a thread or file descriptors.
     static let osError: Int32 = 71
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74

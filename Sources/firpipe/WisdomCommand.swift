@@ -34,7 +34,9 @@ struct WisdomCommand: ParsableCommand {
         let wanted = sizes.isEmpty ? (8...19).map { 1 << $0 } : sizes
         for size in wanted {
             let start = Date()
-            _ = FFTPlanner.shared.fft(size: size)
+            _ = try resources(while: "planning \(size) points") { () throws(ResourceError) in
+                try FFTPlanner.shared.fft(size: size)
+            }
             printError(String(format: "firpipe: planned %d points in %.1f s", size, Date().timeIntervalSince(start)))
         }
         guard store.save() else {
@@ -42,7 +44,9 @@ struct WisdomCommand: ParsableCommand {
         }
         // Calibrate with the plans a run will have: wisdom where measured, estimates beyond.
         FFTPlanner.shared.setPolicy(.batch)
-        let model = CostModelCalibration.measure()
+        let model = try resources(while: "calibrating") { () throws(ResourceError) in
+            try CostModelCalibration.measure()
+        }
         CostModelStore(wisdom: store).save(model)
         print("saved \(store.path)")
         print(CostModelStore.describe(model))

@@ -25,7 +25,7 @@ struct StreamConvolverPathTests {
     }
 
     @Test(arguments: [(32, 3000), (64, 20_000), (256, 5000)])
-    func pathsSumIntoTheirOutputs(blockSize: Int, taps: Int) {
+    func pathsSumIntoTheirOutputs(blockSize: Int, taps: Int) throws {
         // 2 inputs into 3 outputs: true-stereo-like crossing paths, a silent output, a shared kernel.
         let x = (0..<2).map { Signals.noise(count: 6000, seed: 70 + UInt64($0), amplitude: 0.5) }
         let h = (0..<3).map { Signals.decayingNoise(count: taps - 700 * $0, seed: 80 + UInt64($0)).map { $0 * 0.1 } }
@@ -35,7 +35,7 @@ struct StreamConvolverPathTests {
             StreamConvolver.Path(output: 1, input: 0, key: "h2", taps: h[2], gain: 1),
             StreamConvolver.Path(output: 1, input: 1, key: "h0", taps: h[0], gain: 1),
         ]
-        let convolver = StreamConvolver(paths: paths, inputs: 2, outputs: 3, blockSize: blockSize)
+        let convolver = try StreamConvolver(paths: paths, inputs: 2, outputs: 3, blockSize: blockSize)
         defer { convolver.shutdown() }
         #expect(convolver.layout.levels.count > 1, "the kernels reach background levels")
         let count = 6000 + taps - 1

@@ -53,9 +53,9 @@ struct StreamConvolverTests {
     static func check(
         signals: [[Float]], kernels: [[Float]], gains: [Float]? = nil, blockSize: Int,
         mode: ConvolutionMode = .convolve, inPlace: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    ) throws {
         let gains = gains ?? [Float](repeating: 1, count: kernels.count)
-        let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains)
+        let convolver = try StreamConvolver(kernels: kernels, blockSize: blockSize, mode: mode, gains: gains)
         defer { convolver.shutdown() }
         let count = zip(signals, kernels).map { $0.count + $1.count - 1 }.max()!
         let outputs = stream(signals, through: convolver, count: count, inPlace: inPlace)
@@ -70,15 +70,15 @@ struct StreamConvolverTests {
     }
 
     @Test("a kernel shorter than the block", arguments: [32, 64, 256])
-    func shortKernel(blockSize: Int) {
-        Self.check(
+    func shortKernel(blockSize: Int) throws {
+        try Self.check(
             signals: [Signals.noise(count: 3000, seed: 1)], kernels: [Signals.decayingNoise(count: 37, seed: 2)],
             blockSize: blockSize)
     }
 
     @Test("a kernel of exactly one block", arguments: [32, 100, 512])
-    func kernelOfOneBlock(blockSize: Int) {
-        Self.check(
+    func kernelOfOneBlock(blockSize: Int) throws {
+        try Self.check(
             signals: [Signals.noise(count: 2000, seed: 3)],
             kernels: [Signals.decayingNoise(count: blockSize, seed: 4)], blockSize: blockSize)
     }
@@ -87,10 +87,10 @@ struct StreamConvolverTests {
     @Test(
         "long kernels at a small block need 0 to 3 background levels",
         arguments: [(200, 0), (512, 0), (513, 1), (700, 1), (2272, 1), (2273, 2), (5000, 2), (12_000, 3)])
-    func longKernel(taps: Int, backgroundLevels: Int) {
+    func longKernel(taps: Int, backgroundLevels: Int) throws {
         let layout = StreamLayout(taps: taps, blockSize: 32)
         #expect(layout.levels.count == backgroundLevels + 1, "\(layout.levels)")
-        Self.check(
+        try Self.check(
             signals: [Signals.noise(count: 6000, seed: 5)], kernels: [Signals.decayingNoise(count: taps, seed: 6)],
             blockSize: 32)
     }
@@ -116,57 +116,57 @@ struct StreamConvolverTests {
     }
 
     @Test("several block sizes, one kernel", arguments: [32, 48, 64, 128, 250, 1024])
-    func blockSizes(blockSize: Int) {
-        Self.check(
+    func blockSizes(blockSize: Int) throws {
+        try Self.check(
             signals: [Signals.noise(count: 5000, seed: 7)], kernels: [Signals.decayingNoise(count: 5000, seed: 8)],
             blockSize: blockSize)
     }
 
     /// Sparse input keeps the direct reference cheap at these lengths; each needs one background level.
     @Test("large blocks with a background level", arguments: [(4096, 70_000), (65_536, 1_100_000)])
-    func largeBlocks(blockSize: Int, taps: Int) {
+    func largeBlocks(blockSize: Int, taps: Int) throws {
         #expect(StreamLayout(taps: taps, blockSize: blockSize).levels.count == 2)
-        Self.check(
+        try Self.check(
             signals: [Signals.sparseImpulses(count: taps + 3 * blockSize, impulses: 12, seed: 40)],
             kernels: [Signals.decayingNoise(count: taps, seed: 41)], blockSize: blockSize)
     }
 
     @Test("channels with their own kernels and gains")
-    func multiChannel() {
+    func multiChannel() throws {
         let kernels = [
             Signals.decayingNoise(count: 5000, seed: 9), Signals.decayingNoise(count: 300, seed: 10),
             Signals.decayingNoise(count: 1, seed: 11),
         ]
         let signals = (0..<3).map { Signals.noise(count: 4000 + 500 * $0, seed: 12 + UInt64($0)) }
-        Self.check(signals: signals, kernels: kernels, gains: [0.5, 2, -1], blockSize: 32)
+        try Self.check(signals: signals, kernels: kernels, gains: [0.5, 2, -1], blockSize: 32)
     }
 
     @Test("correlate mode reverses each kernel")
-    func correlate() {
+    func correlate() throws {
         let kernels = [Signals.decayingNoise(count: 3000, seed: 15), Signals.decayingNoise(count: 90, seed: 16)]
         let signals = [Signals.noise(count: 3500, seed: 17), Signals.noise(count: 3500, seed: 18)]
-        Self.check(signals: signals, kernels: kernels, gains: [1, 0.25], blockSize: 64, mode: .correlate)
+        try Self.check(signals: signals, kernels: kernels, gains: [1, 0.25], blockSize: 64, mode: .correlate)
     }
 
     @Test("input and output may be the same buffer")
-    func inPlace() {
+    func inPlace() throws {
         let kernels = [Signals.decayingNoise(count: 4000, seed: 19), Signals.decayingNoise(count: 50, seed: 20)]
         let signals = [Signals.noise(count: 3000, seed: 21), Signals.noise(count: 3000, seed: 22)]
-        Self.check(signals: signals, kernels: kernels, blockSize: 32, inPlace: true)
+        try Self.check(signals: signals, kernels: kernels, blockSize: 32, inPlace: true)
     }
 
     @Test("an input shorter than the kernel gives the whole tail")
-    func shortInput() {
-        Self.check(
+    func shortInput() throws {
+        try Self.check(
             signals: [Signals.noise(count: 100, seed: 23)], kernels: [Signals.decayingNoise(count: 5000, seed: 24)],
             blockSize: 32)
     }
 
     @Test("an impulse reproduces each kernel times its gain", arguments: [32, 64])
-    func impulse(blockSize: Int) {
+    func impulse(blockSize: Int) throws {
         let kernels = [Signals.decayingNoise(count: 6000, seed: 25), Signals.decayingNoise(count: 700, seed: 26)]
         let gains: [Float] = [0.5, -2]
-        let convolver = StreamConvolver(kernels: kernels, blockSize: blockSize, gains: gains)
+        let convolver = try StreamConvolver(kernels: kernels, blockSize: blockSize, gains: gains)
         let impulses = [Signals.impulse(count: 1), Signals.impulse(count: 1)]
         let outputs = Self.stream(impulses, through: convolver, count: 6000)
         for c in 0..<2 {
@@ -177,11 +177,11 @@ struct StreamConvolverTests {
     }
 
     @Test("late workers make process wait and count underruns, and the output stays exact")
-    func lateWorkers() {
+    func lateWorkers() throws {
         let kernels = [Signals.decayingNoise(count: 12_000, seed: 36), Signals.decayingNoise(count: 3000, seed: 37)]
         let signals = [Signals.noise(count: 15_000, seed: 38), Signals.noise(count: 15_000, seed: 39)]
         let b = 32, count = 15_000 + 12_000 - 1
-        let held = StreamConvolver(kernels: kernels, blockSize: b, mode: .convolve, gains: [1, 0.5], holdingJobs: true)
+        let held = try StreamConvolver(kernels: kernels, blockSize: b, mode: .convolve, gains: [1, 0.5], holdingJobs: true)
         let outputs = Self.stream(signals, through: held, count: count)
         // Every job of every background level was found late once, at its first read.
         let lastBlockStart = (count + b - 1) / b * b - b
@@ -192,26 +192,26 @@ struct StreamConvolverTests {
         held.shutdown()
         #expect(held.runningWorkers == 0)
 
-        let onTime = StreamConvolver(kernels: kernels, blockSize: b, gains: [1, 0.5])
+        let onTime = try StreamConvolver(kernels: kernels, blockSize: b, gains: [1, 0.5])
         #expect(outputs == Self.stream(signals, through: onTime, count: count))
         let error = Tolerance.maxErrorDB(outputs[0], reference: Self.reference(signals[0], kernels[0]))
         #expect(error <= Self.thresholdDB)
     }
 
     @Test("two runs give the same output bit for bit")
-    func deterministic() {
+    func deterministic() throws {
         let kernels = [Signals.decayingNoise(count: 12_000, seed: 27), Signals.decayingNoise(count: 2000, seed: 28)]
         let signals = [Signals.noise(count: 20_000, seed: 29), Signals.noise(count: 20_000, seed: 30)]
-        let runs = (0..<2).map { _ in
-            let convolver = StreamConvolver(kernels: kernels, blockSize: 32, gains: [1, 0.5])
+        let runs = try (0..<2).map { _ in
+            let convolver = try StreamConvolver(kernels: kernels, blockSize: 32, gains: [1, 0.5])
             return Self.stream(signals, through: convolver, count: 32_000)
         }
         #expect(runs[0] == runs[1])
     }
 
     @Test("shutdown joins every worker, and is idempotent", arguments: [(100, 0), (12_000, 3)])
-    func shutdownTwice(taps: Int, workers: Int) {
-        let convolver = StreamConvolver(
+    func shutdownTwice(taps: Int, workers: Int) throws {
+        let convolver = try StreamConvolver(
             kernels: [Signals.decayingNoise(count: taps, seed: 31)], blockSize: 32, gains: [1])
         #expect(convolver.runningWorkers == workers)
         _ = Self.stream([Signals.noise(count: 1000, seed: 32)], through: convolver, count: 1000)
@@ -224,7 +224,7 @@ struct StreamConvolverTests {
     #if os(Linux)
     @Test("each background level has a worker thread named after it")
     func workerNames() throws {
-        let convolver = StreamConvolver(
+        let convolver = try StreamConvolver(
             kernels: [Signals.decayingNoise(count: 12_000, seed: 34)], blockSize: 32, gains: [1])
         defer { convolver.shutdown() }
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
@@ -234,9 +234,9 @@ struct StreamConvolverTests {
     #endif
 
     @Test("a call after shutdown is a programmer error")
-    func processAfterShutdown() async {
+    func processAfterShutdown() async throws {
         await #expect(processExitsWith: .failure) {
-            let convolver = StreamConvolver(
+            let convolver = try StreamConvolver(
                 kernels: [Signals.decayingNoise(count: 1000, seed: 35)], blockSize: 32, gains: [1])
             convolver.shutdown()
             let block = [Float](repeating: 0, count: 32)
@@ -246,8 +246,8 @@ struct StreamConvolverTests {
     }
 
     @Test("shutdown joins workers that never got a job")
-    func shutdownUnused() {
-        let convolver = StreamConvolver(
+    func shutdownUnused() throws {
+        let convolver = try StreamConvolver(
             kernels: [Signals.decayingNoise(count: 12_000, seed: 33)], blockSize: 32, gains: [1])
         convolver.shutdown()
         #expect(convolver.runningWorkers == 0)

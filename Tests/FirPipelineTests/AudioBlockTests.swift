@@ -9,8 +9,8 @@ import Testing
     /// own value leaves all the others intact: no two buffers overlap, even when `capacity · channels` is
     /// not a multiple of the 16-float spacing (3 · 5 here), and the pool reaching the huge-page size.
     @Test(arguments: [(1, 1, 1), (3, 5, 3), (4, 4096, 2), (8, 8192, 8)])
-    func poolBuffersAreSeparateZeroedAndAligned(count: Int, capacity: Int, channels: Int) {
-        let blocks = AudioBlock.pool(count: count, capacity: capacity, channels: channels)
+    func poolBuffersAreSeparateZeroedAndAligned(count: Int, capacity: Int, channels: Int) throws {
+        let blocks = try AudioBlock.pool(count: count, capacity: capacity, channels: channels)
         let n = capacity * channels
         #expect(blocks.count == count)
         for block in blocks {
@@ -32,11 +32,11 @@ import Testing
 
     /// A stereo bank split by channels, as W1 runs, uses only the interleaved buffers; the planar ones,
     /// all after them, are then never faulted in (2 MiB of W1's pool, in a huge page of its own).
-    @Test func untouchedPlanarBuffersTakeNoMemory() {
+    @Test func untouchedPlanarBuffersTakeNoMemory() throws {
         let frames = 32_768, count = 8
-        let blocks = AudioBlock.pool(count: count, capacity: frames, channels: 2)
+        let blocks = try AudioBlock.pool(count: count, capacity: frames, channels: 2)
         let filters = (0..<2).map { ChannelFilter(source: "k#\($0)", taps: [0.5, 0.25, Float($0)], gain: 1) }
-        let bank = FilterBank(filters: filters, blockSize: frames, mode: .convolve, threads: 2)
+        let bank = try FilterBank(filters: filters, blockSize: frames, mode: .convolve, threads: 2)
         #expect(bank.split == .channels && bank.workers == 2 && bank.outputIsInterleaved)
         for (k, block) in blocks.enumerated() {
             block.interleaved.update(repeating: 1, count: 2 * frames)  // as the reader fills it
@@ -62,9 +62,9 @@ import Testing
     /// The shared memory lives as long as any block of the pool: a block kept after the pool array is
     /// gone still reads and writes its own buffers. The pool is 4 MiB, a mapping of its own, which
     /// freeing would unmap: a block left pointing into it would crash here.
-    @Test func aBlockKeepsThePoolMemoryAlive() {
+    @Test func aBlockKeepsThePoolMemoryAlive() throws {
         let frames = 65_536
-        var blocks: [AudioBlock]? = AudioBlock.pool(count: 4, capacity: frames, channels: 2)
+        var blocks: [AudioBlock]? = try AudioBlock.pool(count: 4, capacity: frames, channels: 2)
         let last = blocks![3]
         blocks = nil
         last.planar.update(repeating: 0.5, count: 2 * frames)

@@ -11,26 +11,26 @@ import Testing
     /// unless the workers left them interleaved. Returns the full-length output, planar.
     static func run(
         _ x: [[Float]], kernel: [Float], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
-    ) -> [[Float]] {
+    ) throws -> [[Float]] {
         // Two kernels, alternating over the channels, so channels do not all share one.
         let kernels = (0..<x.count).map { c in kernel.map { $0 * Float(1 + c % 2) } }
-        return run(x, kernels: kernels, blockSize: b, fftSize: fftSize, threads: threads, split: split)
+        return try run(x, kernels: kernels, blockSize: b, fftSize: fftSize, threads: threads, split: split)
     }
 
     /// As above, with channel c filtered by `kernels[c]`.
     static func run(
         _ x: [[Float]], kernels: [[Float]], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
-    ) -> [[Float]] {
+    ) throws -> [[Float]] {
         let channels = x.count, frames = x[0].count
         let total = frames + kernels.map(\.count).max()! - 1
         let filters = (0..<channels).map { c in ChannelFilter(source: "k#\(c)", taps: kernels[c], gain: 1) }
-        let bank = FilterBank(
+        let bank = try FilterBank(
             filters: filters, blockSize: b, fftSize: fftSize, mode: .convolve, threads: threads, split: split)
         #expect(bank.split == split)
         // Only mono and stereo split by channels leave the output in the interleaved frames, so the
         // stretch runs below (planar output, then joined) check that path bit for bit.
         #expect(bank.outputIsInterleaved == (split == .channels && channels <= 2))
-        let block = AudioBlock(capacity: b, channels: channels)
+        let block = try AudioBlock(capacity: b, channels: channels)
         var y = [[Float]](repeating: [], count: channels)
         var position = 0
         while position < total {
@@ -51,11 +51,11 @@ import Testing
 
     /// The benchmark sizes its bound by `channelCount(ofWorker:)`; it must count the channels `process`
     /// walks for that worker (c = w, w + workers, …).
-    @Test func channelCountMatchesTheChannelsAWorkerFilters() {
+    @Test func channelCountMatchesTheChannelsAWorkerFilters() throws {
         for channels in 1...8 {
             let filters = (0..<channels).map { ChannelFilter(source: "k#\($0)", taps: [1], gain: 1) }
             for threads in 1...4 {
-                let bank = FilterBank(filters: filters, blockSize: 16, mode: .convolve, threads: threads, split: .channels)
+                let bank = try FilterBank(filters: filters, blockSize: 16, mode: .convolve, threads: threads, split: .channels)
                 let counts = (0..<bank.workers).map { bank.channelCount(ofWorker: $0) }
                 let walked = (0..<bank.workers).map { Array(stride(from: $0, to: channels, by: bank.workers)).count }
                 #expect(counts == walked && counts.reduce(0, +) == channels, "\(channels) ch, \(threads) threads")
@@ -64,13 +64,13 @@ import Testing
     }
 
     @Test(arguments: [1, 2, 3])
-    func stretchesAreBitIdenticalToOneRun(channels: Int) {
+    func stretchesAreBitIdenticalToOneRun(channels: Int) throws {
         let b = 64
         let x = (0..<channels).map { Signals.noise(count: 1500, seed: UInt64(20 + $0), amplitude: 0.5) }
         // 1, 2, 3, 4 and 7 partitions; the last also longer than some stretches' priming window.
         for taps in [40, 100, 150, 256, 420] {
             let h = Signals.decayingNoise(count: taps, seed: UInt64(taps)).map { $0 * 0.1 }
-            let one = Self.run(x, kernel: h, blockSize: b, threads: 1, split: .channels)
+            let one = try Self.run(x, kernel: h, blockSize: b, threads: 1, split: .channels)
             let reference = (0..<channels).map { c in
                 DirectConvolution.full(x[c].map(Double.init), h.map { Double($0 * Float(1 + c % 2)) })
             }
@@ -79,10 +79,10 @@ import Testing
             }
             // Two workers on the channels of one block: for mono and stereo, each scatters its channel
             // into the same interleaved frames.
-            #expect(Self.run(x, kernel: h, blockSize: b, threads: 2, split: .channels) == one, "taps \(taps)")
+            #expect(try Self.run(x, kernel: h, blockSize: b, threads: 2, split: .channels) == one, "taps \(taps)")
             for threads in [2, 3] {
                 for stretch in [1, 2, 3, 5, 8] {
-                    let split = Self.run(x, kernel: h, blockSize: b, threads: threads, split: .stretches(blocks: stretch))
+                    let split = try Self.run(x, kernel: h, blockSize: b, threads: threads, split: .stretches(blocks: stretch))
                     #expect(split == one, "taps \(taps), \(threads) workers, stretches of \(stretch)")
                 }
             }
@@ -91,19 +91,19 @@ import Testing
 
     /// One partition with a transform longer than two blocks: each stretch primes with one block.
     @Test(arguments: [1, 2, 3])
-    func singlePartitionStretchesAreBitIdenticalToOneRun(channels: Int) {
+    func singlePartitionStretchesAreBitIdenticalToOneRun(channels: Int) throws {
         let x = (0..<channels).map { Signals.noise(count: 1500, seed: UInt64(30 + $0), amplitude: 0.5) }
         for (taps, b, n) in [(64, 192, 256), (50, 206, 256), (100, 412, 512)] {
             let h = Signals.decayingNoise(count: taps, seed: UInt64(taps)).map { $0 * 0.1 }
-            let one = Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 1, split: .channels)
+            let one = try Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 1, split: .channels)
             for c in 0..<channels {
                 let reference = DirectConvolution.full(x[c].map(Double.init), h.map { Double($0 * Float(1 + c % 2)) })
                 #expect(Tolerance.maxErrorDB(one[c], reference: reference) < -120, "taps \(taps) channel \(c)")
             }
-            #expect(Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 2, split: .channels) == one)
+            #expect(try Self.run(x, kernel: h, blockSize: b, fftSize: n, threads: 2, split: .channels) == one)
             for threads in [2, 3] {
                 for stretch in [1, 2, 3] {
-                    let split = Self.run(
+                    let split = try Self.run(
                         x, kernel: h, blockSize: b, fftSize: n, threads: threads, split: .stretches(blocks: stretch))
                     #expect(split == one, "taps \(taps), \(threads) workers, stretches of \(stretch)")
                 }
@@ -113,19 +113,19 @@ import Testing
 
     /// Kernels of different lengths in one single-partition bank: the shorter one's partition is
     /// padded to the longer one's history, and every split still gives the same bits.
-    @Test func singlePartitionWithUnequalKernels() {
+    @Test func singlePartitionWithUnequalKernels() throws {
         let x = (0..<3).map { Signals.noise(count: 1200, seed: UInt64(50 + $0), amplitude: 0.5) }
         let kernels = [64, 30, 1].map { Signals.decayingNoise(count: $0, seed: UInt64($0)).map { $0 * 0.1 } }
-        let one = Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 1, split: .channels)
+        let one = try Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 1, split: .channels)
         for c in 0..<3 {
             let reference = DirectConvolution.full(x[c].map(Double.init), kernels[c].map(Double.init))
             // Every channel's output runs to the longest kernel's full length, zeros past its own.
             let padded = reference + [Double](repeating: 0, count: one[c].count - reference.count)
             #expect(Tolerance.maxErrorDB(one[c], reference: padded) < -120, "channel \(c)")
         }
-        #expect(Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 3, split: .channels) == one)
+        #expect(try Self.run(x, kernels: kernels, blockSize: 192, fftSize: 256, threads: 3, split: .channels) == one)
         for threads in [2, 4] {
-            let split = Self.run(
+            let split = try Self.run(
                 x, kernels: kernels, blockSize: 192, fftSize: 256, threads: threads, split: .stretches(blocks: 1))
             #expect(split == one, "\(threads) workers")
         }

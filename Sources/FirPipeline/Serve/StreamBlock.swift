@@ -18,9 +18,10 @@ final class StreamBlock: @unchecked Sendable {
     var index = 0
 
     /// Room for a block in each of `codecs` (the input's and the output's, whose channels may differ).
-    init(blockSize: Int, codecs: [RawPCMCodec]) {
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    init(blockSize: Int, codecs: [RawPCMCodec]) throws(ResourceError) {
+        planar = try AlignedFloats(count: blockSize * (codecs.map(\.channels).max() ?? 0))
         bytes = .allocate(byteCount: blockSize * (codecs.map(\.bytesPerFrame).max() ?? 0), alignment: 64)
-        planar = AlignedFloats(count: blockSize * (codecs.map(\.channels).max() ?? 0))
     }
 
     deinit { bytes.deallocate() }

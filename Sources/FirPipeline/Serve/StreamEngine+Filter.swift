@@ -25,9 +25,10 @@ final class FilterState: @unchecked Sendable {
     var retiredWorkerCPU: UInt64 = 0
 
     /// - Parameter channels: the output's.
-    init(convolver: StreamGraph, blockSize: Int, channels: Int) {
+    /// - Throws: ``ResourceError`` when the memory is refused.
+    init(convolver: StreamGraph, blockSize: Int, channels: Int) throws(ResourceError) {
         self.convolver = convolver
-        scratch = AlignedFloats(count: blockSize * channels)
+        scratch = try AlignedFloats(count: blockSize * channels)
         clipped = .allocate(capacity: channels)
         clipped.initialize(repeating: 0, count: channels)
     }

@@ -58,7 +58,7 @@ public final class StreamEngine: @unchecked Sendable {
     ///     to the latency (``latency``).
     ///   - nonFinite: what a NaN or infinite input sample does: end the stream with bad data (the
     ///     default), or become silence and be counted (``nonFinite``).
-    /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made.
+    /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made; `.osError` if memory is refused.
     public init(
         settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, limitDB: Double? = nil,
         nonFinite: NonFiniteMode = .error, logger: Logger
@@ -74,10 +74,14 @@ public final class StreamEngine: @unchecked Sendable {
         free = BoundedQueue(capacity: Self.poolSize)
         toFilter = BoundedQueue(capacity: Self.poolSize + 1)
         toWrite = BoundedQueue(capacity: Self.poolSize + 1)
-        for _ in 0..<Self.poolSize {
-            free.push(StreamBlock(blockSize: blockSize, codecs: [codec, outputCodec]))
+        do throws(ResourceError) {
+            for _ in 0..<Self.poolSize {
+                free.push(try StreamBlock(blockSize: blockSize, codecs: [codec, outputCodec]))
+            }
+            filter = try FilterState(convolver: convolver, blockSize: blockSize, channels: convolver.outputs)
+        } catch {
+            throw JobError(error, path: "stream", while: "allocating its blocks")
         }
-        filter = FilterState(convolver: convolver, blockSize: blockSize, channels: convolver.outputs)
         if let ditherSeed, let bits = settings.format.ditherBits {
             filter.dither = TPDFDither(bits: bits, seed: ditherSeed)
         }
@@ -99,10 +103,28 @@ public final class StreamEngine: @unchecked Sendable {
 
     /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
     /// their pipes themselves, since opening a named pipe waits for the other end.
-    public func start() {
-        NamedThread.start("firpipe-reader") { self.runReader() }
-        NamedThread.start("firpipe-filter") { self.runFilter() }
-        NamedThread.start("firpipe-writer") { self.runWriter() }
+    ///
+    /// Consumers before their producer: when the system refuses a thread, the stages already running
+    /// get the end of the stream from here, the writer finishes and ``wait()`` returns the failure.
+    /// - Throws: `.osError` when a thread is refused.
+    public func start(startThread: ThreadStarter = NamedThread.start) throws(JobError) {
+        var running = 0
+        do throws(ResourceError) {
+            try startThread("firpipe-writer") { self.runWriter() }
+            running += 1
+            try startThread("firpipe-filter") { self.runFilter() }
+            running += 1
+            try startThread("firpipe-reader") { self.runReader() }
+        } catch {
+            let refused = JobError(error, path: "stream", while: "starting the stream's stages")
+            fail(refused)
+            switch running {
+            case 0: finish()
+            case 1: toWrite.push(.end)
+            default: toFilter.push(.end)
+            }
+            throw refused
+        }
     }
 
     /// Stops taking input: the reader takes what is already waiting in the pipe, the stream drains and

@@ -13,14 +13,15 @@ public final class StreamGraph: @unchecked Sendable {
     let convolver: StreamConvolver
 
     /// Transforms the kernels (slow for long ones): never on the audio thread.
-    public init(matrix: FilterMatrix, blockSize: Int, mode: ConvolutionMode) {
+    /// - Throws: ``ResourceError`` when memory or a level's thread is refused.
+    public init(matrix: FilterMatrix, blockSize: Int, mode: ConvolutionMode) throws(ResourceError) {
         inputs = matrix.inputs
         outputs = matrix.outputs
         let paths = matrix.entries.map {
             StreamConvolver.Path(
                 output: $0.output, input: $0.input, key: $0.filter.source, taps: $0.filter.taps, gain: $0.filter.gain)
         }
-        convolver = StreamConvolver(
+        convolver = try StreamConvolver(
             paths: paths, inputs: matrix.inputs, outputs: matrix.outputs, blockSize: blockSize, mode: mode)
     }
 

@@ -1,4 +1,5 @@
 import FirAudio
+import FirCore
 internal import Foundation
 import Logging
 
@@ -53,10 +54,18 @@ extension Spool {
             return started
         }
         for name in started {
-            NamedThread.start("firpipe-job") { [self] in
-                let job = makeJob(name)
-                let outcome = run(name, job)
-                finish(name, outcome)
+            do throws(ResourceError) {
+                try NamedThread.start("firpipe-job") { [self] in
+                    let job = makeJob(name)
+                    let outcome = run(name, job)
+                    finish(name, outcome)
+                }
+            } catch {
+                // Not the file's fault: it stays in the inbox and the spool pauses, as for a full disk.
+                logger.warning("spool job not started; its input stays in the inbox", metadata: [
+                    "file": "\(name)", "reason": "\(error)",
+                ])
+                finish(name, .retryLater)
             }
         }
     }
@@ -128,8 +137,9 @@ extension Spool {
         case .interrupted:
             logger.info("spool job cancelled; its input stays in the inbox", metadata: metadata)
             return .untouched
-        case .cannotCreate, .ioError:
-            // A full disk or an unwritable outbox is not this file's fault; keep it and try again later.
+        case .cannotCreate, .ioError, .osError:
+            // A full disk, an unwritable outbox or a refused thread or allocation is not this file's
+            // fault; keep it and try again later.
             logger.info("spool job cannot write its output; its input stays in the inbox", metadata: metadata)
             return .retryLater
         default:

@@ -126,7 +126,8 @@ public final class Spool: Sendable {
     /// Call once, before anything else; after a throw it may be called again.
     ///
     /// - Throws: `.config` naming the directory when one is missing, not a directory, not writable or
-    ///   the same as another; `.ioError` when the inbox cannot be watched (inotify limits).
+    ///   the same as another; `.ioError` when the inbox cannot be watched (inotify limits); `.osError`
+    ///   when its intake thread is refused.
     public func start() throws(JobError) {
         state.withLock { state in
             precondition(state.phase == .idle, "Spool.start called twice")
@@ -151,9 +152,15 @@ public final class Spool: Sendable {
             return false
         }
         if stoppedMeanwhile { return }
-        NamedThread.start("firpipe-spool") { [self] in
-            runIntake(watcher)
+        do throws(ResourceError) {
+            try NamedThread.start("firpipe-spool") { [self] in
+                runIntake(watcher)
+                intakeEnded.signal()
+            }
+        } catch {
+            // As if the intake had run and ended at once, so a later drain does not wait for it.
             intakeEnded.signal()
+            throw JobError(error, path: settings.inbox, while: "starting the spool")
         }
         logger.info("spool started", metadata: [
             "inbox": "\(settings.inbox)", "outbox": "\(settings.outbox)", "failed": "\(settings.failed)",

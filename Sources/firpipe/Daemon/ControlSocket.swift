@@ -1,3 +1,4 @@
+import FirCore
 import FirPipeline
 import Foundation
 import Synchronization
@@ -36,7 +37,7 @@ final class ControlSocket: Sendable {
     ///
     /// - Throws: `.unavailable` when another daemon answers at `path`; `.cannotCreate` when `path` is
     ///   something other than a socket, or the directory or socket cannot be made; `.badAddress` for a
-    ///   path too long for a unix socket.
+    ///   path too long for a unix socket; `.cannotCreate` too when its thread is refused.
     ///
     /// The umask is per process, so a file another thread creates while the socket is bound is made
     /// 0600 too: make the control socket before the threads that write files start.
@@ -73,9 +74,15 @@ final class ControlSocket: Sendable {
         self.wakeSender = wakeSender
 
         let finished = finished
-        NamedThread.start("firpipe-control") {
-            Self.acceptLoop(listener: listener, wake: wakeReceiver, handler: handler)
+        do throws(ResourceError) {
+            try NamedThread.start("firpipe-control") {
+                Self.acceptLoop(listener: listener, wake: wakeReceiver, handler: handler)
+                finished.signal()
+            }
+        } catch {
+            // As if the thread had ended: `deinit`'s `stop()` then removes the socket file at once.
             finished.signal()
+            throw DaemonError(.cannotCreate, "\(path): cannot answer on the control socket: \(error)")
         }
     }
 

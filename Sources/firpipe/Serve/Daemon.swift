@@ -79,8 +79,12 @@ final class Daemon: Sendable {
         _ config: ServeConfig, stream: StreamSettings
     ) throws(JobError) -> StreamGraph {
         let matrix = try config.streamMatrix(stream)
-        return StreamGraph(
-            matrix: matrix, blockSize: config.blockSize ?? ServeSettings.defaultBlockSize, mode: config.mode)
+        do throws(ResourceError) {
+            return try StreamGraph(
+                matrix: matrix, blockSize: config.blockSize ?? ServeSettings.defaultBlockSize, mode: config.mode)
+        } catch {
+            throw JobError(error, path: "stream", while: "transforming the kernels")
+        }
     }
 
     /// Re-reads the config file and, if it is good and may change live, brings in its kernels. A bad

@@ -1,3 +1,4 @@
+import FirCore
 import FirPipeline
 import Foundation
 import Logging
@@ -24,8 +25,14 @@ struct SpoolService: Service {
         daemon.logger.info("stopping: no new jobs; waiting for \(running) running")
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             // drain blocks; a plain thread keeps it off the cooperative pool.
-            NamedThread.start("firpipe-drain") { [spool, drainSeconds] in
-                continuation.resume(returning: spool.drain(timeout: drainSeconds))
+            do throws(ResourceError) {
+                try NamedThread.start("firpipe-drain") { [spool, drainSeconds] in
+                    continuation.resume(returning: spool.drain(timeout: drainSeconds))
+                }
+            } catch {
+                // No thread to wait on: the jobs in flight are cancelled as at the deadline.
+                daemon.logger.warning("cannot wait for the spool's jobs: \(error)")
+                continuation.resume(returning: spool.drain(timeout: 0))
             }
         }
         if !finished {

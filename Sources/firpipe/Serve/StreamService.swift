@@ -1,3 +1,4 @@
+import FirCore
 import FirPipeline
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ struct StreamService: Service {
     let onReady: @Sendable () -> Void
 
     func run() async throws {
-        engine.start()
+        try engine.start()
         daemon.state = .running
         onReady()
         let result = EngineResult()
@@ -63,9 +64,15 @@ final class EngineResult: Sendable {
                 return
             }
             // A plain thread waits: the engine's semaphore must not block the cooperative pool.
-            NamedThread.start("firpipe-waiter") { [self] in
-                let error = engine.wait()
-                self.complete(error)
+            do throws(ResourceError) {
+                try NamedThread.start("firpipe-waiter") { [self] in
+                    let error = engine.wait()
+                    self.complete(error)
+                }
+            } catch {
+                // Nobody can wait for the engine off the pool: stop it, and report why.
+                engine.stopIntake()
+                complete(JobError(error, path: "stream", while: "waiting for the stream to drain"))
             }
         }
     }

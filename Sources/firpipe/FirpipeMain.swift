@@ -1,0 +1,67 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// The entry point: signal handling first, then the command line, then the command, on this thread.
+@main
+enum FirpipeMain {
+    /// Installs the SIGINT/SIGTERM handling before anything else (parsing, loading, any other thread),
+    /// so the moments at start-up where a signal would kill the process outright are as few as they can
+    /// be, and a signal is never ignored; then parses and runs the command.
+    ///
+    /// Synchronous, not `AsyncParsableCommand`'s async main: that hands the whole program to Swift
+    /// concurrency's Dispatch threads at once, and under a memory limit libdispatch retries a refused
+    /// thread forever, so `process` hung before it began. Only `serve` needs concurrency; it runs in a
+    /// task while this thread waits.
+    ///
+    /// Before even that, the descriptors the start needs are counted: without them Dispatch traps
+    /// (SIGILL, no message, as at `ulimit -n 4`). And the arguments are taken from the raw command line,
+    /// so a file name's bytes stay as they are (``StartUp/arguments()``).
+    static func main() {
+        if let shortage = StartUp.descriptorShortage() {
+            printError(shortage)
+            Foundation.exit(SysExits.osError)
+        }
+        Interrupts.install()
+        let command: any ParsableCommand
+        do {
+            command = try Firpipe.parseAsRoot(StartUp.arguments())
+        } catch {
+            Firpipe.exit(withError: error)
+        }
+        if let asynchronous = command as? any AsyncParsableCommand {
+            runInTask(asynchronous)
+            return
+        }
+        var synchronous = command
+        do {
+            try synchronous.run()
+        } catch {
+            Firpipe.exit(withError: error)
+        }
+    }
+
+    /// Runs `command` in a task and waits for it here (nothing in firpipe uses the main actor).
+    private static func runInTask(_ command: any AsyncParsableCommand) {
+        let box = CommandBox(command)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                try await box.command.run()
+            } catch {
+                box.failure = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let failure = box.failure { Firpipe.exit(withError: failure) }
+    }
+}
+
+/// The async command and its failure, handed between the waiting thread and the task.
+/// `@unchecked Sendable`: the task owns both until it signals; the waiting thread reads after.
+private final class CommandBox: @unchecked Sendable {
+    var command: any AsyncParsableCommand
+    var failure: (any Error)?
+    init(_ command: any AsyncParsableCommand) { self.command = command }
+}
