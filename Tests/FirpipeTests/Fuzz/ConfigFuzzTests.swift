@@ -118,8 +118,13 @@ import Testing
             let seed = Array(Self.seeds.randomElement(using: &rng)!.utf8)
             let config = ConfigMutator.mutate(seed, using: &rng)
             try sandbox.write("c.yaml", config)
-            let check = try sandbox.check(["check", "--config", "c.yaml"], rules: rules)
-            let process = try sandbox.check(["process", "--config", "c.yaml", "-q"], rules: rules)
+            // The fixtures the config names anywhere but as its output: those the run reads.
+            let reads = Set(sandbox.fixtures.keys.filter { name in
+                String(decoding: config, as: UTF8.self).split(separator: "\n")
+                    .contains { $0.contains(name) && !$0.contains("output") }
+            })
+            let check = try sandbox.check(["check", "--config", "c.yaml"], rules: rules, reads: reads)
+            let process = try sandbox.check(["process", "--config", "c.yaml", "-q"], rules: rules, reads: reads)
             var failure: (rule: String, args: [String], run: FuzzRun)?
             if let rule = check.rule {
                 failure = ("check: " + rule, ["check", "--config", "c.yaml"], check.run)

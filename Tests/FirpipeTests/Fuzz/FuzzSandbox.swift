@@ -28,17 +28,22 @@ struct FuzzSandbox {
         try Data(bytes).write(to: dir.url.appendingPathComponent(name))
     }
 
-    /// Runs `firpipe args…` here and checks it against `rules`, and a successful run against
+    /// Runs `firpipe args…` here and checks it against `rules` (a fixture in `reads` must not change),
+    /// and a successful run against
     /// `success` (which returns the rule broken, if any); returns the outcome's name and the rule
     /// broken, if any.
     func check(
-        _ args: [String], rules: FuzzRules, success: ((TemporaryDirectory) -> String?)? = nil
+        _ args: [String], rules: FuzzRules, reads: Set<String>? = nil,
+        success: ((TemporaryDirectory) -> String?)? = nil
     ) throws -> (outcome: String, rule: String?, run: FuzzRun) {
         let before = DirectorySnapshot(dir.url)
         let run = try FuzzRun.run(args, in: dir.url, seconds: rules.bound + 5)
         let after = DirectorySnapshot(dir.url)
         var rule = rules.violation(run, before: before, after: after)
-        if rule == nil, let damaged = after.changes(since: before).first(where: { fixtures[$0] != nil }) {
+        // An output may replace any file, but never one the run reads (`reads`: nil for every fixture).
+        if rule == nil, let damaged = after.changes(since: before).first(where: {
+            fixtures[$0] != nil && reads?.contains($0) != false
+        }) {
             rule = "fixture \(damaged) was changed"
         }
         if rule == nil, run.ending == .exited(0), let success { rule = success(dir) }
