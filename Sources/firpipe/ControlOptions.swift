@@ -20,10 +20,10 @@ struct ControlOptions: ParsableArguments {
     }
 
     /// The control socket to use: `--socket`, else the config's `serve.control_socket`, else the
-    /// default beside the config's name. A config that cannot be read only loses its `control_socket`;
-    /// the connection error then names the path tried.
+    /// default beside the config's name. The key is read leniently, so a config broken by the edit
+    /// being reloaded still leads to its daemon, whose reply then names the error.
     var socketPath: String {
-        let configured = socket == nil ? config.flatMap { try? ConfigFile.load(path: $0).serve?.controlSocket } : nil
+        let configured = socket == nil ? config.flatMap { ConfigFile.controlSocketLeniently(path: $0) } : nil
         return ControlPaths.socket(
             configPath: config, explicit: socket, configured: configured,
             environment: ProcessInfo.processInfo.environment)

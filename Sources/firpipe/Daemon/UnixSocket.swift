@@ -55,6 +55,11 @@ final class UnixSocket: Sendable {
         try posixCall(DaemonError.failing(.cannotCreate, "cannot listen")) {
             Glibc.listen(descriptor, backlog)
         }
+        try makeNonBlocking()
+    }
+
+    /// Makes every later call return at once: a receive or send that would wait fails with `.timeout`.
+    func makeNonBlocking() throws(DaemonError) {
         let flags = fcntl(descriptor, F_GETFL)
         try posixCall(DaemonError.failing(.cannotCreate, "cannot make the socket non-blocking")) {
             fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
@@ -88,26 +93,10 @@ final class UnixSocket: Sendable {
         return (UnixSocket(adopting: ends[0]), UnixSocket(adopting: ends[1]))
     }
 
-    /// Waits until the socket (or `other`, when given) is readable or `deadline` passes.
-    /// Returns which were readable: (this socket, other).
-    func waitReadable(until deadline: ContinuousClock.Instant?, or other: Int32? = nil) -> (Bool, Bool) {
+    /// Whether input is waiting, without waiting for it.
+    func hasInput() -> Bool {
         var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-        if let other { fds.append(pollfd(fd: other, events: Int16(POLLIN), revents: 0)) }
-        while true {
-            var timeout: Int32 = -1
-            if let deadline {
-                let left = ContinuousClock.now.duration(to: deadline)
-                if left <= .zero { return (false, false) }
-                let (seconds, attoseconds) = left.components
-                timeout = Int32(min(seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1, 60_000))
-            }
-            let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { continue }
-            // Hang-up and error count as readable: the following read reports them.
-            let readable = { (p: pollfd) in p.revents != 0 }
-            return (readable(fds[0]), fds.count > 1 && readable(fds[1]))
-        }
+        return (try? Poll.wait(&fds, until: .now)) ?? false
     }
 
     /// Reads up to `count` bytes; an empty result is end of file.
@@ -140,6 +129,25 @@ final class UnixSocket: Sendable {
             }
             offset += sent
         }
+    }
+
+    /// Sends what the socket takes of `bytes` now and returns how many it took; 0 when its buffer is
+    /// full. For non-blocking sockets.
+    ///
+    /// - Throws: `.ioError` when the peer is gone or the send fails otherwise.
+    func sendAvailable(_ bytes: ArraySlice<UInt8>) throws(DaemonError) -> Int {
+        do throws(DaemonError) {
+            return try posixCall(DaemonError.failing(.ioError, "cannot write to the socket")) {
+                bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            }
+        } catch where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+            return 0
+        }
+    }
+
+    /// Sends one byte without waiting, to wake whoever polls the other end; a full buffer already wakes it.
+    func nudge() {
+        _ = try? sendAvailable([1])
     }
 
     /// Sends one datagram to `address`; true when the kernel took it whole. Never blocks for long:

@@ -16,7 +16,10 @@ struct ControlService: Service {
             configPath: daemon.configPath, explicit: nil, configured: settings.controlSocket,
             environment: ProcessInfo.processInfo.environment)
         do throws(DaemonError) {
-            let socket = try ControlSocket(path: path) { [daemon] command in daemon.answer(command) }
+            let logger = daemon.logger
+            let socket = try ControlSocket(path: path, log: { logger.warning("\($0)") }) { [daemon] command in
+                daemon.answer(command)
+            }
             daemon.logger.info("control socket at \(path)")
             return ControlService(socket: socket)
         } catch {

@@ -1,0 +1,31 @@
+import Foundation
+
+/// `poll(2)` with a deadline, for the daemon's sockets.
+enum Poll {
+    /// Waits until one of `fds` has an event or `deadline` passes (nil: no deadline), retrying after
+    /// signals with the time that is left. Returns whether any descriptor has an event; `revents` says which.
+    ///
+    /// - Throws: `.ioError` when poll itself fails (ENOMEM, or more descriptors than RLIMIT_NOFILE): a
+    ///   caller that retried at once would spin.
+    @discardableResult
+    static func wait(_ fds: inout [pollfd], until deadline: ContinuousClock.Instant?) throws(DaemonError) -> Bool {
+        while true {
+            var timeout: Int32 = -1
+            if let deadline {
+                let left = ContinuousClock.now.duration(to: deadline)
+                let (seconds, attoseconds) = max(left, .zero).components
+                // Rounded up, so a wait never ends a little before its deadline and spins once more.
+                timeout = Int32(min(seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000, 60_000))
+            }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready > 0 { return true }
+            if ready == 0 {
+                guard let deadline, ContinuousClock.now < deadline else { return false }
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            throw DaemonError(.ioError, "poll failed (\(errnoDescription(code)))", errno: code)
+        }
+    }
+}
