@@ -115,8 +115,8 @@ struct JobOptions: ParsableArguments {
 /// Turns a job error into firpipe's one stderr line and exit code, placing config-related errors in
 /// the config file.
 func report(_ error: JobError, config: ConfigFile?) -> ExitCode {
-    if let config, let key = error.configKey {
-        return fail(config.error(at: key, error.message).description, code: SysExits.config)
+    if let config, let located = config.located(error) {
+        return fail(located.description, code: SysExits.config)
     }
     return fail(error.message, code: SysExits.code(for: error.kind))
 }

@@ -69,7 +69,9 @@ import Testing
         }
         let base = try config("")
         #expect(base.restartNeeded(for: try config("block_size: 256\n")) == nil, "256 is the default")
-        #expect(base.restartNeeded(for: try config("block_size: 512\n"))?.hasPrefix("block_size changed") == true)
+        let bigger = try #require(base.restartNeeded(for: try config("block_size: 512\n")))
+        #expect(bigger.message.hasPrefix("block_size changed"))
+        #expect(bigger.location?.line == 2 && bigger.location?.column == 13, "at the value: \(bigger)")
         #expect(base.restartNeeded(for: try config("gain_db: -6\nmode: correlate\n")) == nil)
     }
 }

@@ -138,7 +138,11 @@ import Testing
         #expect(old.restartNeeded(for: try load("kernel: j.txt\ngain_db: -6\n" + stream)) == nil)
         #expect(old.restartNeeded(for: try load("kernel: k.txt\nblock_size: 512\n" + stream)) != nil)
         let other = "serve:\n  stream: {format: s16le, channels: 1, rate: 16000}\n"
-        #expect(old.restartNeeded(for: try load("kernel: k.txt\n" + other))?.contains("serve.stream") == true)
+        let rate = try #require(old.restartNeeded(for: try load("kernel: k.txt\n" + other)))
+        #expect(rate.message.hasPrefix("serve.stream.rate changed"))
+        // At the new value (line 3, column 46), not at 1:1 as before.
+        #expect(rate.location?.line == 3 && rate.location?.column == 46, "\(rate)")
+        #expect(rate.description.hasSuffix("; the running config stays in force"))
     }
 
     @Test func reloadRulesOfTheDaemonKeysAndTheSpool() throws {
@@ -149,11 +153,18 @@ import Testing
         let spool = "  spool: {inbox: in, outbox: out, failed: failed}\n"
         let old = try load(spool)
         #expect(old.restartNeeded(for: try load(spool + "  crossfade_ms: 10\n")) == nil, "crossfade_ms is live")
-        #expect(old.restartNeeded(for: try load(spool + "  shutdown_timeout_s: 9\n"))?.contains("shutdown_timeout_s") == true)
-        #expect(old.restartNeeded(for: try load(spool + "  metrics_interval_s: 3\n"))?.contains("metrics_interval_s") == true)
-        #expect(old.restartNeeded(for: try load(spool + "  control_socket: c.sock\n"))?.contains("control_socket") == true)
-        let settled = "  spool: {inbox: in, outbox: out, failed: failed, settle_seconds: 5}\n"
-        #expect(old.restartNeeded(for: try load(settled))?.contains("settle_seconds or max_jobs changed") == true,
-                "the spool cannot take new settings live, so the reload must not say it did")
+        let timeout = try #require(old.restartNeeded(for: try load(spool + "  shutdown_timeout_s: 9\n")))
+        #expect(timeout.message.contains("shutdown_timeout_s"))
+        #expect(timeout.location?.line == 4 && timeout.location?.column == 23, "at the value: \(timeout)")
+        #expect(old.restartNeeded(for: try load(spool + "  metrics_interval_s: 3\n"))?.message.contains("metrics_interval_s") == true)
+        #expect(old.restartNeeded(for: try load(spool + "  control_socket: c.sock\n"))?.message.contains("control_socket") == true)
+        // The spool takes its limits live (Spool.update), so the reload may say it did.
+        let limits = "  spool: {inbox: in, outbox: out, failed: failed, settle_seconds: 5, max_jobs: 3}\n"
+        let changed = try load(limits)
+        #expect(old.restartNeeded(for: changed) == nil)
+        #expect(changed.spoolLimits == SpoolLimits(SpoolSettings(inbox: "", outbox: "", failed: "", settleSeconds: 5, maxJobs: 3)))
+        let moved = try #require(old.restartNeeded(for: try load("  spool: {inbox: in2, outbox: out, failed: failed}\n")))
+        #expect(moved.message.hasPrefix("serve.spool.inbox changed; restart the service to watch other directories"))
+        #expect(moved.location?.line == 3 && moved.location?.column == 18, "\(moved)")
     }
 }

@@ -54,7 +54,7 @@ import Testing
             let r = try FirpipeBinary.run(command + ["--config", config], in: nil)
             #expect(r.status == 78, "\(command): \(r.stderr)")
             #expect(
-                r.stderr.hasPrefix("firpipe: \(config):6:19: mixer 'up' takes 1 channel but 2 reach it"), "\(r.stderr)")
+                r.stderr.hasPrefix("firpipe: \(config):6:25: mixer 'up' takes 1 channel but 2 reach it"), "\(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: f.dir.path("out.wav")))
     }

@@ -65,15 +65,25 @@ import Testing
         #expect(rejected.status == 78)
         #expect(rejected.errorLines.last?.contains("\(configPath):8:3: unknown key 'bogus' in serve") == true,
                 "\(rejected.stderr)")
+        // Found by the broken config itself: the client reads control_socket leniently, the daemon
+        // names the error. Before, these exited 69 against the default socket path.
+        let byBrokenConfig = try firpipe("reload", "--config", configPath)
+        #expect(byBrokenConfig.status == 78, "\(byBrokenConfig.stderr)")
+        #expect(byBrokenConfig.errorLines.last?.contains("\(configPath):8:3: unknown key 'bogus'") == true)
+        _ = try f.text("room.yaml", text + "\n  metrics_interval_s: [\n")
+        let badYAML = try firpipe("reload", "--config", configPath)
+        #expect(badYAML.status == 78, "\(badYAML.stderr)")
+        #expect(badYAML.errorLines.last?.contains("\(configPath):") == true, "\(badYAML.stderr)")
+        #expect(try firpipe("status", "--config", configPath).status == 0)
+        _ = try f.text("room.yaml", text)
         let after = try #require(DaemonStatus(json: try firpipe("status", "--socket", socketPath).stdout))
-        #expect(after.reloads.ok == 1 && after.reloads.failed == 1)
+        #expect(after.reloads.ok == 1 && after.reloads.failed == 3)
 
         #expect(daemon.waitUntil {
             (try? String(contentsOfFile: metrics, encoding: .utf8))?.contains("firpipe_blocks_total{config=\"room\"} 10") == true
         })
         daemon.send(SIGTERM)
-        _ = try notify.next()  // RELOADING / READY of the rejected reload
-        _ = try notify.next()
+        for _ in 0..<6 { _ = try notify.next() }  // RELOADING / READY of the three rejected reloads
         #expect(try notify.next() == "STOPPING=1\nEXTEND_TIMEOUT_USEC=6000000")
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
         #expect(!FileManager.default.fileExists(atPath: socketPath), "the socket is removed at exit")

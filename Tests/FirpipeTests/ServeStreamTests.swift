@@ -106,7 +106,8 @@ import Testing
             "c.yaml", "kernel: k3.wav\nserve:\n  stream: {format: s16le, channels: 2, rate: 48000}\n")
         let r = try firpipe("check", "--config", config)
         #expect(r.status == 78)
-        let expected = "firpipe: \(config):1:1: \(f.dir.path("k3.wav")): kernel has 3 channels"
+        // At the value, not at the key as before.
+        let expected = "firpipe: \(config):1:9: \(f.dir.path("k3.wav")): kernel has 3 channels"
         #expect(r.errorLines.first?.hasPrefix(expected) == true, "\(r.stderr)")
     }
 

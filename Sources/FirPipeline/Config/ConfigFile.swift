@@ -150,6 +150,12 @@ public struct ConfigFile: Sendable {
         ConfigError(code, at: location(of: keyPath), message)
     }
 
+    /// A job error that names a config key (a kernel file that will not load, a channel that does
+    /// not exist) placed at that key's value, which is what is wrong; nil for other errors.
+    public func located(_ error: JobError) -> ConfigError? {
+        error.configKey.map { ConfigError(.invalidValue, at: valueLocation(of: $0), error.message) }
+    }
+
     private func lookUp(_ keyPath: String, in table: [String: SourceLocation]) -> SourceLocation {
         var components = keyPath.split(separator: ".")
         while !components.isEmpty {

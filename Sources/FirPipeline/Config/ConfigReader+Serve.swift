@@ -6,16 +6,73 @@ enum ServeKey: String, CaseIterable {
     case stream, spool
 }
 
-/// The keys allowed in `serve.stream`.
+/// The keys allowed in `serve.stream`. None can change live: the pipes and their format are opened
+/// once, and a stream cannot change its channel count or rate under the processes at either end.
 enum StreamKey: String, CaseIterable {
     case input, output, format, channels, rate
+
+    var reload: ServeOption.Reload {
+        .restart("serve.stream.\(rawValue) changed; restart the service to change the stream's format or pipes")
+    }
+
+    /// The README's type and meaning.
+    var documentation: (type: String, meaning: String) {
+        switch self {
+        case .input: ("path or `-`", "raw PCM in: a named pipe or file; default `-` (stdin)")
+        case .output: ("path or `-`", "raw PCM out: a named pipe or file; default `-` (stdout)")
+        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format; required")
+        case .channels: ("integer (1 to 64)", "channels in; required")
+        case .rate: ("integer (1000 to 768000)", "sample rate in Hz; required")
+        }
+    }
+
+    /// Whether `old` and `new` differ in this key.
+    func differs(_ old: StreamSettings, _ new: StreamSettings) -> Bool {
+        switch self {
+        case .input: old.input != new.input
+        case .output: old.output != new.output
+        case .format: old.format != new.format
+        case .channels: old.channels != new.channels
+        case .rate: old.sampleRate != new.sampleRate
+        }
+    }
 }
 
-/// The keys allowed in `serve.spool`.
+/// The keys allowed in `serve.spool`, each with what a reload makes of a change.
 enum SpoolKey: String, CaseIterable {
     case inbox, outbox, failed
     case settleSeconds = "settle_seconds"
     case maxJobs = "max_jobs"
+
+    var reload: ServeOption.Reload {
+        switch self {
+        case .inbox, .outbox, .failed:
+            .restart("serve.spool.\(rawValue) changed; restart the service to watch other directories")
+        case .settleSeconds, .maxJobs: .live
+        }
+    }
+
+    /// The README's type and meaning.
+    var documentation: (type: String, meaning: String) {
+        switch self {
+        case .inbox: ("path", "where files to filter arrive; required")
+        case .outbox: ("path", "where filtered files go, under the same name; required")
+        case .failed: ("path", "where files that cannot be processed go, beside `NAME.error`; required")
+        case .settleSeconds: ("number (0 to 86400)", "how long a file written in place must stay unchanged; default 2")
+        case .maxJobs: ("integer (1 to 64)", "files filtered at once; default 1")
+        }
+    }
+
+    /// Whether `old` and `new` differ in this key.
+    func differs(_ old: SpoolSettings, _ new: SpoolSettings) -> Bool {
+        switch self {
+        case .inbox: old.inbox != new.inbox
+        case .outbox: old.outbox != new.outbox
+        case .failed: old.failed != new.failed
+        case .settleSeconds: old.settleSeconds != new.settleSeconds
+        case .maxJobs: old.maxJobs != new.maxJobs
+        }
+    }
 }
 
 /// Reading the `serve` section: exactly one of `stream` or `spool`, and the daemon's settings.

@@ -2,7 +2,8 @@ internal import Yams
 
 /// The daemon's own keys in `serve:`, declared once: key, how the value is read and checked, what it
 /// sets in ``ServeSettings``, the README's description and what a reload makes of a change. The
-/// `stream:` and `spool:` sub-sections are read whole (``ConfigReader``); a reload cannot change them.
+/// keys of the `stream:` and `spool:` sub-sections are declared beside their reader (``StreamKey``,
+/// ``SpoolKey``), with their reload rules and README rows too.
 public enum ServeOptionSchema {
     static let all: [ServeOption] = [
         ServeOption(
@@ -37,20 +38,28 @@ public enum ServeOptionSchema {
 
     /// The README's rows for these keys: `| serve.key | type | meaning |`, one a line.
     public static var markdownTable: String {
-        all.map { option in
+        func row(_ key: String, _ type: String, _ meaning: String, _ rule: ServeOption.Reload) -> String {
             let reload: String
-            switch option.reload {
+            switch rule {
             case .live: reload = "a reload applies it"
             case .restart: reload = "a change needs a restart"
             }
-            return "| `serve.\(option.key)` | \(option.type) | \(option.meaning) (\(reload)) |"
-        }.joined(separator: "\n")
+            return "| `\(key)` | \(type) | \(meaning) (\(reload)) |"
+        }
+        let own = all.map { row("serve.\($0.key)", $0.type, $0.meaning, $0.reload) }
+        let stream = StreamKey.allCases.map {
+            row("serve.stream.\($0.rawValue)", $0.documentation.type, $0.documentation.meaning, $0.reload)
+        }
+        let spool = SpoolKey.allCases.map {
+            row("serve.spool.\($0.rawValue)", $0.documentation.type, $0.documentation.meaning, $0.reload)
+        }
+        return (own + stream + spool).joined(separator: "\n")
     }
 
-    /// Why `new` cannot take over from `old` without a restart, or nil.
-    static func restartNeeded(_ old: ServeSettings, _ new: ServeSettings) -> String? {
+    /// Why `new` cannot take over from `old` without a restart and the key at fault, or nil.
+    static func restartNeeded(_ old: ServeSettings, _ new: ServeSettings) -> (why: String, key: String)? {
         for option in all {
-            if case .restart(let why) = option.reload, !option.same(old, new) { return why }
+            if case .restart(let why) = option.reload, !option.same(old, new) { return (why, "serve.\(option.key)") }
         }
         return nil
     }

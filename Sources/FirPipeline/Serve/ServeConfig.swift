@@ -109,35 +109,66 @@ public struct ServeConfig: Sendable {
         file.settings.applied(to: JobSpec(input: input, output: output, kernels: kernels))
     }
 
-    /// What a reload may not change without a restart, or `nil` if `new` can take over live.
-    public func restartNeeded(for new: ServeConfig) -> String? {
+    /// Why `new` cannot take over live, located at the key that changed in `new`'s file (or its
+    /// nearest parent there, when the key was removed), or `nil` if it can. The rules come from each key's
+    /// declaration: ``JobOptionSchema``'s `reload`, ``ServeOptionSchema``'s, and the `serve.stream` and
+    /// `serve.spool` keys' own (``StreamKey``, ``SpoolKey``).
+    public func restartNeeded(for new: ServeConfig) -> ConfigError? {
+        let change: (why: String, key: String)?
         switch (settings.work, new.settings.work) {
         case (.stream(let old), .stream(let now)):
-            if old != now { return "serve.stream changed; restart the service to change the stream's format or pipes" }
-            // The options the schema says a stream cannot change live, compared as a stream uses them.
-            var base = JobSpec(input: "-", output: "-", kernels: kernels)
-            base.blockSize = ServeSettings.defaultBlockSize
-            for option in JobOptionSchema.all {
-                guard case .restartForStream(let why) = option.reload else { continue }
-                var before = base, after = base
-                file.settings[option.key]?.apply(&before)
-                new.file.settings[option.key]?.apply(&after)
-                if before != after { return why }
-            }
+            change = Self.firstRestart(StreamKey.allCases, old, now, section: "serve.stream")
+                ?? streamOptionChange(to: new)
         case (.spool(let old), .spool(let now)):
-            if old.inbox != now.inbox || old.outbox != now.outbox || old.failed != now.failed {
-                return "serve.spool directories changed; restart the service to watch other directories"
-            }
-            // The spool's settings are fixed when it starts: a reload that said it took them would lie.
-            if old != now {
-                return "serve.spool settle_seconds or max_jobs changed; restart the service to apply them"
-            }
+            change = Self.firstRestart(SpoolKey.allCases, old, now, section: "serve.spool")
         default:
-            return "serve changed between stream and spool; restart the service"
+            change = ("serve changed between stream and spool; restart the service", "serve")
         }
-        return ServeOptionSchema.restartNeeded(settings, new.settings)
+        guard let change = change ?? ServeOptionSchema.restartNeeded(settings, new.settings) else { return nil }
+        return ConfigError(
+            .invalidValue, at: new.file.valueLocation(of: change.key),
+            "\(change.why); the running config stays in force")
+    }
+
+    private static func firstRestart<Key: RawRepresentable<String>, Settings>(
+        _ keys: [Key], _ old: Settings, _ new: Settings, section: String
+    ) -> (why: String, key: String)? where Key: ReloadDeclared, Key.Settings == Settings {
+        for key in keys {
+            if case .restart(let why) = key.reload, key.differs(old, new) { return (why, "\(section).\(key.rawValue)") }
+        }
+        return nil
+    }
+
+    /// The job options the schema says a stream cannot change live, compared as a stream uses them.
+    private func streamOptionChange(to new: ServeConfig) -> (why: String, key: String)? {
+        var base = JobSpec(input: "-", output: "-", kernels: kernels)
+        base.blockSize = ServeSettings.defaultBlockSize
+        for option in JobOptionSchema.all {
+            guard case .restartForStream(let why) = option.reload else { continue }
+            var before = base, after = base
+            file.settings[option.key]?.apply(&before)
+            new.file.settings[option.key]?.apply(&after)
+            if before != after { return (why, option.key) }
+        }
+        return nil
+    }
+
+    /// The spool's limits as this config sets them, for ``Spool/update(makeSpec:limits:)``.
+    public var spoolLimits: SpoolLimits? {
+        guard case .spool(let spool) = settings.work else { return nil }
+        return SpoolLimits(spool)
     }
 }
+
+/// A key of a `serve` sub-section that declares what a reload makes of a change to it.
+protocol ReloadDeclared {
+    associatedtype Settings
+    var reload: ServeOption.Reload { get }
+    func differs(_ old: Settings, _ new: Settings) -> Bool
+}
+
+extension StreamKey: ReloadDeclared {}
+extension SpoolKey: ReloadDeclared {}
 
 extension ServeConfig {
     /// Loads every kernel file once, so a spool config with a broken kernel is refused when it is

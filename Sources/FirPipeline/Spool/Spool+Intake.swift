@@ -11,11 +11,13 @@ extension Spool {
     /// stopped. Intake thread only.
     func runIntake(_ watcher: SpoolWatcher) {
         var candidates = SpoolCandidates(settleSeconds: settings.settleSeconds)
-        // Often enough to notice settling within a quarter of the settle time, seldom enough to stay idle.
-        let tick = min(0.25, max(0.02, settings.settleSeconds / 4))
         var nextScan = ContinuousClock.now
         var trouble = TroubleLog(logger: logger)
-        while state.withLock({ $0.phase == .taking }) {
+        while let settleSeconds = state.withLock({ $0.phase == .taking ? $0.limits.settleSeconds : nil }) {
+            // A reload may have changed it; files already settling are judged by the new time too.
+            candidates.setSettle(seconds: settleSeconds)
+            // Often enough to notice settling within a quarter of the settle time, seldom enough to stay idle.
+            let tick = min(0.25, max(0.02, settleSeconds / 4))
             let now = ContinuousClock.now
             if now >= nextScan {
                 rescan(&candidates, at: now, trouble: &trouble)

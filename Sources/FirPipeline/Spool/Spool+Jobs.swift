@@ -43,7 +43,7 @@ extension Spool {
                 state.pausedUntil = nil
             }
             var started: [String] = []
-            while state.running.count < settings.maxJobs, !state.queue.isEmpty {
+            while state.running.count < state.limits.maxJobs, !state.queue.isEmpty {
                 let name = state.queue.removeFirst()
                 state.queuedNames.remove(name)
                 state.running.insert(name)
@@ -77,7 +77,7 @@ extension Spool {
         var spec = state.withLock { $0.makeSpec }(input, output)
         spec.input = input
         spec.output = output
-        if spec.threads == nil { spec.threads = threadsPerJob }
+        if spec.threads == nil { spec.threads = limits.threadsPerJob }
         let job = FileFilterJob(spec: spec, fromConfig: true, costModel: costModel)
         let cancelled = state.withLock { state in
             state.jobs[name] = job

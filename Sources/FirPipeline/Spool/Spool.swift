@@ -43,13 +43,11 @@ public struct SpoolCounts: Sendable, Codable, Equatable {
 /// Threads: one intake thread watches the inbox; each job runs on a thread of its own, at most
 /// `maxJobs` at once. Every public method may be called from any thread.
 public final class Spool: Sendable {
-    /// The directories and limits, with trailing slashes removed from the paths.
+    /// The directories and limits as started, with trailing slashes removed from the paths. The limits
+    /// (`maxJobs`, `settleSeconds`) may change since, by ``update(makeSpec:limits:)``: ``limits`` has them.
     public let settings: SpoolSettings
     let logger: Logger
     let costModel: CostModel
-    /// Threads given to each job's filter bank when its spec leaves the number open, so that `maxJobs`
-    /// jobs together use about one thread per core.
-    let threadsPerJob: Int
     let state: Mutex<State>
     /// Entered for each job as it is taken from the queue, left when its thread is done with it.
     let inFlight = DispatchGroup()
@@ -69,6 +67,8 @@ public final class Spool: Sendable {
     struct State {
         var phase = Phase.idle
         var makeSpec: @Sendable (String, String) -> JobSpec
+        /// `maxJobs` and `settleSeconds` in force; a reload changes them live.
+        var limits: SpoolLimits
         /// Complete files waiting for a slot, first come first served; `queuedNames` mirrors it.
         var queue: [String] = []
         var queuedNames: Set<String> = []
@@ -116,8 +116,7 @@ public final class Spool: Sendable {
         self.settings = settings
         self.logger = logger
         self.costModel = costModel
-        threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / settings.maxJobs)
-        state = Mutex(State(makeSpec: makeSpec))
+        state = Mutex(State(makeSpec: makeSpec, limits: SpoolLimits(settings)))
     }
 
     /// Checks that the three directories exist, are distinct and writable (the inbox listable too),
@@ -235,10 +234,32 @@ public final class Spool: Sendable {
         }
     }
 
-    /// Builds later jobs' specs with `makeSpec` (a config reload); jobs in flight keep the spec they have.
-    public func update(makeSpec: @escaping @Sendable (String, String) -> JobSpec) {
-        state.withLock { $0.makeSpec = makeSpec }
+    /// The limits in force: as started, or as the last ``update(makeSpec:limits:)`` set them.
+    public var limits: SpoolLimits { state.withLock { $0.limits } }
+
+    /// Builds later jobs' specs with `makeSpec` and applies `limits` when given (a config reload): a
+    /// larger `maxJobs` starts queued jobs at once, a smaller one lets running jobs finish and starts no
+    /// more until they are under it; a new `settleSeconds` counts for files from the intake's next turn.
+    /// Jobs in flight keep the spec they have.
+    public func update(makeSpec: @escaping @Sendable (String, String) -> JobSpec, limits: SpoolLimits? = nil) {
+        if let limits {
+            precondition(SpoolSettings.maxJobsRange.contains(limits.maxJobs), "maxJobs out of range")
+            precondition(limits.settleSeconds >= 0, "settleSeconds is negative")
+        }
+        let (old, now) = state.withLock { state in
+            let old = state.limits
+            state.makeSpec = makeSpec
+            state.limits = limits ?? old
+            return (old, state.limits)
+        }
+        let limits = now
+        if old != limits {
+            logger.info(
+                "spool limits now max_jobs \(limits.maxJobs), settle_seconds \(limits.settleSeconds)",
+                metadata: ["max_jobs": "\(limits.maxJobs)", "settle_seconds": "\(limits.settleSeconds)"])
+        }
         logger.info("spool job settings updated")
+        dispatch()
     }
 
     /// `path` without trailing slashes, so that names join with one; "/" stays "/".
@@ -247,4 +268,21 @@ public final class Spool: Sendable {
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
         return String(path)
     }
+}
+
+/// The spool's limits a reload may change live.
+public struct SpoolLimits: Sendable, Equatable {
+    /// Jobs at once, within ``SpoolSettings/maxJobsRange``.
+    public var maxJobs: Int
+    /// How long a file written in place must stay unchanged, in seconds.
+    public var settleSeconds: Double
+
+    public init(_ settings: SpoolSettings) {
+        maxJobs = settings.maxJobs
+        settleSeconds = settings.settleSeconds
+    }
+
+    /// Threads given to each job's filter bank when its spec leaves the number open, so that `maxJobs`
+    /// jobs together use about one thread per core.
+    var threadsPerJob: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / maxJobs) }
 }

@@ -18,12 +18,21 @@ struct SpoolCandidates {
     }
 
     /// How long a file written in place must stay unchanged.
-    let settle: Duration
+    private(set) var settle: Duration
     private(set) var entries: [String: Entry] = [:]
     private var nextSerial = 0
 
     init(settleSeconds: Double) {
-        settle = .milliseconds(Int64((max(0, settleSeconds) * 1000).rounded()))
+        settle = Self.duration(settleSeconds)
+    }
+
+    /// A reload's new settle time, for every file from now on.
+    mutating func setSettle(seconds: Double) {
+        settle = Self.duration(seconds)
+    }
+
+    private static func duration(_ seconds: Double) -> Duration {
+        .milliseconds(Int64((max(0, seconds) * 1000).rounded()))
     }
 
     /// Whether the spool leaves `name` alone: hidden files (our own temporaries among them), files still

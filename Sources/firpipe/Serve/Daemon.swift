@@ -112,15 +112,15 @@ final class Daemon: Sendable {
             return rejected(error.description)
         }
         let old = config
-        if let why = old.restartNeeded(for: new) {
-            return rejected("\(configPath): \(why); the running config stays in force")
+        if let refusal = old.restartNeeded(for: new) {
+            return rejected(refusal.description)
         }
         if let engine, case .stream(let stream) = new.settings.work {
             let convolver: StreamGraph
             do throws(JobError) {
                 convolver = try Self.makeConvolver(new, stream: stream)
             } catch {
-                let line = error.configKey.map { new.file.error(at: $0, error.message).description } ?? error.message
+                let line = new.file.located(error)?.description ?? error.message
                 return rejected(line)
             }
             guard convolver.outputs == engine.outputChannels else {
@@ -137,10 +137,10 @@ final class Daemon: Sendable {
         }
         if let spool {
             do throws(JobError) { try new.checkKernels() } catch {
-                let line = error.configKey.map { new.file.error(at: $0, error.message).description } ?? error.message
+                let line = new.file.located(error)?.description ?? error.message
                 return rejected(line)
             }
-            spool.update(makeSpec: { new.spoolSpec(input: $0, output: $1) })
+            spool.update(makeSpec: { new.spoolSpec(input: $0, output: $1) }, limits: new.spoolLimits)
         }
         current.withLock { $0 = new }
         hash.withLock { $0 = newHash }
