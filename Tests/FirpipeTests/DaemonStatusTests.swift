@@ -17,7 +17,10 @@ import Testing
         s.underruns = 1
         s.clippedSamples = 3
         s.nonFiniteSamples = 5
-        s.cpu = ["writer": 0.01, "convolver": 0.25, "reader": 0.02]
+        s.cpu = .init(
+            seconds: ["writer": 0.125, "convolver": 3, "reader": 0.25],
+            loadSinceStart: ["writer": 0.01, "convolver": 0.24, "reader": 0.02],
+            loadLastInterval: ["writer": 0.01, "convolver": 0.25, "reader": 0.02], intervalSeconds: 10)
         s.reloads = .init(ok: 2, failed: 1)
         return s
     }
@@ -28,7 +31,9 @@ import Testing
         #expect(json == """
             {"block_size":256,"blocks":2250,"channels":2,"clipped_samples":3,\
             "config":{"path":"/etc/firpipe/room.yaml","sha256":"ab12"},\
-            "cpu":{"convolver":0.25,"reader":0.02,"writer":0.01},\
+            "cpu":{"interval_s":10,"load_last_interval":{"convolver":0.25,"reader":0.02,"writer":0.01},\
+            "load_since_start":{"convolver":0.24,"reader":0.02,"writer":0.01},\
+            "seconds":{"convolver":3,"reader":0.25,"writer":0.125}},\
             "latency":{"ms":10.666,"samples":512},"mode":"stream","non_finite_samples":5,"overruns":0,"pid":4242,\
             "reloads":{"failed":1,"ok":2},"sample_rate":48000,"samples":576000,"state":"running",\
             "underruns":1,"uptime_s":12.5}
@@ -58,7 +63,7 @@ import Testing
         spool.spool?.queued = 4
         #expect(spool.json.contains(#""spool":{"done":0,"failed":0,"queued":4,"running":0}"#))
         var broken = Self.sample()
-        broken.cpu["reader"] = .nan
+        broken.cpu.loadLastInterval["reader"] = .nan
         #expect(broken.json.contains(#""reader":0"#), "JSON has no NaN")
     }
 
@@ -97,6 +102,11 @@ import Testing
             # HELP firpipe_latency_seconds Latency the filter adds, input to output.
             # TYPE firpipe_latency_seconds gauge
             firpipe_latency_seconds{config="room"} 0.010666
+            # HELP firpipe_cpu_seconds_total CPU time each stage used since start.
+            # TYPE firpipe_cpu_seconds_total counter
+            firpipe_cpu_seconds_total{config="room",stage="convolver"} 3.0
+            firpipe_cpu_seconds_total{config="room",stage="reader"} 0.25
+            firpipe_cpu_seconds_total{config="room",stage="writer"} 0.125
             # HELP firpipe_cpu_load Share of one core each stage used over the last interval.
             # TYPE firpipe_cpu_load gauge
             firpipe_cpu_load{config="room",stage="convolver"} 0.25

@@ -45,7 +45,10 @@ import Testing
         #expect(json.latency.samples == 128 && abs(json.latency.ms - 128.0 / 48) < 1e-9)
         #expect(json.blocks == 10 && json.samples == UInt64(frames))
         #expect(json.underruns == 0 && json.clippedSamples == 0)
-        #expect(Set(json.cpu.keys) == ["reader", "convolver", "writer", "levels"])
+        #expect(Set(json.cpu.seconds.keys) == ["reader", "convolver", "writer", "levels"])
+        #expect(Set(json.cpu.loadLastInterval.keys) == Set(json.cpu.seconds.keys))
+        // The first status already counts the work done since start (before, it showed all zeros).
+        #expect(json.cpu.seconds.values.reduce(0, +) > 0 && json.cpu.intervalSeconds > 0, "\(status.stdout)")
         #expect(json.channels == 2 && json.sampleRate == 48000 && json.blockSize == 128)
         #expect(json.pid == daemon.pid)
 

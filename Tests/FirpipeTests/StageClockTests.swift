@@ -34,13 +34,20 @@ import Testing
         #expect(idle < 5_000_000)
     }
 
-    @Test func meterReportsEachIntervalOnce() {
-        var meter = StageLoadMeter()
-        let t0 = StageClock.Reading(cpu: 0, wall: 1_000_000)
-        #expect(meter.loads(of: [("reader", t0), ("writer", t0)]) == ["reader": 0, "writer": 0])
-        let later = StageClock.Reading(cpu: 5_000_000, wall: 21_000_000)
-        let loads = meter.loads(of: [("reader", later), ("writer", StageClock.Reading(cpu: 0, wall: 21_000_000))])
-        #expect(loads == ["reader": 0.25, "writer": 0])
-        #expect(meter.loads(of: [("reader", later)])["reader"] == 0, "nothing new since the last call")
+    /// Before, the first status showed every stage at 0: the meter had no earlier reading. Now the
+    /// daemon's start is the first interval's beginning, and totals never reset.
+    @Test func meterGivesTotalsAndTheLastInterval() {
+        var meter = StageLoadMeter(start: 1_000_000)
+        let first = meter.figures(of: [("reader", StageClock.Reading(cpu: 5_000_000, wall: 21_000_000))], at: 21_000_000)
+        #expect(first.seconds == ["reader": 0.005])
+        #expect(first.loadSinceStart == ["reader": 0.25])
+        #expect(first.loadLastInterval == ["reader": 0.25], "the first interval starts at the daemon's start")
+        #expect(first.intervalSeconds == 0.02)
+        let later = StageClock.Reading(cpu: 5_000_000, wall: 41_000_000)
+        let second = meter.figures(of: [("reader", later)], at: 41_000_000)
+        #expect(second.seconds == ["reader": 0.005], "totals stay")
+        #expect(second.loadSinceStart == ["reader": 0.125])
+        #expect(second.loadLastInterval == ["reader": 0], "nothing new since the last call")
+        #expect(second.intervalSeconds == 0.02)
     }
 }

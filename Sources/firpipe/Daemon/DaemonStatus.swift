@@ -21,6 +21,31 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         var ms: Double
     }
 
+    /// CPU time by stage name. The totals never reset; the last interval is the time since the previous
+    /// snapshot (a `status` call or a metrics write), or since start for the first.
+    struct CPU: Codable, Sendable, Equatable {
+        var seconds: [String: Double] = [:]
+        var loadSinceStart: [String: Double] = [:]
+        var loadLastInterval: [String: Double] = [:]
+        var intervalSeconds: Double = 0
+
+        enum CodingKeys: String, CodingKey {
+            case seconds
+            case loadSinceStart = "load_since_start"
+            case loadLastInterval = "load_last_interval"
+            case intervalSeconds = "interval_s"
+        }
+
+        /// The same with non-finite numbers as 0, for JSON.
+        var finite: CPU {
+            CPU(
+                seconds: seconds.mapValues(DaemonStatus.finite),
+                loadSinceStart: loadSinceStart.mapValues(DaemonStatus.finite),
+                loadLastInterval: loadLastInterval.mapValues(DaemonStatus.finite),
+                intervalSeconds: DaemonStatus.finite(intervalSeconds))
+        }
+    }
+
     struct Reloads: Codable, Sendable, Equatable {
         var ok: Int = 0
         var failed: Int = 0
@@ -59,9 +84,9 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     var clippedPerChannel: [UInt64]?
     /// Channels the stream writes: `channels` unless a graph routes them (stream mode).
     var outputChannels: Int?
-    /// Per stage ("reader", "convolver", "writer", "levels"): the share of one core it used over the last
-    /// interval (0.5 = half a core; above 1 for a stage running on several threads).
-    var cpu: [String: Double] = [:]
+    /// Per stage ("reader", "convolver", "writer", "levels"; stream mode): CPU used since start, and
+    /// as a share of one core (0.5 = half a core; above 1 for a stage running on several threads).
+    var cpu = CPU()
     var reloads = Reloads()
     /// Present in spool mode only.
     var spool: Spool?
@@ -100,7 +125,7 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         var clean = self
         clean.uptimeSeconds = Self.finite(uptimeSeconds)
         clean.latency.ms = Self.finite(latency.ms)
-        clean.cpu = cpu.mapValues(Self.finite)
+        clean.cpu = cpu.finite
         return ControlJSON.encode(clean)
     }
 
@@ -110,5 +135,5 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         self = value
     }
 
-    private static func finite(_ value: Double) -> Double { value.isFinite ? value : 0 }
+    static func finite(_ value: Double) -> Double { value.isFinite ? value : 0 }
 }

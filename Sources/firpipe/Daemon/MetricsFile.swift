@@ -101,8 +101,14 @@ struct MetricsFile: Sendable {
                one(String(status.nonFiniteSamples)))
         family("firpipe_latency_seconds", "gauge", "Latency the filter adds, input to output.",
                one(Self.number(status.latency.ms / 1000)))
+        // Seconds as a counter: Prometheus derives any interval's load with rate(); the gauge is the
+        // share over the interval since the previous snapshot.
+        family("firpipe_cpu_seconds_total", "counter", "CPU time each stage used since start.",
+               status.cpu.seconds.keys.sorted().map { ([("stage", $0)], Self.number(status.cpu.seconds[$0] ?? 0)) })
         family("firpipe_cpu_load", "gauge", "Share of one core each stage used over the last interval.",
-               status.cpu.keys.sorted().map { ([("stage", $0)], Self.number(status.cpu[$0] ?? 0)) })
+               status.cpu.loadLastInterval.keys.sorted().map {
+                   ([("stage", $0)], Self.number(status.cpu.loadLastInterval[$0] ?? 0))
+               })
         if let spool = status.spool {
             family("firpipe_spool_jobs", "gauge", "Spool jobs by state (done and failed since start).", [
                 ([("state", "queued")], String(spool.queued)), ([("state", "running")], String(spool.running)),

@@ -22,21 +22,33 @@ enum StageClock {
     }
 }
 
-/// Turns the stages' readings into the status's `cpu` map, interval by interval: each call reports the
-/// load since the previous call.
+/// Turns the stages' readings into the status's `cpu` figures: each stage's CPU time since start, its
+/// average share of a core since start, and its share over the last interval, that is since the
+/// previous snapshot (a `status` call or a metrics write), or since start for the first.
 ///
 /// Threads: one caller at a time (the daemon keeps it under a lock).
 struct StageLoadMeter: Sendable {
+    /// The daemon's start on the monotonic clock, when every stage's CPU time was zero.
+    let start: UInt64
     private var previous: [String: StageClock.Reading] = [:]
+    private var previousWall: UInt64
 
-    /// Load per stage name since the last call; 0 for a stage seen for the first time, which has no
-    /// earlier reading to measure from.
-    mutating func loads(of readings: [(String, StageClock.Reading)]) -> [String: Double] {
-        var result: [String: Double] = [:]
+    init(start: UInt64) {
+        self.start = start
+        previousWall = start
+    }
+
+    mutating func figures(of readings: [(String, StageClock.Reading)], at wall: UInt64) -> DaemonStatus.CPU {
+        let origin = StageClock.Reading(cpu: 0, wall: start)
+        var cpu = DaemonStatus.CPU()
+        cpu.intervalSeconds = Double(wall &- previousWall) / 1e9
         for (name, now) in readings {
-            result[name] = previous[name].map { StageClock.load(from: $0, to: now) } ?? 0
+            cpu.seconds[name] = Double(now.cpu) / 1e9
+            cpu.loadSinceStart[name] = StageClock.load(from: origin, to: now)
+            cpu.loadLastInterval[name] = StageClock.load(from: previous[name] ?? origin, to: now)
             previous[name] = now
         }
-        return result
+        previousWall = wall
+        return cpu
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 
 extension Daemon {
-    /// A snapshot for `firpipe status` and the metrics file. Any thread; CPU loads are over the time
-    /// since the previous snapshot.
+    /// A snapshot for `firpipe status` and the metrics file. Any thread; see ``DaemonStatus/CPU`` for
+    /// the intervals of the CPU figures.
     func status() -> DaemonStatus {
         let config = self.config
         let hash = configHash
@@ -40,7 +40,7 @@ extension Daemon {
                 (stage.name, StageClock.Reading(cpu: c.cpuNanoseconds(stage), wall: wall))
             }
             readings.append(("levels", StageClock.Reading(cpu: c.levelsCPU.load(ordering: .relaxed), wall: wall)))
-            status.cpu = meter.withLock { $0.loads(of: readings) }
+            status.cpu = meter.withLock { $0.figures(of: readings, at: wall) }
         }
         if let spool {
             let counts = spool.counts

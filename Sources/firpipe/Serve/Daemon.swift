@@ -29,8 +29,8 @@ final class Daemon: Sendable {
     let spool: Spool?
     /// systemd's notify socket (does nothing when not started by systemd).
     let notifier: SystemdNotifier
-    /// CPU load per stage between two status snapshots.
-    let meter = Mutex(StageLoadMeter())
+    /// CPU time per stage, since start and between two status snapshots.
+    let meter = Mutex(StageLoadMeter(start: StageClock.monotonicNanoseconds()))
     /// The SHA-256 of the config in force, taken when it was loaded (not of the file now on disk,
     /// which may be a rejected edit).
     private let hash: Mutex<String>
