@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak test of `firpipe serve` (Benchmarks/README.md, "Soak"); not part of `make test`.
 #
-#   Benchmarks/soak.sh [SECONDS] [--seconds N] [--taps N] [--block N] [--interval N] [--max-growth-kib N] [--keep]
+#   Benchmarks/soak.sh [SECONDS] [--seconds N] [--taps N] [--block N] [--interval N] [--max-growth-kib N] [--reloads N] [--keep]
 #
 # Streams SECONDS (default 600) of seeded stereo f32le noise at 48 kHz, paced in real time by pace.py,
 # through `firpipe serve` with a seeded decaying-noise stereo kernel (default 262,144 taps) and a block
@@ -12,6 +12,11 @@
 # the last sample is taken. At the end it prints RSS at the first and last sample, underruns and
 # overruns, the CPU load over that window (whole process per core, and per thread), and the byte count.
 #
+# With --reloads N, N reloads run back to back from the end of the warm-up, through `firpipe reload`,
+# each after rewriting the config with gain_db alternating 0 and -0.5 dB (so every reload builds and
+# crossfades to new kernels); every 100 reloads the daemon's VmRSS and open descriptors are printed,
+# and the stream must last until the last reload (a failed reload is a failure).
+#
 # Exit status 1 when any check fails: underruns or overruns above 0, RSS grown by more than
 # --max-growth-kib (default 1024) from the first to the last sample, output bytes other than input
 # bytes + one block of latency, or firpipe not exiting 0. Exit 2 for bad arguments.
@@ -20,7 +25,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-seconds=600 taps=262144 block=256 interval=10 max_growth_kib=1024 keep=0
+seconds=600 taps=262144 block=256 interval=10 max_growth_kib=1024 keep=0 reloads=0
 rate=48000 channels=2
 firpipe=${FIRPIPE:-$root/.build/static/release/firpipe}
 
@@ -29,12 +34,12 @@ whole() { [[ $2 =~ ^[0-9]+$ ]] || { echo "soak.sh: $1 takes a whole number, not 
 
 while (($#)); do
     case $1 in
-        --seconds | --taps | --block | --interval | --max-growth-kib)
+        --seconds | --taps | --block | --interval | --max-growth-kib | --reloads)
             (($# >= 2)) || usage
             whole "$1" "$2"
             case $1 in
                 --seconds) seconds=$2 ;; --taps) taps=$2 ;; --block) block=$2 ;;
-                --interval) interval=$2 ;; --max-growth-kib) max_growth_kib=$2 ;;
+                --interval) interval=$2 ;; --max-growth-kib) max_growth_kib=$2 ;; --reloads) reloads=$2 ;;
             esac
             shift 2 ;;
         --keep) keep=1; shift ;;
@@ -75,13 +80,19 @@ WorkloadFiles(Workload("soak", channels=2, seconds=10.0, taps=int(sys.argv[3]), 
               full=False).ensure(log=lambda line: None)
 EOF
 
-cat >"$work/soak.yaml" <<EOF
+# config GAIN_DB: writes the daemon's config, through a rename so a reload never reads half a file.
+config() {
+    cat >"$work/soak.yaml.new" <<EOF
 kernel: soak/kernel.wav
 block_size: $block
+gain_db: $1
 serve:
   stream: {input: $work/in.fifo, output: $work/out.fifo, format: f32le, channels: $channels, rate: $rate}
   control_socket: $work/soak.sock
 EOF
+    mv "$work/soak.yaml.new" "$work/soak.yaml"
+}
+config 0
 mkfifo "$work/in.fifo" "$work/out.fifo"
 
 # ---- the stream: wc <- firpipe serve <- pace.py
@@ -139,6 +150,27 @@ print(s["underruns"], s["overruns"], s["blocks"], s["samples"], s["clipped_sampl
         >>"$work/samples.tsv"
 }
 
+# reload_all: the reloads of --reloads, one after the other; "reloads rss_kib fds" every 100.
+reload_all() {
+    local r
+    sleep "$interval"
+    for ((r = 1; r <= reloads; r++)); do
+        config "$( ((r % 2)) && echo -0.5 || echo 0)"
+        "$firpipe" reload --socket "$work/soak.sock" >/dev/null 2>>"$work/reload.errors" \
+            || echo "reload $r failed" >>"$work/reload.errors"
+        if ((r % 100 == 0)); then
+            echo "$r $(awk '/^VmRSS:/ { print $2 }' "/proc/$fp_pid/status") $(ls "/proc/$fp_pid/fd" | wc -l)" \
+                | tee -a "$work/reloads.tsv" | awk '{ printf "  reload %5d  RSS %8.1f MiB  descriptors %d\n", $1, $2 / 1024, $3 }'
+        fi
+    done
+    touch "$work/reloads.done"
+}
+if ((reloads)); then
+    : >"$work/reload.errors"
+    reload_all &
+    pids+=($!)
+fi
+
 # Samples at the end of each interval while the generator writes, and a last one after its last chunk.
 n=0
 for ((due = interval; due < seconds; due += interval)); do
@@ -195,6 +227,18 @@ awk -v hz="$tick" -v wall="$window" -v cores="$cores" -v p1="$ticks1" -v p2="$ti
     }' "$work/threads.1" "$work/threads.$n"
 
 failures=()
+if ((reloads)); then
+    [[ -e $work/reloads.done ]] || failures+=("the stream ended before the last reload; give more seconds")
+    [[ ! -s $work/reload.errors ]] || failures+=("reloads failed: $(head -n 3 "$work/reload.errors" | tr '\n' ' ')")
+    if [[ -s $work/reloads.tsv ]]; then
+        read -r r1 m1 d1 <<<"$(head -n 1 "$work/reloads.tsv")"
+        read -r r2 m2 d2 <<<"$(tail -n 1 "$work/reloads.tsv")"
+        awk -v r1="$r1" -v r2="$r2" -v a="$m1" -v b="$m2" -v d1="$d1" -v d2="$d2" 'BEGIN {
+            printf "  reloads     RSS %.1f MiB after %d, %.1f MiB after %d (%+.0f KiB); descriptors %d, then %d\n",
+                a / 1024, r1, b / 1024, r2, b - a, d1, d2 }'
+        ((d2 == d1)) || failures+=("descriptors went from $d1 to $d2 over the reloads")
+    fi
+fi
 ((under == 0)) || failures+=("underruns: $under")
 ((over == 0)) || failures+=("overruns: $over")
 ((growth <= max_growth_kib)) || failures+=("RSS grew by $growth KiB, more than $max_growth_kib")
