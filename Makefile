@@ -10,7 +10,7 @@ TEST_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -DFIRPIPE_CRASH_POINT
 # Its first run resolves the packages into .build/static again.
 BIN = .build/static/release/firpipe
 
-.PHONY: deps build run test crash fuzz bench golden clean
+.PHONY: deps build run test crash fuzz bench golden units clean
 
 # Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
 # (the unit-file tests run it); needs root, as on CI.
@@ -54,6 +54,11 @@ fuzz: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) FUZZ_KEEP=$(FUZZ_KEEP) \
 	  $(SWIFT) test $(TEST_FLAGS) --no-parallel --filter 'FirpipeTests\.(ConfigFuzzTests|AudioHeaderFuzzTests)'
+
+# Makes systemd/firpipe.service from the template firpipe@.service, so a sandbox change is made once;
+# SystemdUnitSourceTests fails when the two disagree.
+units:
+	sed -f systemd/plain.sed systemd/firpipe@.service > systemd/firpipe.service
 
 # Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
 # Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into
-/// the typed error `failure` builds from errno. Every fallible system call of firpipe goes through here
-/// (the daemon and the spool with their own error types).
+/// the typed error `failure` builds from errno. The shared helper of the modules' system calls: the daemon
+/// (`posixCall`) and the spool (`spoolSystemCall`) wrap it with their own error types.
 ///
 /// - Parameters:
 ///   - retryOnInterrupt: retry when the call fails with EINTR. Pass `false` for `close(2)`: on Linux the

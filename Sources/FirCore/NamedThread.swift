@@ -7,10 +7,12 @@ import Glibc
 /// when the system refuses one.
 ///
 /// The names: a batch job's `firpipe-read` and `firpipe-work-N` (its writer is the thread that runs the
-/// job), the stream engine's `firpipe-reader`, `firpipe-filter` and `firpipe-writer`, the spool's
-/// `firpipe-spool` and `firpipe-job`, the control socket's `firpipe-control`, `firpipe-waiter` and
-/// `firpipe-drain`, which wait on the stream and the spool at shutdown, and `firpipe-signals`, which
-/// turns SIGINT and SIGTERM into a cancellation.
+/// job), `firpipe-plan` (FFT plans made while the kernel loads) and `firpipe-setup` (kernel transforms);
+/// `firpipe-wisdom`, which loads FFTW wisdom; the stream engine's `firpipe-reader`, `firpipe-filter`,
+/// `firpipe-writer` and its partition levels' `firpipe-level-N`; the spool's `firpipe-spool` and
+/// `firpipe-job`; the control socket's `firpipe-control`; `firpipe-waiter` and `firpipe-drain`, which
+/// wait on the stream and the spool at shutdown; and `firpipe-signals`, which turns SIGINT and SIGTERM
+/// into a cancellation.
 public enum NamedThread {
     /// Starts `body` on a new detached thread named `name` (the first 15 bytes). Any thread.
     ///

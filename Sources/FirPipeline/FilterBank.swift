@@ -103,11 +103,7 @@ public final class FilterBank: @unchecked Sendable {
             convolverSets.append(convolvers)
         }
         self.convolverSets = convolverSets
-        kernelBytes = made.reduce(0) { $0 + $1.memoryBytes }
     }
-
-    /// Bytes held by kernel spectra (shared ones counted once).
-    public let kernelBytes: Int
 
     /// Does worker `worker`'s share of `block`: with `.channels`, filters channels c ≡ worker (mod
     /// `workers`); with `.stretches`, every channel of the blocks in its stretches, and warms up on the

@@ -15,8 +15,6 @@ public final class MixingBank: @unchecked Sendable {
     public let workers: Int
     public let inputs: Int
     public let outputs: Int
-    /// Bytes held by kernel spectra (shared ones counted once).
-    public let kernelBytes: Int
     private let convolver: MixingConvolver
 
     /// - Parameters:
@@ -45,7 +43,6 @@ public final class MixingBank: @unchecked Sendable {
             made[entry.filter] = kernel
             paths.append(MixingConvolver.Path(output: entry.output, input: entry.input, kernel: kernel))
         }
-        kernelBytes = made.values.reduce(0) { $0 + $1.memoryBytes }
         convolver = try MixingConvolver(
             paths: paths, inputs: inputs, outputs: outputs, blockSize: blockSize, fftSize: layout.fftSize)
     }

@@ -24,7 +24,7 @@ public struct WisdomStore: Sendable {
         path = base + "/firpipe/fftw3f.wisdom"
     }
 
-    /// A store at an explicit path (tests, `--wisdom`).
+    /// A store at an explicit path (tests, `firpipe wisdom --file`).
     public init(path: String) {
         self.path = path
     }

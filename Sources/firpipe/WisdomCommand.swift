@@ -11,7 +11,7 @@ struct WisdomCommand: ParsableCommand {
         abstract: "Measure FFTW plans and this machine's cost model ahead of time and save them.",
         discussion: """
             Saved under $XDG_CACHE_HOME/firpipe (or ~/.cache/firpipe). Measuring the largest sizes takes \
-            tens of seconds each; runs without wisdom plan within a one-second budget instead.
+            tens of seconds each; runs without wisdom plan within a 0.6 s budget instead.
             """)
 
     @Option(

@@ -14,8 +14,6 @@ final class StreamBlock: @unchecked Sendable {
     let planar: AlignedFloats
     /// Whole frames of input in this block; the rest is zero padding after the end of the input.
     var frames = 0
-    /// Sequence number in the stream, from 0.
-    var index = 0
 
     /// Room for a block in each of `codecs` (the input's and the output's, whose channels may differ).
     /// - Throws: ``ResourceError`` when the memory is refused.

@@ -32,8 +32,6 @@ public final class StreamCounters: Sendable {
     public let clipped = Atomic<Int>(0)
     /// ``clipped`` by output channel.
     public let clippedPerChannel: ChannelCounts
-    /// Kernel changes completed (crossfades finished).
-    public let swaps = Atomic<Int>(0)
     private let readerCPU = Atomic<UInt64>(0)
     private let filterCPU = Atomic<UInt64>(0)
     private let writerCPU = Atomic<UInt64>(0)

@@ -90,7 +90,6 @@ extension StreamEngine {
                 if state.fadePosition >= state.ramp.count {
                     retire(outgoing)
                     state.outgoing = nil
-                    counters.swaps.add(1, ordering: .relaxed)
                 }
             } else {
                 state.convolver.process(samples, samples)
@@ -159,7 +158,6 @@ extension StreamEngine {
         let state = filter
         if swap.ramp.isEmpty {
             retire(state.convolver)
-            counters.swaps.add(1, ordering: .relaxed)
         } else {
             state.outgoing = state.convolver
             state.ramp = swap.ramp

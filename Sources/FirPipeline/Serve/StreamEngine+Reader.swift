@@ -17,7 +17,7 @@ extension StreamEngine {
         }
         defer { input.close() }
         let frameBytes = codec.bytesPerFrame, blockBytes = blockSize * frameBytes
-        var index = 0, total = 0
+        var total = 0
         var drain = DrainBudget()
         do throws(JobError) {
             while !failure.hasFailed {
@@ -36,8 +36,6 @@ extension StreamEngine {
                         break
                     }
                     block.frames = frames
-                    block.index = index
-                    index += 1
                     total += frames
                     toFilter.push(.block(block))
                 } else {

@@ -155,7 +155,7 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     /// Waits until the output is flushed (or a stage failed). Returns the first error, if any.
-    /// Blocks the calling thread; see `waitAsync()` for Swift concurrency.
+    /// Blocks the calling thread: the daemon shell calls it from a thread of its own (`firpipe-waiter`).
     public func wait() -> JobError? {
         done.wait()
         done.signal()
