@@ -99,14 +99,9 @@ enum FileSystem {
 
     /// Flushes the directory entry changes (a rename) in `directory` to stable storage.
     static func syncDirectory(_ directory: String, renamedPath: String) throws(AudioError) {
-        let failure = { (code: Int32) in
+        try DurableFile.syncDirectory(directory) { code in
             ioFailure(renamedPath, "was renamed but its directory could not be flushed to disk", code)
         }
-        let fd = try systemCall(failure) {
-            PlatformPath.withCString(directory) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        }
-        defer { close(fd) }
-        try systemCall(failure) { fsync(fd) }
     }
 
     /// An `.ioError` saying what failed, errno's text, and what to do.

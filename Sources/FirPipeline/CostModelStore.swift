@@ -1,4 +1,5 @@
 import FirCore
+import FirAudio
 internal import Foundation
 
 /// A measured ``CostModel`` kept beside the FFTW wisdom, so every run plans with this machine's figures.
@@ -15,18 +16,11 @@ public struct CostModelStore: Sendable {
         return try? JSONDecoder().decode(CostModel.self, from: data)
     }
 
-    /// Saves `model` (temporary file and rename). Returns whether it saved.
+    /// Saves `model` durably (``DurableFile/replace(_:write:)``). Returns whether it saved.
     @discardableResult
     public func save(_ model: CostModel) -> Bool {
         guard let data = try? JSONEncoder().encode(model) else { return false }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return false
-        }
-        return true
+        return DurableFile.replace(path) { FileManager.default.createFile(atPath: $0, contents: data) }
     }
 
     /// A model as Swift source, ready to paste as `CostModel.default`.

@@ -1,4 +1,5 @@
 import FirCore
+import FirAudio
 internal import Foundation
 
 /// Where FFTW's wisdom lives between runs: `$XDG_CACHE_HOME/firpipe/fftw3f.wisdom`, or
@@ -55,21 +56,6 @@ public struct WisdomStore: Sendable {
     /// Saves FFTW's wisdom unconditionally.
     @discardableResult
     public func save() -> Bool {
-        let directory = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            return false
-        }
-        let temporary = path + ".\(getpid()).tmp"
-        guard FFTPlanner.shared.exportWisdom(toFile: temporary) else {
-            unlink(temporary)
-            return false
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return false
-        }
-        return true
+        DurableFile.replace(path) { FFTPlanner.shared.exportWisdom(toFile: $0) }
     }
 }

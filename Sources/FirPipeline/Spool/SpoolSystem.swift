@@ -126,11 +126,9 @@ enum SpoolSystem {
     /// Flushes the entries of `directory` (renames and removals in it) to stable storage, so that they
     /// survive a crash.
     static func syncDirectory(_ directory: String) throws(SpoolSystemError) {
-        let fd = try spoolSystemCall(directory, "cannot be opened to flush it") {
-            open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try DurableFile.syncDirectory(directory) {
+            SpoolSystemError(path: directory, what: "could not be flushed to disk", code: $0)
         }
-        defer { close(fd) }
-        try spoolSystemCall(directory, "could not be flushed to disk") { fsync(fd) }
     }
 
     /// Writes `bytes` to the file at `path`, which exists and is empty, and flushes it to stable storage.
