@@ -79,10 +79,10 @@ final class StreamDescriptor: @unchecked Sendable {
     }
 
     /// Waits until the descriptor is readable (or at end of input), or `wake` is readable, or `timeout`
-    /// milliseconds pass (−1: no limit). Returns whether the descriptor is readable.
-    func waitReadable(orWake wake: Int32, timeout: Int32) throws(JobError) -> Bool {
+    /// passes. Returns whether the descriptor is readable.
+    func waitReadable(orWake wake: Int32, timeout: Duration) throws(JobError) -> Bool {
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-        try systemCall({ failure("wait for input on", $0) }) { poll(&fds, 2, timeout) }
+        try Poll.wait(&fds, until: .now.advanced(by: timeout)) { failure("wait for input on", $0) }
         return fds[0].revents != 0
     }
 

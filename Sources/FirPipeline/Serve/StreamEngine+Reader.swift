@@ -121,7 +121,7 @@ extension StreamEngine {
                 continue
             }
             // Wakes at least every second so the watchdog's heartbeat moves while the input is idle.
-            guard try input.waitReadable(orWake: wake.read, timeout: 1000) else {
+            guard try input.waitReadable(orWake: wake.descriptor, timeout: .seconds(1)) else {
                 heartbeat.add(1, ordering: .relaxed)
                 continue
             }

@@ -40,8 +40,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// Moves while the stream is alive: each block filtered, and each second the reader waits on idle
     /// input. The watchdog pings systemd only while it moves.
     public let heartbeat = Atomic<UInt64>(0)
-    /// Written to wake the reader from `poll` when intake stops.
-    let wake: (read: Int32, write: Int32)
+    /// Wakes the reader from `poll` when intake stops.
+    let wake: WakePipe
     private let done = DispatchSemaphore(value: 0)
     private let finished = Atomic<Bool>(false)
 
@@ -89,16 +89,7 @@ public final class StreamEngine: @unchecked Sendable {
             filter.startLimiter(
                 ceilingDB: limitDB, sampleRate: settings.sampleRate, channels: convolver.outputs, blockSize: blockSize)
         }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0, setNonBlocking(fds) else {
-            throw JobError(.ioError, "cannot make the stream's wake-up pipe: \(String(cString: strerror(errno)))")
-        }
-        wake = (fds[0], fds[1])
-    }
-
-    deinit {
-        Glibc.close(wake.read)
-        Glibc.close(wake.write)
+        wake = try WakePipe { JobError(.ioError, "cannot make the stream's wake-up pipe: \(errnoText($0))") }
     }
 
     /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
@@ -131,8 +122,7 @@ public final class StreamEngine: @unchecked Sendable {
     /// the output is flushed. Any thread; idempotent.
     public func stopIntake() {
         if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
-            var byte: UInt8 = 1
-            _ = Glibc.write(wake.write, &byte, 1)
+            wake.wake()
         }
     }
 
@@ -183,14 +173,6 @@ public final class StreamEngine: @unchecked Sendable {
     func finish() {
         finished.store(true, ordering: .releasing)
         done.signal()
-    }
-}
-
-/// Makes both ends of the wake-up pipe non-blocking and close-on-exec: a wake-up must never block
-/// the caller, and a child process must not inherit them.
-private func setNonBlocking(_ fds: [Int32]) -> Bool {
-    fds.allSatisfy { fd in
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0
     }
 }
 

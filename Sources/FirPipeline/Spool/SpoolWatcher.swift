@@ -1,3 +1,4 @@
+import FirAudio
 internal import Glibc
 
 /// What the inbox watch reports.
@@ -22,8 +23,7 @@ enum SpoolWatchEvent: Equatable, Sendable {
 /// one-byte write to a pipe is atomic). `@unchecked Sendable` for that split, which the compiler cannot see.
 final class SpoolWatcher: @unchecked Sendable {
     private let inotify: Int32
-    /// The pipe's read and write ends, both non-blocking.
-    private let wakeup: (read: Int32, write: Int32)
+    private let wakeup: WakePipe
     private let directory: String
     /// Room for many events at once; inotify never splits one across reads when the buffer holds one.
     private let buffer: UnsafeMutableRawBufferPointer
@@ -36,31 +36,22 @@ final class SpoolWatcher: @unchecked Sendable {
         let inotify = try spoolSystemCall(directory, "cannot be watched (inotify)") {
             inotify_init1(Int32(IN_NONBLOCK) | Int32(IN_CLOEXEC))
         }
-        var ends: [Int32] = [-1, -1]
         do throws(SpoolSystemError) {
             try spoolSystemCall(directory, "cannot be watched (inotify_add_watch)") {
                 inotify_add_watch(inotify, directory, mask)
             }
-            try spoolSystemCall(directory, "cannot be watched (pipe)") { pipe(&ends) }
-            for fd in ends {
-                try spoolSystemCall(directory, "cannot be watched (fcntl)") { fcntl(fd, F_SETFL, O_NONBLOCK) }
-                try spoolSystemCall(directory, "cannot be watched (fcntl)") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            }
+            wakeup = try WakePipe { SpoolSystemError(path: directory, what: "cannot be watched (pipe)", code: $0) }
         } catch {
-            for fd in ends where fd >= 0 { close(fd) }
             close(inotify)
             throw error
         }
         self.directory = directory
         self.inotify = inotify
-        self.wakeup = (ends[0], ends[1])
         self.buffer = .allocate(byteCount: 64 * 1024, alignment: 8)
     }
 
     deinit {
         close(inotify)
-        close(wakeup.read)
-        close(wakeup.write)
         buffer.deallocate()
     }
 
@@ -71,27 +62,19 @@ final class SpoolWatcher: @unchecked Sendable {
     func wait(timeout: Double) throws(SpoolSystemError) -> [SpoolWatchEvent] {
         var fds = [
             pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeup.descriptor, events: Int16(POLLIN), revents: 0),
         ]
-        let milliseconds = Int32(max(0, min(timeout, 60)) * 1000)
-        let ready = poll(&fds, 2, milliseconds)
-        if ready == -1 {
-            if errno == EINTR { return [] }
-            throw SpoolSystemError(path: directory, what: "cannot be watched (poll)", code: errno)
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(max(0, min(timeout, 60)) * 1000)))
+        try Poll.wait(&fds, until: deadline) {
+            SpoolSystemError(path: directory, what: "cannot be watched (poll)", code: $0)
         }
-        if fds[1].revents != 0 {
-            var bytes: (UInt64, UInt64) = (0, 0)
-            // Empties the pipe (a wake-up or two); EAGAIN when already empty is fine.
-            while read(wakeup.read, &bytes, 16) > 0 {}
-        }
+        if fds[1].revents != 0 { wakeup.drain() }
         return fds[0].revents != 0 ? try readEvents() : []
     }
 
     /// Wakes a ``wait(timeout:)`` in progress, or makes the next one return at once. Any thread.
     func wake() {
-        var one: UInt8 = 1
-        // Best effort: the only failure is a full pipe, which wakes the waiter anyway.
-        _ = write(wakeup.write, &one, 1)
+        wakeup.wake()
     }
 
     /// Reads every queued event without blocking.

@@ -1,3 +1,4 @@
+import FirAudio
 import Foundation
 import Synchronization
 
@@ -13,39 +14,37 @@ final class ControlLoop: @unchecked Sendable {
 
     private let address: UnixSocketAddress
     private var bound: ControlSocket.Bound
-    private let wake: UnixSocket
+    private let stop: WakePipe
     private let readTimeout: Duration
     private let handler: ControlSocket.Handler
     private let log: ControlSocket.Log
     /// Oldest first, so that the oldest silent client is the one dropped when the table is full.
     private var connections: [ControlConnection] = []
     private var nextID = 0
-    /// Replies of finished commands, by connection id, and the pair that tells the loop about them.
+    /// Replies of finished commands, by connection id, and the pipe that tells the loop about them.
     private let finished = Mutex<[(Int, String)]>([])
-    private let finishedReader: UnixSocket
-    private let finishedWriter: UnixSocket
+    private let finishedSignal: WakePipe
     private let commands = DispatchGroup()
     private var nextFileCheck = ContinuousClock.now
     /// What has been logged once already, so a lasting condition is not logged every check.
     private var reported = Set<String>()
 
     init(
-        address: UnixSocketAddress, bound: ControlSocket.Bound, wake: UnixSocket, readTimeout: Duration,
+        address: UnixSocketAddress, bound: ControlSocket.Bound, stop: WakePipe, readTimeout: Duration,
         handler: @escaping ControlSocket.Handler, log: @escaping ControlSocket.Log
     ) throws(DaemonError) {
         self.address = address
         self.bound = bound
-        self.wake = wake
+        self.stop = stop
         self.readTimeout = readTimeout
         self.handler = handler
         self.log = log
-        (finishedReader, finishedWriter) = try UnixSocket.pair()
-        try finishedReader.makeNonBlocking()
+        finishedSignal = try WakePipe(DaemonError.failing(.cannotCreate, "cannot create a wake-up pipe"))
     }
 
     private var path: String { address.description }
 
-    /// Serves until the wake socket becomes readable, then waits for running commands and removes the
+    /// Serves until ``stop`` is woken, then waits for running commands and removes the
     /// socket file if it is still ours.
     func run() {
         while serveOnce() {}
@@ -65,18 +64,18 @@ final class ControlLoop: @unchecked Sendable {
     /// One poll and what it found; false when asked to stop.
     private func serveOnce() -> Bool {
         let polled = connections
-        var fds = [wake.descriptor, finishedReader.descriptor, bound.listener.descriptor].map {
+        var fds = [stop.descriptor, finishedSignal.descriptor, bound.listener.descriptor].map {
             pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
         }
         // A negative descriptor is skipped by poll: a connection whose command runs has nothing to say.
         fds += polled.map { pollfd(fd: $0.pollEvents == nil ? -1 : $0.socket.descriptor, events: $0.pollEvents ?? 0, revents: 0) }
         do throws(DaemonError) {
-            try Poll.wait(&fds, until: nearestDeadline())
+            try Poll.wait(&fds, until: nearestDeadline()) { DaemonError(.ioError, "poll failed (\(errnoDescription($0)))", errno: $0) }
         } catch {
             // Out of kernel memory, or a limit: say so once and retry calmly rather than spin.
             report("poll", "control socket \(path): \(error.message); retrying")
             usleep(100_000)
-            return !wake.hasInput()
+            return !stop.isWoken
         }
         if fds[0].revents != 0 { return false }
         let now = ContinuousClock.now
@@ -123,13 +122,13 @@ final class ControlLoop: @unchecked Sendable {
         DispatchQueue.global().async { [self] in
             let reply = handler(command)
             finished.withLock { $0.append((id, reply)) }
-            finishedWriter.nudge()
+            finishedSignal.wake()
             commands.leave()
         }
     }
 
     private func deliverReplies(now: ContinuousClock.Instant) {
-        while let bytes = try? finishedReader.receive(upTo: 256), !bytes.isEmpty {}
+        finishedSignal.drain()
         let replies = finished.withLock { list in
             defer { list.removeAll() }
             return list

@@ -1,3 +1,4 @@
+import FirAudio
 import FirCore
 import FirPipeline
 import Foundation
@@ -30,8 +31,8 @@ final class ControlSocket: Sendable {
     static let connectionLimit = 64
 
     let path: String
-    /// Wakes the loop for ``stop()``: the loop polls the other end.
-    private let wakeSender: UnixSocket
+    /// Wakes the loop for ``stop()``.
+    private let stopSignal: WakePipe
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     /// umask is per process: two sockets bound at once must not restore each other's mask.
@@ -55,19 +56,18 @@ final class ControlSocket: Sendable {
         try Self.makeDirectory((path as NSString).deletingLastPathComponent)
         try Self.removeStaleSocket(at: address)
         let bound = try Self.bind(address)
-        let wakeSender: UnixSocket, loop: ControlLoop
+        let stopSignal: WakePipe, loop: ControlLoop
         do throws(DaemonError) {
-            let wakeReceiver: UnixSocket
-            (wakeSender, wakeReceiver) = try UnixSocket.pair()
+            stopSignal = try WakePipe(DaemonError.failing(.cannotCreate, "cannot create a wake-up pipe"))
             loop = try ControlLoop(
-                address: address, bound: bound, wake: wakeReceiver, readTimeout: readTimeout, handler: handler,
+                address: address, bound: bound, stop: stopSignal, readTimeout: readTimeout, handler: handler,
                 log: log)
         } catch {
             unlink(path)
             throw error
         }
         self.path = path
-        self.wakeSender = wakeSender
+        self.stopSignal = stopSignal
         let finished = finished
         do throws(ResourceError) {
             try NamedThread.start("firpipe-control") {
@@ -92,7 +92,7 @@ final class ControlSocket: Sendable {
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         // The byte stays unread, so every later poll of the loop sees it.
-        try? wakeSender.send([1])
+        stopSignal.wake()
         finished.wait()
     }
 

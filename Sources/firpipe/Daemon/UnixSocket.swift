@@ -84,21 +84,6 @@ final class UnixSocket: Sendable {
         return UnixSocket(adopting: fd)
     }
 
-    /// A connected pair of stream sockets, e.g. to wake a thread that polls one end.
-    static func pair() throws(DaemonError) -> (UnixSocket, UnixSocket) {
-        var ends: [Int32] = [-1, -1]
-        try posixCall(DaemonError.failing(.cannotCreate, "cannot create a socket pair")) {
-            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends)
-        }
-        return (UnixSocket(adopting: ends[0]), UnixSocket(adopting: ends[1]))
-    }
-
-    /// Whether input is waiting, without waiting for it.
-    func hasInput() -> Bool {
-        var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-        return (try? Poll.wait(&fds, until: .now)) ?? false
-    }
-
     /// Reads up to `count` bytes; an empty result is end of file.
     ///
     /// - Throws: `.timeout` when a receive timeout set by ``setTimeouts(receive:send:)`` ran out,
@@ -143,11 +128,6 @@ final class UnixSocket: Sendable {
         } catch where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
             return 0
         }
-    }
-
-    /// Sends one byte without waiting, to wake whoever polls the other end; a full buffer already wakes it.
-    func nudge() {
-        _ = try? sendAvailable([1])
     }
 
     /// Sends one datagram to `address`; true when the kernel took it whole. Never blocks for long:
