@@ -57,7 +57,12 @@ let package = Package(
                 "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
+        .testTarget(
+            name: "FirpipeTests",
+            dependencies: [
+                "firpipe", "FirAudio", "FirTestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
