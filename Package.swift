@@ -21,10 +21,13 @@ let package = Package(
         .systemLibrary(
             name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
+        // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
+        .target(name: "CSystem"),
+
         // The convolution core: pure math, no I/O.
-        .target(name: "FirCore", dependencies: ["CFFTW"]),
+        .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
         // Audio files and kernels over libsndfile; kernels resampled with libsoxr.
-        .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CSystem"]),
         // Stages, jobs and the YAML config.
         .target(
             name: "FirPipeline",

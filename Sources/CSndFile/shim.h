@@ -1,55 +1,5 @@
 #ifndef FIRPIPE_CSNDFILE_SHIM_H
 #define FIRPIPE_CSNDFILE_SHIM_H
 #include <sndfile.h>
-#include <errno.h>
-#include <fcntl.h>
 
-#ifdef __linux__
-// Declared here because <fcntl.h> hides it without _GNU_SOURCE, which a module's headers cannot set
-// before the system modules are built. Linux: int sync_file_range(int, off64_t, off64_t, unsigned int).
-extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
-// The same for fallocate64, whose offsets are 64-bit on every Linux (fallocate's follow off_t).
-extern int fallocate64(int fd, int mode, long long offset, long long len);
-#endif
-
-/// Starts writing the file's dirty pages to disk without waiting (Linux sync_file_range with
-/// SYNC_FILE_RANGE_WRITE), so the fsync that completes an output has little left to do. Returns 0, or
-/// -1 with errno; a no-op elsewhere.
-static inline int firpipe_start_writeback(int fd) {
-#ifdef __linux__
-    return sync_file_range(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */);
-#else
-    (void)fd;
-    return 0;
-#endif
-}
-
-/// Reserves disk blocks for the first `bytes` bytes of the file without changing its size (Linux
-/// fallocate with FALLOC_FL_KEEP_SIZE). Returns 0, or -1 with errno: ENOSPC or EDQUOT when the disk or
-/// quota cannot hold them, EOPNOTSUPP where the file system cannot reserve. Elsewhere -1 with ENOSYS.
-static inline int firpipe_reserve(int fd, long long bytes) {
-#ifdef __linux__
-    return fallocate64(fd, 1 /* FALLOC_FL_KEEP_SIZE */, 0, bytes);
-#else
-    (void)fd;
-    (void)bytes;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-/// Opens an unnamed regular file in directory `dir` for reading and writing (Linux O_TMPFILE), with
-/// `mode` less the umask, as open(2) with O_CREAT would give it. Returns the descriptor, or -1 with errno:
-/// EOPNOTSUPP, EISDIR or EINVAL where the kernel or file system cannot make one. Elsewhere -1, EOPNOTSUPP.
-static inline int firpipe_open_unnamed(const char *dir, unsigned int mode) {
-#if defined(__linux__) && defined(__O_TMPFILE)
-    // <fcntl.h> defines O_TMPFILE only with _GNU_SOURCE (see above); __O_TMPFILE includes O_DIRECTORY.
-    return open(dir, __O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
-#else
-    (void)dir;
-    (void)mode;
-    errno = EOPNOTSUPP;
-    return -1;
-#endif
-}
 #endif

@@ -1,3 +1,4 @@
+internal import CSystem
 internal import CFFTW
 #if canImport(Glibc)
 import Glibc

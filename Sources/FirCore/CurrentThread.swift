@@ -1,3 +1,4 @@
+internal import CSystem
 internal import CFFTW
 
 /// Per-thread settings that a thread makes for itself.
