@@ -35,11 +35,14 @@ public final class FFTPlanner: @unchecked Sendable {
     /// The process-wide planner. Unsafe-sendable: all state is guarded by `lock`.
     public static let shared = FFTPlanner()
 
-    private let lock = NSLock()
+    /// Guards every plan made or destroyed, 1-D here and 2-D in `FFTPlanner+2D.swift`, and wisdom.
+    let lock = NSLock()
     /// Imports running on another thread (``importWisdomInBackground(fromFile:)``); planning and
     /// exporting wait for them, so no plan is made before its wisdom is in.
     private let pendingImports = DispatchGroup()
     private var cache: [Int: RealFFT] = [:]
+    /// 2-D plans by (rows, columns); guarded by `lock`.
+    var cache2D: [Size2D: RealFFT2D] = [:]
     private var policy = Policy.estimateOnly
     private var spentMeasuring = 0.0
     private var learned = false

@@ -10,7 +10,8 @@ For each case in CASES the script writes, into this directory:
   <name>.signal.f64    the input signal
   <name>.kernel.f64    the kernel (filter taps, or the template for correlation)
   <name>.expected.f64  scipy's result
-as raw little-endian float64 with no header, and lists them in manifest.json with the mode
+as raw little-endian float64 with no header (2-D arrays row-major, as <name>.image.f64 for the
+input; their shapes under "cases2d" in the manifest), and lists them in manifest.json with the mode
 ("convolve" or "correlate") and the output length ("full", "same" or "valid"), which are the
 names firpipe's ConvolutionMode and OutputLength use.
 
@@ -48,6 +49,21 @@ CASES = [
     ("convolve-full-single", "convolve", "full", 1, 1, 112),
 ]
 
+# 2-D cases, for scipy.signal.convolve2d / correlate2d (zero fill): name, mode, length, image shape,
+# kernel shape, seed. Odd and even kernel sides (which decide where "same" starts, and where
+# correlate2d's "same" differs from convolve2d's), and a kernel larger than the image.
+CASES_2D = [
+    ("convolve2d-full", "convolve", "full", (23, 31), (5, 4), 201),
+    ("convolve2d-same", "convolve", "same", (30, 17), (6, 7), 202),
+    ("convolve2d-valid", "convolve", "valid", (40, 33), (9, 8), 203),
+    ("correlate2d-full", "correlate", "full", (21, 19), (4, 6), 204),
+    ("correlate2d-same-even", "correlate", "same", (25, 28), (8, 6), 205),
+    ("correlate2d-same-odd", "correlate", "same", (19, 24), (5, 7), 206),
+    ("correlate2d-valid", "correlate", "valid", (48, 37), (11, 10), 207),
+    ("correlate2d-valid-large-kernel", "correlate", "valid", (6, 5), (13, 12), 208),
+    ("convolve2d-same-large-kernel", "convolve", "same", (7, 9), (12, 14), 209),
+]
+
 # Largest allowed |fft − direct| relative to the output peak.
 AGREEMENT = 1e-12
 
@@ -76,6 +92,20 @@ def scipy_result(x, h, mode, length):
     if error > AGREEMENT:
         sys.exit(f"fft and direct differ by {error:.3g} of the peak")
     return fast, error
+
+
+def scipy_result_2d(x, h, mode, length):
+    """scipy's 2-D result (direct sums), after checking its full output against scipy's FFT method."""
+    if mode == "convolve":
+        result = scipy.signal.convolve2d(x, h, mode=length)
+        full, fast = scipy.signal.convolve2d(x, h), scipy.signal.convolve(x, h, method="fft")
+    else:
+        result = scipy.signal.correlate2d(x, h, mode=length)
+        full, fast = scipy.signal.correlate2d(x, h), scipy.signal.correlate(x, h, method="fft")
+    error = np.max(np.abs(full - fast)) / max(np.max(np.abs(full)), 1e-300)
+    if error > AGREEMENT:
+        sys.exit(f"2-D fft and direct differ by {error:.3g} of the peak")
+    return result, error
 
 
 def write_f64(name, values):
@@ -109,6 +139,23 @@ def main():
             "scipy": "oaconvolve" if mode == "convolve" else "correlate(method='fft')",
         })
         print(f"{name:30s} n={n:5d} m={m:5d} out={y.size:5d} fft-vs-direct {error:.2e}")
+    manifest["cases2d"] = []
+    for name, mode, length, shape, kshape, seed in CASES_2D:
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-1.0, 1.0, shape)
+        h = rng.uniform(-1.0, 1.0, kshape)
+        y, error = scipy_result_2d(x, h, mode, length)
+        files = {part: f"{name}.{part}.f64" for part in ("image", "kernel", "expected")}
+        write_f64(files["image"], x.ravel())
+        write_f64(files["kernel"], h.ravel())
+        write_f64(files["expected"], y.ravel())
+        manifest["cases2d"].append({
+            "name": name, "mode": mode, "length": length,
+            "image": files["image"], "kernel": files["kernel"], "expected": files["expected"],
+            "imageShape": list(shape), "kernelShape": list(kshape), "expectedShape": list(y.shape),
+            "scipy": "convolve2d" if mode == "convolve" else "correlate2d",
+        })
+        print(f"{name:30s} image={shape} kernel={kshape} out={y.shape} fft-vs-direct {error:.2e}")
     with open(os.path.join(HERE, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
