@@ -129,6 +129,9 @@ struct BatchCommand: ParsableCommand {
                 + "\(failed.count) failed"
             if count(.notRun) > 0 { summary += ", \(count(.notRun)) not run" }
             summary += String(format: "; %.3f h of audio in %.1f s", hours, Date().timeIntervalSince(began))
+            let made = runner.kernels.counts
+            summary += "; \(made.loaded) kernel file\(made.loaded == 1 ? "" : "s") loaded, "
+                + "\(made.transformed) transform\(made.transformed == 1 ? "" : "s") made"
             if !failed.isEmpty {
                 let names = failed.prefix(5).map(\.input).joined(separator: ", ")
                 summary += "; failed: " + names + (failed.count > 5 ? " and \(failed.count - 5) more" : "")

@@ -30,6 +30,9 @@ public final class BatchJournal: Sendable {
     /// The journal's path.
     public let path: String
     private let entries: [String: Entry]
+    /// Whether the file ends inside a line (a crash tore the last one): the first record then starts a
+    /// new line, so the torn one stays the only line lost.
+    private let endsTorn: Bool
     /// The descriptor appended to, opened on the first record.
     private let descriptor = Mutex<Int32>(-1)
 
@@ -37,7 +40,9 @@ public final class BatchJournal: Sendable {
     public init(path: String) {
         self.path = path
         var entries: [String: Entry] = [:]
-        if let data = FileManager.default.contents(atPath: path) {
+        let data = FileManager.default.contents(atPath: path)
+        endsTorn = data.map { !$0.isEmpty && $0.last != UInt8(ascii: "\n") } ?? false
+        if let data {
             let decoder = JSONDecoder()
             for line in data.split(separator: UInt8(ascii: "\n")) {
                 guard let entry = try? decoder.decode(Entry.self, from: Data(line)) else { continue }
@@ -91,6 +96,7 @@ public final class BatchJournal: Sendable {
             if fd < 0 {
                 fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
                 guard fd >= 0 else { throw failure("cannot be opened") }
+                if endsTorn { line.insert(UInt8(ascii: "\n"), at: 0) }
             }
             let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard written == line.count else { throw failure("cannot be written") }
