@@ -37,6 +37,13 @@ run: build
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) --no-parallel
+	$(MAKE) test-slurm
+
+# `firpipe batch` sharded over a real single-node Slurm (installed and started by the test, stopped at its
+# end; skipped with a message when not root): Tests/Slurm/array-test.sh.
+.PHONY: test-slurm
+test-slurm:
+	Tests/Slurm/array-test.sh .build/release/firpipe
 
 # kill -9 at CRASH_RUNS seeded random moments of `process` runs (the suite does 20), each followed by a
 # normal run, plus the named crash points: Tests/FirpipeTests/CrashTests.swift.

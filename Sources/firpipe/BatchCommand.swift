@@ -44,6 +44,12 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Files in flight at once (default: one per core).")
     var jobs: Int?
 
+    @Option(help: "Run only shard I of N (I from 0), split by audio length; default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX.")
+    var shard: String?
+
+    @Option(help: "Shards in all for a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX.")
+    var shards: Int?
+
     @Flag(name: [.short, .long], help: "No progress line or summary; failures and warnings still go to stderr.")
     var quiet = false
 
@@ -55,6 +61,10 @@ struct BatchCommand: ParsableCommand {
             throw ValidationError("--manifest names every output; give no directories with it")
         }
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs \(jobs) is out of range; use 1...256") }
+        if let shard, BatchShard(parsing: shard) == nil {
+            throw ValidationError("--shard \(shard) is not I/N with 0 <= I < N, e.g. --shard 0/4")
+        }
+        if let shards, shards < 1 { throw ValidationError("--shards \(shards) must be at least 1") }
     }
 
     func run() throws {
@@ -88,10 +98,39 @@ struct BatchCommand: ParsableCommand {
             try? FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             journalPath = journal ?? outDir + "/.firpipe-batch-journal"
         }
-        try runJobs(jobs, journalPath: journalPath, builder: builder)
+        guard let shard = try chosenShard() else {
+            try runJobs(jobs, journalPath: journalPath, builder: builder)
+            return
+        }
+        let lengths = jobs.map { BatchRunner.audioSeconds($0) ?? 0 }
+        let shardOf = BatchShard.assign(lengths: lengths, names: jobs.map(\.input), shards: shard.count)
+        let mine = jobs.indices.filter { shardOf[$0] == shard.index }.map { jobs[$0] }
+        if !quiet { printError("firpipe: batch shard \(shard): \(mine.count) of \(jobs.count) jobs") }
+        try runJobs(mine, journalPath: journalPath, builder: builder, shard: shard)
     }
 
-    private func runJobs(_ jobs: [BatchJob], journalPath: String, builder: BatchJobBuilder) throws {
+    /// `--shard`, else the job engine's environment, else none.
+    private func chosenShard() throws -> BatchShard? {
+        if let shard { return BatchShard(parsing: shard) }
+        switch BatchShard.fromEnvironment(ProcessInfo.processInfo.environment, shards: shards) {
+        case nil: return nil
+        case .success(let shard)?: return shard
+        case .failure(let error)?: throw fail(error.description, code: SysExits.usage)
+        }
+    }
+
+    /// `path` with `-shard-I-of-N` before its extension, for each shard's own report.
+    static func shardPath(_ path: String, _ shard: BatchShard) -> String {
+        let ext = (path as NSString).pathExtension
+        let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
+        return stem + "-shard-\(shard.index)-of-\(shard.count)" + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// Runs `jobs`; a shard writes its own journal and report (`-shard-I-of-N`) and reads every shard's
+    /// journal, so a re-run with another split still skips what is done.
+    private func runJobs(
+        _ jobs: [BatchJob], journalPath: String, builder: BatchJobBuilder, shard: BatchShard? = nil
+    ) throws {
         FFTPlanner.shared.setPolicy(.batch)
         let wisdom = WisdomStore()
         wisdom.loadInBackground()
@@ -103,7 +142,11 @@ struct BatchCommand: ParsableCommand {
         settings.failFast = failFast
         let line = quiet ? nil : BatchProgressLine()
         let runner = BatchRunner(
-            jobs: jobs, journal: BatchJournal(path: journalPath), settings: settings, costModel: costModel,
+            jobs: jobs,
+            journal: BatchJournal(
+                path: shard.map { journalPath + "-shard-\($0.index)-of-\($0.count)" } ?? journalPath,
+                alsoReading: BatchJournal.siblings(of: journalPath)),
+            settings: settings, costModel: costModel,
             progress: { line?.update($0) })
         let interrupts = Interrupts { runner.cancel() }
         let began = Date()
@@ -117,7 +160,9 @@ struct BatchCommand: ParsableCommand {
             printError("firpipe: " + place + builder.describe(error, output: result.output))
         }
         if let report {
-            do throws(AudioError) { try BatchReport.write(results, to: report) } catch {
+            do throws(AudioError) {
+                try BatchReport.write(results, to: shard.map { Self.shardPath(report, $0) } ?? report)
+            } catch {
                 printError("firpipe: report " + error.description)
             }
         }

@@ -170,3 +170,42 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: t.path("o.wav")))
     }
 }
+
+/// `--shard I/N` and the job engines' variables: the shards together do every job exactly once, with
+/// the one-process batch's bytes, and each keeps its own journal and report.
+@Suite struct BatchShardCommandTests {
+    @Test("four shards: the union is the whole batch, each file done once, bytes as one process")
+    func shardsCoverTheBatch() throws {
+        let t = try BatchCommandTests.Tree()
+        defer { t.f.dir.remove() }
+        let whole = try FirpipeBinary.run(["batch", t.path("in"), t.path("one"), "-k", t.kernel, "-q"])
+        try #require(whole.status == 0, "\(whole.stderr)")
+        var done = 0
+        for i in 0..<4 {
+            let r = try FirpipeBinary.run(
+                ["batch", t.path("in"), t.path("out"), "-k", t.kernel, "--shard", "\(i)/4", "--report", t.path("r.jsonl")])
+            #expect(r.status == 0, "\(r.stderr)")
+            let summary = r.errorLines.last ?? ""
+            done += summary.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            #expect(FileManager.default.fileExists(atPath: t.path("r-shard-\(i)-of-4.jsonl")))
+        }
+        #expect(done == t.files.count)
+        for file in t.files {
+            #expect(try t.bytes(t.path("out/" + file)) == t.bytes(t.path("one/" + file)), "\(file)")
+        }
+        // A re-run as one process finds every shard's journal and skips all.
+        let again = try FirpipeBinary.run(["batch", t.path("in"), t.path("out"), "-k", t.kernel])
+        #expect(again.stderr.contains("0 done, 4 skipped"), "\(again.stderr)")
+        // The same split from a Slurm array's variables (tasks numbered from 1 here).
+        var env = ProcessInfo.processInfo.environment
+        env["SLURM_ARRAY_TASK_ID"] = "2"
+        env["SLURM_ARRAY_TASK_MIN"] = "1"
+        env["SLURM_ARRAY_TASK_COUNT"] = "4"
+        let slurm = try FirpipeBinary.run(["batch", t.path("in"), t.path("s"), "-k", t.kernel], environment: env)
+        #expect(slurm.status == 0 && slurm.stderr.contains("shard 1/4"), "\(slurm.stderr)")
+        env["SLURM_ARRAY_TASK_ID"] = nil
+        env["JOB_COMPLETION_INDEX"] = "0"
+        let k8s = try FirpipeBinary.run(["batch", t.path("in"), t.path("s"), "-k", t.kernel], environment: env)
+        #expect(k8s.status == 64 && k8s.errorLines.count == 1 && k8s.stderr.contains("--shards"), "\(k8s.stderr)")
+    }
+}

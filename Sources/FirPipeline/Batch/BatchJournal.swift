@@ -36,20 +36,29 @@ public final class BatchJournal: Sendable {
     /// The descriptor appended to, opened on the first record.
     private let descriptor = Mutex<Int32>(-1)
 
-    /// Reads the journal at `path` (none yet is an empty one); unreadable lines are skipped.
-    public init(path: String) {
+    /// Reads the journal at `path` (none yet is an empty one), and the journals of other shards of the
+    /// batch, `others`, which are read only; unreadable lines are skipped.
+    public init(path: String, alsoReading others: [String] = []) {
         self.path = path
         var entries: [String: Entry] = [:]
         let data = FileManager.default.contents(atPath: path)
         endsTorn = data.map { !$0.isEmpty && $0.last != UInt8(ascii: "\n") } ?? false
-        if let data {
-            let decoder = JSONDecoder()
-            for line in data.split(separator: UInt8(ascii: "\n")) {
+        let decoder = JSONDecoder()
+        for text in others.filter({ $0 != path }).compactMap(FileManager.default.contents(atPath:)) + [data ?? Data()] {
+            for line in text.split(separator: UInt8(ascii: "\n")) {
                 guard let entry = try? decoder.decode(Entry.self, from: Data(line)) else { continue }
                 entries[entry.output] = entry
             }
         }
         self.entries = entries
+    }
+
+    /// The journals beside `path` whose names start with its name: every shard's (`NAME-shard-I-of-N`).
+    public static func siblings(of path: String) -> [String] {
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        return names.filter { $0.hasPrefix(base) }.sorted().map { directory.isEmpty ? $0 : directory + "/" + $0 }
     }
 
     deinit {

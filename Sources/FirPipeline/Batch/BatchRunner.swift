@@ -100,7 +100,7 @@ public final class BatchRunner: Sendable {
     }
 
     /// The input's length from its header, or nil when it cannot be read (the job reports why).
-    private static func audioSeconds(_ job: BatchJob) -> Double? {
+    public static func audioSeconds(_ job: BatchJob) -> Double? {
         guard job.spec != nil, let reader = try? AudioFileReader(path: job.input) else { return nil }
         defer { reader.close() }
         return reader.info.sampleRate > 0 ? Double(reader.info.frames) / Double(reader.info.sampleRate) : nil
