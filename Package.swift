@@ -57,7 +57,10 @@ let package = Package(
                 "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
+        // Yams to parse the Kubernetes manifest of deploy/ (DeployFilesTests).
+        .testTarget(
+            name: "FirpipeTests",
+            dependencies: ["firpipe", "FirAudio", "FirTestSupport", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )
