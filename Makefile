@@ -37,13 +37,24 @@ run: build
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) --no-parallel
+	$(MAKE) test-slurm
+
+# `firpipe batch` sharded over a real single-node Slurm (installed and started by the test, stopped at its
+# end; skipped with a message when not root): Tests/Slurm/array-test.sh.
+.PHONY: test-slurm
+test-slurm:
+	Tests/Slurm/array-test.sh .build/release/firpipe
 
 # kill -9 at CRASH_RUNS seeded random moments of `process` runs (the suite does 20), each followed by a
 # normal run, plus the named crash points: Tests/FirpipeTests/CrashTests.swift.
+# BATCH_CRASH_RUNS kills of `firpipe batch` runs (the suite does 3), each followed by a re-run:
+# Tests/FirpipeTests/BatchCrashTests.swift.
 CRASH_RUNS ?= 200
+BATCH_CRASH_RUNS ?= 50
 crash: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	CRASH_RUNS=$(CRASH_RUNS) $(SWIFT) test $(TEST_FLAGS) --skip-build --no-parallel --filter CrashTests
+	CRASH_RUNS=$(CRASH_RUNS) BATCH_CRASH_RUNS=$(BATCH_CRASH_RUNS) \
+	  $(SWIFT) test $(TEST_FLAGS) --skip-build --no-parallel --filter CrashTests
 
 # The fuzz suites of `make test`, for as long as asked (seconds, shared by the suites) and with any seed;
 # each kind of failing input is kept under FUZZ_KEEP with a note of how to replay it.

@@ -60,10 +60,12 @@ let package = Package(
                 "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Yams to parse the Kubernetes manifest of deploy/ (DeployFilesTests); the service test kit for the
+        // in-process graceful-shutdown tests.
         .testTarget(
             name: "FirpipeTests",
             dependencies: [
-                "firpipe", "FirAudio", "FirTestSupport",
+                "firpipe", "FirAudio", "FirTestSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
     ],

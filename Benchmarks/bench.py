@@ -77,6 +77,9 @@ def parse_args(argv):
     p.add_argument("--json", metavar="FILE", help="also write every run and check to FILE")
     p.add_argument("--memory", action="store_true",
                    help="only firpipe's peak RSS on W1 and on W1 10x longer (target < 100 MiB)")
+    p.add_argument("--batch", action="store_true",
+                   help="only W4-small: 40 clips through `firpipe batch`, a `process` loop and an ffmpeg loop "
+                        "(Benchmarks/batch.py)")
     p.add_argument("--firpipe", default=os.path.join(REPO, ".build", "static", "release", "firpipe"),
                    help="firpipe binary (default .build/static/release/firpipe, what make build writes)")
     p.add_argument("--bench-dir", default=os.environ.get("BENCH_DIR", "/tmp/firpipe-bench"),
@@ -263,6 +266,10 @@ def main(argv=None):
     document = {"machine": {"cores": os.cpu_count(), "platform": platform.platform()},
                 "versions": versions(args.firpipe), "runs": args.runs, "quick": args.quick,
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if args.batch:
+        import batch
+        batch.main(["--firpipe", args.firpipe, "--bench-dir", args.bench_dir, "--rounds", str(args.runs)])
+        return
     if args.memory:
         text, document["memory"] = bench_memory(args)
         print(text, flush=True)

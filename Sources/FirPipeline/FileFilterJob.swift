@@ -53,18 +53,28 @@ public final class FileFilterJob: Sendable {
     /// Starts the reader and compute threads; a test's stand-in may refuse some.
     let startThread: ThreadStarter
     let state: JobState
+    /// A batch's kernels and transforms, made once for all its jobs; nil for a job on its own.
+    let shared: SharedKernels?
 
     /// - Parameters:
     ///   - spec: the merged command line and config.
     ///   - fromConfig: report kernel problems as config errors (with `configKey`).
-    public convenience init(spec: JobSpec, fromConfig: Bool = false, costModel: CostModel = .default) {
-        self.init(spec: spec, fromConfig: fromConfig, costModel: costModel, startThread: NamedThread.start)
+    ///   - shared: a batch's kernels and transforms, shared with its other jobs.
+    public convenience init(
+        spec: JobSpec, fromConfig: Bool = false, costModel: CostModel = .default, shared: SharedKernels? = nil
+    ) {
+        self.init(
+            spec: spec, fromConfig: fromConfig, costModel: costModel, startThread: NamedThread.start, shared: shared)
     }
 
-    init(spec: JobSpec, fromConfig: Bool, costModel: CostModel, startThread: @escaping ThreadStarter) {
+    init(
+        spec: JobSpec, fromConfig: Bool, costModel: CostModel, startThread: @escaping ThreadStarter,
+        shared: SharedKernels? = nil
+    ) {
         self.spec = spec
         self.fromConfig = fromConfig
         self.costModel = costModel
+        self.shared = shared
         state = JobState(nonFinite: spec.nonFinite)
         self.startThread = startThread
     }
@@ -120,7 +130,8 @@ public final class FileFilterJob: Sendable {
         }
         let matrix = try KernelResolver.resolve(
             spec.kernels, inputPath: spec.input, channels: info.channels, sampleRate: info.sampleRate,
-            gainDB: spec.gainDB, mode: spec.mode, resampleKernels: spec.resampleKernels, fromConfig: fromConfig)
+            gainDB: spec.gainDB, mode: spec.mode, resampleKernels: spec.resampleKernels, fromConfig: fromConfig,
+            shared: shared)
         let taps = matrix.longestTaps
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
         let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: matrix.outputs)
@@ -148,7 +159,8 @@ public final class FileFilterJob: Sendable {
     /// channel, an unreadable file) is planned later, when the kernels are transformed.
     /// - Returns: the kernel file's samples (frames × channels) when its header was read.
     private func planAhead(inputFrames: Int, channels: Int) -> Int? {
-        guard case .shared(let path) = spec.kernels,
+        // A batch's later jobs find the plans made already.
+        guard shared == nil, case .shared(let path) = spec.kernels,
               let header = try? AudioFileReader(path: path) else { return nil }
         let taps = header.info.frames, samples = taps * header.info.channels
         header.close()
@@ -221,11 +233,11 @@ public final class FileFilterJob: Sendable {
                 if let filters = plan.matrix.diagonal {
                     bank = try FilterBank(
                         filters: filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                        threads: threads)
+                        threads: threads, shared: shared)
                 } else {
                     bank = try MixingBank(
                         matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                        threads: threads)
+                        threads: threads, shared: shared)
                 }
             } catch {
                 throw JobError(error, path: spec.output, while: "transforming the kernel")

@@ -33,10 +33,11 @@ public final class FilterBank: @unchecked Sendable {
     ///   - fftSize: points per transform; `2·blockSize` when nil, else as ``PartitionedKernel`` allows.
     ///   - threads: at most this many workers.
     ///   - split: how workers share the work; by default ``WorkSplit/choose(channels:threads:partitions:blockBytes:budgetBytes:)``.
+    ///   - shared: a batch's transforms, made once for all its jobs; nil to make this bank's own.
     /// - Throws: ``ResourceError`` when the memory for the spectra or the convolvers is refused.
     public init(
         filters: [ChannelFilter], blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode, threads: Int,
-        split: WorkSplit? = nil
+        split: WorkSplit? = nil, shared: SharedKernels? = nil
     ) throws(ResourceError) {
         precondition(!filters.isEmpty)
         self.blockSize = blockSize
@@ -81,11 +82,14 @@ public final class FilterBank: @unchecked Sendable {
             var i = worker
             while i < unique.count {
                 do throws(ResourceError) {
-                    kernels.store(
+                    let filter = unique[i]
+                    let made = if let shared {
+                        try shared.transform(filter, blockSize: blockSize, fftSize: fftSize, mode: mode)
+                    } else {
                         try PartitionedKernel(
-                            kernel: unique[i].taps, blockSize: blockSize, fftSize: fftSize, mode: mode,
-                            gain: unique[i].gain),
-                        at: i)
+                            kernel: filter.taps, blockSize: blockSize, fftSize: fftSize, mode: mode, gain: filter.gain)
+                    }
+                    kernels.store(made, at: i)
                 } catch {
                     kernels.fail(error, at: i)
                 }

@@ -21,9 +21,11 @@ public final class MixingBank: @unchecked Sendable {
     ///   - matrix: the compiled graph.
     ///   - blockSize, fftSize: the plan for the longest path.
     ///   - threads: at most this many workers.
+    ///   - shared: a batch's transforms, made once for all its jobs; nil to make this bank's own.
     /// - Throws: ``ResourceError`` when the memory for the spectra or the rings is refused.
     public init(
-        matrix: FilterMatrix, blockSize: Int, fftSize: Int?, mode: ConvolutionMode, threads: Int
+        matrix: FilterMatrix, blockSize: Int, fftSize: Int?, mode: ConvolutionMode, threads: Int,
+        shared: SharedKernels? = nil
     ) throws(ResourceError) {
         self.blockSize = blockSize
         let layout = ConvolverLayout(taps: matrix.longestTaps, blockSize: blockSize, fftSize: fftSize)
@@ -35,7 +37,9 @@ public final class MixingBank: @unchecked Sendable {
         var made: [ChannelFilter: PartitionedKernel] = [:]
         var paths: [MixingConvolver.Path] = []
         for entry in matrix.entries {
-            let kernel = if let shared = made[entry.filter] { shared } else {
+            let kernel = if let made = made[entry.filter] { made } else if let shared {
+                try shared.transform(entry.filter, blockSize: blockSize, fftSize: layout.fftSize, mode: mode)
+            } else {
                 try PartitionedKernel(
                     kernel: entry.filter.taps, blockSize: blockSize, fftSize: layout.fftSize, mode: mode,
                     gain: entry.filter.gain)

@@ -8,7 +8,8 @@ struct Firpipe: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProcessCommand.self, CheckCommand.self, ServeCommand.self, StatusCommand.self, ReloadCommand.self,
-            BenchCommand.self, WisdomCommand.self, AlignCommand.self, FindCommand.self, Find2DCommand.self,
+            BatchCommand.self, BenchCommand.self, WisdomCommand.self, AlignCommand.self, FindCommand.self,
+            Find2DCommand.self,
         ]
     )
 }

@@ -11,9 +11,12 @@ struct KernelCache {
     private var loaded: [String: Kernel] = [:]
     /// One line for each kernel resampled, for the job's summary.
     private(set) var notices: [String] = []
+    /// A batch's kernels, shared with its other jobs; nil for a job on its own.
+    let shared: SharedKernels?
 
-    init(fromConfig: Bool) {
+    init(fromConfig: Bool, shared: SharedKernels? = nil) {
         self.fromConfig = fromConfig
+        self.shared = shared
     }
 
     /// The kernel at `path`, resampled to `sampleRate` when `resample` is set and its rate differs.
@@ -24,10 +27,7 @@ struct KernelCache {
     ) throws(JobError) -> Kernel {
         let id = resample ? "\(path)@\(sampleRate)" : path
         if let kernel = loaded[id] { return kernel }
-        var kernel: Kernel
-        do { kernel = try KernelLoader.load(path: path) } catch {
-            throw JobError(audio: error, configKey: fromConfig ? key : nil)
-        }
+        var kernel = try raw(path, key: key)
         if let rate = kernel.sampleRate, rate != sampleRate {
             guard resample else {
                 let fix = fromConfig
@@ -38,7 +38,12 @@ struct KernelCache {
                     "\(path): kernel sample rate is \(rate) Hz but input \(inputPath) is \(sampleRate) Hz; \(fix)",
                     configKey: fromConfig ? key : nil)
             }
-            kernel = try resampled(kernel, from: rate, to: sampleRate, key: key)
+            let original = kernel
+            func make() throws(JobError) -> Kernel { try resampled(original, from: rate, to: sampleRate, key: key) }
+            kernel = if let shared { try shared.kernel(id, make: make) } else { try make() }
+            notices.append(
+                "\(kernel.path): kernel resampled from \(rate) to \(sampleRate) Hz (libsoxr, very high quality), "
+                    + "\(original.taps) → \(kernel.taps) taps")
         }
         if kernel.taps > Self.maxTaps {
             throw JobError(
@@ -50,7 +55,17 @@ struct KernelCache {
         return kernel
     }
 
-    private mutating func resampled(_ kernel: Kernel, from: Int, to: Int, key: String) throws(JobError) -> Kernel {
+    /// The file's kernel as loaded, from the batch's store when there is one.
+    private func raw(_ path: String, key: String) throws(JobError) -> Kernel {
+        let configKey = fromConfig ? key : nil
+        func load() throws(JobError) -> Kernel {
+            do { return try KernelLoader.load(path: path) } catch { throw JobError(audio: error, configKey: configKey) }
+        }
+        guard let shared else { return try load() }
+        return try shared.kernel(path, make: load)
+    }
+
+    private func resampled(_ kernel: Kernel, from: Int, to: Int, key: String) throws(JobError) -> Kernel {
         var channels: [[Float]] = []
         for taps in kernel.channels {
             do {
@@ -59,9 +74,6 @@ struct KernelCache {
                 throw JobError(audio: error, configKey: fromConfig ? key : nil)
             }
         }
-        notices.append(
-            "\(kernel.path): kernel resampled from \(from) to \(to) Hz (libsoxr, very high quality), "
-                + "\(kernel.taps) → \(channels.first?.count ?? 0) taps")
         return Kernel(path: kernel.path, channels: channels, sampleRate: to)
     }
 }

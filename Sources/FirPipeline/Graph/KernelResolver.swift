@@ -15,11 +15,13 @@ enum KernelResolver {
     ///   - mode: `.correlate` applies to one kernel per channel; a graph is refused with it.
     ///   - resampleKernels: resample kernels of another rate (`--resample-kernels`) instead of refusing them.
     ///   - fromConfig: errors carry config keys (and become config errors) when true.
+    ///   - shared: a batch's kernels, loaded once for all its jobs.
     static func resolve(
         _ spec: KernelSpec, inputPath: String, channels: Int, sampleRate: Int, gainDB: Double,
-        mode: ConvolutionMode = .convolve, resampleKernels: Bool = false, fromConfig: Bool
+        mode: ConvolutionMode = .convolve, resampleKernels: Bool = false, fromConfig: Bool,
+        shared: SharedKernels? = nil
     ) throws(JobError) -> FilterMatrix {
-        var cache = KernelCache(fromConfig: fromConfig)
+        var cache = KernelCache(fromConfig: fromConfig, shared: shared)
         var matrix = try resolve(
             spec, inputPath: inputPath, channels: channels, sampleRate: sampleRate, gainDB: gainDB, mode: mode,
             resampleKernels: resampleKernels, fromConfig: fromConfig, cache: &cache)
