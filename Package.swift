@@ -57,7 +57,7 @@ let package = Package(
                 "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirAudio", "FirTestSupport"]),
+        .testTarget(name: "FirpipeTests", dependencies: ["firpipe", "FirCore", "FirAudio", "FirTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@ struct Firpipe: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProcessCommand.self, CheckCommand.self, ServeCommand.self, StatusCommand.self, ReloadCommand.self,
-            BenchCommand.self, WisdomCommand.self,
+            BenchCommand.self, WisdomCommand.self, InspectCommand.self, KernelCommand.self,
         ]
     )
 }
