@@ -70,7 +70,8 @@ golden:
 # Regenerates the plot of the example crossover kernels that the README shows.
 plot: build
 	@mkdir -p Config/plots
-	$(BIN) inspect Config/kernels/crossover-2way.wav --plot Config/plots/crossover-2way.svg --smooth 0
+	$(BIN) inspect Config/kernels/crossover-2way.wav --plot Config/plots/crossover-2way.svg --smooth 0 \
+	  --phase-minus-delay
 
 clean:
 	rm -rf .build
