@@ -10,10 +10,11 @@ TEST_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -DFIRPIPE_CRASH_POINT
 # Its first run resolves the packages into .build/static again.
 BIN = .build/static/release/firpipe
 
-.PHONY: deps build run test crash fuzz bench golden units clean
+.PHONY: deps build run test crash fuzz bench golden units plot clean
 
-# Installs the C libraries when pkg-config cannot find them, and systemd when systemd-analyze is missing
-# (the unit-file tests run it); needs root, as on CI.
+# Installs the C libraries when pkg-config cannot find them, systemd when systemd-analyze is missing
+# (the unit-file tests run it) and Chromium when it is missing (the plot test renders an SVG in it;
+# Debian's package, about a minute to install); needs root, as on CI.
 DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev pkg-config
 deps:
 	@pkg-config --exists fftw3f sndfile soxr 2>/dev/null || { \
@@ -22,6 +23,9 @@ deps:
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  echo "installing systemd (for systemd-analyze)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (for the plot's render test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # The Swift runtime and Foundation are linked statically: loading and binding them dynamically took about
 # 10 ms of every run, a tenth of a short job.
@@ -71,11 +75,19 @@ fuzz: deps
 units:
 	sed -f systemd/plain.sed systemd/firpipe@.service > systemd/firpipe.service
 
-# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
-# Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.
+# Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core; kernel
+# analysis, minimum phase and design) and Tests/FirAudioTests/Golden (KernelResampler); needs python3
+# with scipy.
 golden:
 	python3 Tests/FirCoreTests/Golden/make_golden.py
+	python3 Tests/FirCoreTests/Golden/make_kernel_golden.py
 	python3 Tests/FirAudioTests/Golden/make_resample_golden.py
+
+# Regenerates the plot of the example crossover kernels that the README shows.
+plot: build
+	@mkdir -p Config/plots
+	$(BIN) inspect Config/kernels/crossover-2way.wav --plot Config/plots/crossover-2way.svg --smooth 0 \
+	  --phase-minus-delay
 
 clean:
 	rm -rf .build

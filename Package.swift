@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "FirpipeTests",
             dependencies: [
-                "firpipe", "FirAudio", "FirTestSupport", .product(name: "Yams", package: "Yams"),
+                "firpipe", "FirCore", "FirAudio", "FirTestSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
     ],

@@ -8,8 +8,8 @@ struct Firpipe: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProcessCommand.self, CheckCommand.self, ServeCommand.self, StatusCommand.self, ReloadCommand.self,
-            BatchCommand.self, BenchCommand.self, WisdomCommand.self, AlignCommand.self, FindCommand.self,
-            Find2DCommand.self,
+            BatchCommand.self, BenchCommand.self, WisdomCommand.self, InspectCommand.self, KernelCommand.self,
+            AlignCommand.self, FindCommand.self, Find2DCommand.self,
         ]
     )
 }

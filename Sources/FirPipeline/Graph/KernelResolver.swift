@@ -123,7 +123,7 @@ enum KernelResolver {
 
 extension JobError {
     /// The job-level view of an audio error.
-    init(audio: AudioError, configKey: String? = nil) {
+    public init(audio: AudioError, configKey: String? = nil) {
         let kind: Kind
         switch audio.kind {
         case .missing, .unreadable: kind = .missingInput
