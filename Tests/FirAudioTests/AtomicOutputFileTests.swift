@@ -1,4 +1,5 @@
 import FirAudio
+import FirTestSupport
 import Foundation
 import Testing
 
@@ -19,11 +20,9 @@ final class AtomicOutputFileTests {
 
     /// The pid of a process that has exited (a child that is reaped), for names a dead run would leave.
     private static func deadPid() throws -> Int32 {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        return child.processIdentifier
+        let child = try ChildProcess([], executable: "/bin/true")
+        child.wait(timeout: 60)
+        return child.pid
     }
 
     @Test("the named kind is hidden, unique, beside the final path, and the final file is not created")

@@ -61,17 +61,10 @@ import Testing
         let server = try ControlSocket(path: dir.path("room.sock")) { _ in "{}" }
         defer { server.stop() }
         func asNobody(_ args: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", FirpipeBinary.url.path] + args
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = Pipe()
-            process.standardInput = Pipe()
-            try process.run()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            let r = try FirpipeBinary.run(
+                ["--reuid=65534", "--regid=65534", "--clear-groups", FirpipeBinary.url.path] + args,
+                executable: "/usr/bin/setpriv")
+            return (r.status, r.stderr)
         }
         // A checkout that nobody may enter cannot run this test; everywhere else it must pass.
         guard try asNobody(["--version"]).0 == 0 else { return }
