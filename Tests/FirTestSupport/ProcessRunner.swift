@@ -67,26 +67,3 @@ public enum FirpipeBinary {
         return result
     }
 }
-
-/// A fresh temporary directory, removed by `remove()`.
-public struct TemporaryDirectory: Sendable {
-    public let url: URL
-
-    public init(prefix: String = "firpipe-test") throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(prefix)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// Path of `name` inside the directory.
-    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Files in the directory (names), sorted.
-    public func listing() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-    }
-
-    public func remove() {
-        try? FileManager.default.removeItem(at: url)
-    }
-}
