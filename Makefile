@@ -32,18 +32,19 @@ run: build
 	@mkdir -p out
 	$(BIN) process --config $(CONFIG)
 
-# --no-parallel: one parallel run in about a dozen failed with EBADF while a FirAudio test opened a file,
-# as if a test that spawns processes closed a descriptor twice; serial runs take 15 s instead of 10.
+# Suites run in parallel. The EBADF that once made this serial was libsndfile 1.2.0 closing a refused
+# file's descriptor that SndFile closed again (fixed in issue 14); tests spawn processes only through
+# Tests/FirTestSupport/ChildProcess.swift, whose descriptors are close-on-exec and closed once.
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
-	$(SWIFT) test $(TEST_FLAGS) --no-parallel
+	$(SWIFT) test $(TEST_FLAGS) --parallel
 
 # kill -9 at CRASH_RUNS seeded random moments of `process` runs (the suite does 20), each followed by a
 # normal run, plus the named crash points: Tests/FirpipeTests/CrashTests.swift.
 CRASH_RUNS ?= 200
 crash: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	CRASH_RUNS=$(CRASH_RUNS) $(SWIFT) test $(TEST_FLAGS) --skip-build --no-parallel --filter CrashTests
+	CRASH_RUNS=$(CRASH_RUNS) $(SWIFT) test $(TEST_FLAGS) --skip-build --parallel --filter CrashTests
 
 # The fuzz suites of `make test`, for as long as asked (seconds, shared by the suites) and with any seed;
 # each kind of failing input is kept under FUZZ_KEEP with a note of how to replay it.
@@ -53,7 +54,7 @@ FUZZ_KEEP ?= $(CURDIR)/.build/fuzz-failures
 fuzz: deps
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) FUZZ_KEEP=$(FUZZ_KEEP) \
-	  $(SWIFT) test $(TEST_FLAGS) --no-parallel --filter 'FirpipeTests\.(ConfigFuzzTests|AudioHeaderFuzzTests)'
+	  $(SWIFT) test $(TEST_FLAGS) --parallel --filter 'FirpipeTests\.(ConfigFuzzTests|AudioHeaderFuzzTests)'
 
 # Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core) and
 # Tests/FirAudioTests/Golden (KernelResampler); needs python3 with scipy.
