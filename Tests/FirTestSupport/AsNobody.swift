@@ -26,10 +26,8 @@ public enum AsNobody {
     public static func rerunTest(_ filter: String) throws -> String? {
         guard getuid() == 0 else { return nil }
         guard isPossible else { return "root without \(setpriv): install util-linux to run this test" }
-        let r = try run("/proc/self/exe", ["--testing-library", "swift-testing", "--filter", filter])
-        let printed = r.stdout + r.stderr
-        // Exit 0 with no test run is no pass: the filter must have found the one test.
-        return r.status == 0 && printed.contains("Test run with 1 test ") ? "" : "as nobody: \(printed)"
+        let failure = AloneRun.verdict(try run("/proc/self/exe", AloneRun.runnerArguments(filter)))
+        return failure.isEmpty ? "" : "as nobody: \(failure)"
     }
 
     /// `path` (a symbolic link resolved) copied once per test process into a directory every user may
@@ -40,7 +38,8 @@ public enum AsNobody {
             if let copy = copies[source] { return copy }
             let copy = directory + "/" + URL(fileURLWithPath: source).lastPathComponent
             try? FileManager.default.removeItem(atPath: copy)
-            try FileManager.default.copyItem(atPath: source, toPath: copy)
+            // A hard link costs nothing; a copy where the checkout is on another file system.
+            if link(source, copy) != 0 { try FileManager.default.copyItem(atPath: source, toPath: copy) }
             chmod(copy, 0o755)
             copies[source] = copy
             return copy
@@ -49,11 +48,13 @@ public enum AsNobody {
 
     private static let copies = Mutex<[String: String]>([:])
 
-    /// Made once per test process, 0755 up to /tmp, so nobody can enter it.
+    /// Made once per test process, 0755 up to /tmp, so nobody can enter it; removed at exit.
     private static let directory: String = {
-        let path = "/tmp/firpipe-nobody-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        chmod(path, 0o755)
-        return path
+        try? FileManager.default.createDirectory(atPath: directoryPath, withIntermediateDirectories: true)
+        chmod(directoryPath, 0o755)
+        atexit { try? FileManager.default.removeItem(atPath: AsNobody.directoryPath) }
+        return directoryPath
     }()
+
+    private static let directoryPath = "/tmp/firpipe-nobody-\(getpid())"
 }
