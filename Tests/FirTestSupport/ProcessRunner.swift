@@ -15,12 +15,16 @@ public enum FirpipeBinary {
         return exe.deletingLastPathComponent().appendingPathComponent("firpipe")
     }
 
-    /// The cache directory the tests' firpipe runs use, shared by them and kept for the process's life.
+    /// The cache directory the tests' firpipe runs use, shared by them, kept for the process's life and
+    /// removed at its exit.
     public static let testCache: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("firpipe-test-cache-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try? FileManager.default.createDirectory(atPath: testCachePath, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: FirpipeBinary.testCachePath) }
+        return testCachePath
     }()
+
+    private static let testCachePath =
+        FileManager.default.temporaryDirectory.appendingPathComponent("firpipe-test-cache-\(getpid())").path
 
     /// A new directory for one child's `RUNTIME_DIRECTORY` (its default control socket), under the
     /// tests' cache.
