@@ -4,7 +4,7 @@ import Synchronization
 /// A child process started with posix_spawn: the one way the tests start a process (firpipe, a shell,
 /// setpriv, sha256sum…). Every descriptor it makes has one owner that closes it once, and all are
 /// close-on-exec, so a test running in parallel neither loses a descriptor to it nor passes one to
-/// its own children. (Foundation's `Process` is not used: see ``FirpipeBinary``.)
+/// its own children.
 ///
 /// Thread-safe: the test's thread, and any thread that polls or signals it.
 public final class ChildProcess: Sendable {

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// Paths as Linux has them: bytes that need not be UTF-8, and lengths the kernel refuses (issue 14,
-/// defects 8 and 5). Names that are not UTF-8 cannot go through `Process`, which takes `String`s, so
-/// these runs go through /bin/sh and printf.
+/// defects 8 and 5). Names that are not UTF-8 cannot go through ``ChildProcess``, which takes
+/// `String`s, so these runs go through /bin/sh and printf.
 @Suite struct OddPathTests {
     let signal = [
         Signals.noise(count: 3000, seed: 11, amplitude: 0.5), Signals.noise(count: 3000, seed: 12, amplitude: 0.5),
