@@ -1,4 +1,5 @@
 import FirAudio
+import FirTestSupport
 import Foundation
 import Testing
 
@@ -19,23 +20,21 @@ final class AtomicOutputFileTests {
 
     /// The pid of a process that has exited (a child that is reaped), for names a dead run would leave.
     private static func deadPid() throws -> Int32 {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        return child.processIdentifier
+        let child = try ChildProcess([], executable: "/bin/true")
+        child.wait(timeout: 60)
+        return child.pid
     }
 
     @Test("the named kind is hidden, unique, beside the final path, and the final file is not created")
     func temporaryName() throws {
-        let finalPath = directory.file("out.wav")
+        let finalPath = directory.path("out.wav")
         let first = try AtomicOutputFile(finalPath: finalPath, naming: .named)
         let second = try AtomicOutputFile(finalPath: finalPath, naming: .named)
         #expect(first.finalPath == finalPath)
         #expect(first.temporaryPath != second.temporaryPath)
         for output in [first, second] {
             #expect(!output.isUnnamed)
-            #expect(output.temporaryPath.hasPrefix(directory.file(".out.wav.firpipe-\(getpid())-")))
+            #expect(output.temporaryPath.hasPrefix(directory.path(".out.wav.firpipe-\(getpid())-")))
             #expect(output.temporaryPath.hasSuffix(".tmp"))
         }
         #expect(!FileManager.default.fileExists(atPath: finalPath))
@@ -45,19 +44,19 @@ final class AtomicOutputFileTests {
     /// the directory before commit, so a kill -9 cannot leave anything there.
     @Test("the automatic kind is unnamed: the directory stays empty until commit")
     func unnamedUntilCommit() throws {
-        let finalPath = directory.file("out.txt")
+        let finalPath = directory.path("out.txt")
         let output = try AtomicOutputFile(finalPath: finalPath)
         try #require(output.isUnnamed, "O_TMPFILE refused in \(directory.path)")
         try put("whole", in: output)
-        #expect(try directory.entries() == [])
+        #expect(directory.listing() == [])
         try output.commit()
-        #expect(try directory.entries() == ["out.txt"])
+        #expect(directory.listing() == ["out.txt"])
         #expect(try String(contentsOfFile: finalPath, encoding: .utf8) == "whole")
     }
 
     @Test("its temporary names are recognised, and names of other shapes are not")
     func recognisesItsTemporaryNames() throws {
-        let output = try AtomicOutputFile(finalPath: directory.file("a b.wav"), naming: .named)
+        let output = try AtomicOutputFile(finalPath: directory.path("a b.wav"), naming: .named)
         let name = String(output.temporaryPath.split(separator: "/").last!)
         #expect(AtomicOutputFile.isTemporaryName(name))
         #expect(AtomicOutputFile.isTemporaryName(".x.wav.firpipe-1-2-ff.tmp"))
@@ -69,7 +68,7 @@ final class AtomicOutputFileTests {
 
     @Test("commit puts the finished file in place and leaves nothing else", arguments: [AtomicOutputFile.Naming.automatic, .named])
     func commit(naming: AtomicOutputFile.Naming) throws {
-        let finalPath = directory.file("out.flac")
+        let finalPath = directory.path("out.flac")
         let output = try AtomicOutputFile(finalPath: finalPath, naming: naming)
         let signal = TestAudio.interleaved(frames: 2000, channels: 2)
         let writer = try AudioFileWriter(
@@ -79,7 +78,7 @@ final class AtomicOutputFileTests {
         #expect(!FileManager.default.fileExists(atPath: finalPath))
         try output.commit()
         try output.commit()
-        #expect(try directory.entries() == ["out.flac"])
+        #expect(directory.listing() == ["out.flac"])
         #expect(try AudioFileReader(path: finalPath).info.frames == 2000)
     }
 
@@ -90,7 +89,7 @@ final class AtomicOutputFileTests {
         try put("new", in: output)
         try output.commit()
         #expect(try String(contentsOfFile: finalPath, encoding: .utf8) == "new")
-        #expect(try directory.entries() == ["out.txt"])
+        #expect(directory.listing() == ["out.txt"])
     }
 
     /// Users get the mode open(2) with O_CREAT gives (0666 less the umask), whichever kind was used.
@@ -98,7 +97,7 @@ final class AtomicOutputFileTests {
     func mode(naming: AtomicOutputFile.Naming) throws {
         let mask = umask(0o022)
         umask(mask)
-        let finalPath = directory.file("out.txt")
+        let finalPath = directory.path("out.txt")
         let output = try AtomicOutputFile(finalPath: finalPath, naming: naming)
         try put("x", in: output)
         try output.commit()
@@ -115,18 +114,18 @@ final class AtomicOutputFileTests {
         try put("unwanted", in: output)
         output.discard()
         output.discard()
-        #expect(try directory.entries() == ["keep.wav"])
+        #expect(directory.listing() == ["keep.wav"])
         #expect(try String(contentsOfFile: finalPath, encoding: .utf8) == "previous run")
     }
 
     @Test("dropping it without commit removes the temporary file", arguments: [AtomicOutputFile.Naming.automatic, .named])
     func deinitDiscards(naming: AtomicOutputFile.Naming) throws {
         do {
-            let output = try AtomicOutputFile(finalPath: directory.file("dropped.wav"), naming: naming)
+            let output = try AtomicOutputFile(finalPath: directory.path("dropped.wav"), naming: naming)
             try put("unwanted", in: output)
             #expect(FileManager.default.fileExists(atPath: output.temporaryPath))
         }
-        #expect(try directory.entries() == [])
+        #expect(directory.listing() == [])
     }
 
     /// What a run killed mid-write (named kind) or between link and rename (unnamed kind) leaves: a
@@ -139,8 +138,8 @@ final class AtomicOutputFileTests {
         for name in left { try directory.write(name, "half a file") }
         try directory.write("notes.txt", "mine")
         try directory.write(".x.firpipe-notes.tmp", "not of our naming")
-        let output = try AtomicOutputFile(finalPath: directory.file("out.wav"))
-        #expect(try directory.entries() == [".x.firpipe-notes.tmp", "notes.txt"])
+        let output = try AtomicOutputFile(finalPath: directory.path("out.wav"))
+        #expect(directory.listing() == [".x.firpipe-notes.tmp", "notes.txt"])
         output.discard()
     }
 
@@ -159,20 +158,25 @@ final class AtomicOutputFileTests {
         let own = ".c.wav.firpipe-\(getpid())-1-3.tmp"
         try directory.write(own, "this process's")
         #expect(AtomicOutputFile.removeLeftovers(in: directory.path) == 0)
-        #expect(try directory.entries() == [".a.wav.firpipe-\(dead)-1-1.tmp", live, own].sorted())
+        #expect(directory.listing() == [".a.wav.firpipe-\(dead)-1-1.tmp", live, own].sorted())
     }
 
     @Test("a directory that does not exist is .cannotCreate and says so")
     func missingDirectory() {
-        let finalPath = directory.file("nowhere/out.wav")
+        let finalPath = directory.path("nowhere/out.wav")
         let error = #expect(throws: AudioError.self) { try AtomicOutputFile(finalPath: finalPath) }
         #expect(error?.kind == .cannotCreate)
         #expect(error?.description == "\(finalPath): directory \(directory.path)/nowhere does not exist; create it or choose another output path")
     }
 
-    @Test("a directory without write permission is .cannotCreate", .enabled(if: getuid() != 0, "root can write anywhere"))
+    @Test("a directory without write permission is .cannotCreate")
     func readOnlyDirectory() throws {
-        let sub = directory.file("ro")
+        // Root writes through permission bits: as root, the test runs again as nobody.
+        if let failure = try AsNobody.rerunTest("AtomicOutputFileTests/readOnlyDirectory") {
+            #expect(failure.isEmpty, "\(failure)")
+            return
+        }
+        let sub = directory.path("ro")
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
         chmod(sub, 0o555)
         defer { chmod(sub, 0o755) }
@@ -183,22 +187,22 @@ final class AtomicOutputFileTests {
 
     @Test("a final path that is a directory, or a file used as a directory, is .cannotCreate")
     func notAFile() throws {
-        try FileManager.default.createDirectory(atPath: directory.file("sub"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: directory.path("sub"), withIntermediateDirectories: false)
         let plain = try directory.write("plain", "x")
-        for finalPath in [directory.file("sub"), directory.path + "/", plain + "/out.wav"] {
+        for finalPath in [directory.path("sub"), directory.path + "/", plain + "/out.wav"] {
             let error = #expect(throws: AudioError.self) { try AtomicOutputFile(finalPath: finalPath) }
             #expect(error?.kind == .cannotCreate, "\(finalPath)")
         }
-        #expect(try directory.entries() == ["plain", "sub"])
+        #expect(directory.listing() == ["plain", "sub"])
     }
 
     @Test("a long name is shortened in the temporary name so it stays within NAME_MAX",
           arguments: [AtomicOutputFile.Naming.automatic, .named])
     func longName(naming: AtomicOutputFile.Naming) throws {
         let name = String(repeating: "é", count: 120) + ".wav"  // 244 bytes: legal, but no room for a suffix
-        let output = try AtomicOutputFile(finalPath: directory.file(name), naming: naming)
+        let output = try AtomicOutputFile(finalPath: directory.path(name), naming: naming)
         try put("x", in: output)
         try output.commit()
-        #expect(try directory.entries() == [name])
+        #expect(directory.listing() == [name])
     }
 }

@@ -1,4 +1,5 @@
 import FirAudio
+import FirTestSupport
 import Foundation
 import Testing
 
@@ -49,8 +50,8 @@ final class AudioFileRoundTripTests {
         let channels = 3, frames = 10_000, rate = 48_000
         let signal = Self.signal
         for (writeBlock, readBlock) in Self.blockSizes {
-            let path = directory.file("round.\(format.container.rawValue)")
-            let writer = try TestAudio.write(
+            let path = directory.path("round.\(format.container.rawValue)")
+            let writer = try AudioFixture.write(interleaved: 
                 signal, to: path, format: format, channels: channels, sampleRate: rate, blockFrames: writeBlock)
             #expect(writer.framesWritten == frames)
             #expect(writer.clippedSamples == 0)
@@ -77,8 +78,8 @@ final class AudioFileRoundTripTests {
     func readAllChannels(format: AudioFormat) throws {
         let channels = 2, frames = 5000
         let signal = TestAudio.interleaved(frames: frames, channels: channels, seed: 3)
-        let path = directory.file("all.\(format.container.rawValue)")
-        try TestAudio.write(signal, to: path, format: format, channels: channels)
+        let path = directory.path("all.\(format.container.rawValue)")
+        try AudioFixture.write(interleaved: signal, to: path, format: format, channels: channels)
         let reader = try AudioFileReader(path: path)
         var block = [Float](repeating: 0, count: 100 * channels)
         _ = try block.withUnsafeMutableBufferPointer { try reader.read(into: $0.baseAddress!, frames: 100) }

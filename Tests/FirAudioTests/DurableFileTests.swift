@@ -6,7 +6,7 @@ import Testing
 /// `DurableFile`: the small files firpipe keeps for itself are replaced whole or not at all.
 @Suite struct DurableFileTests {
     @Test func replacesWholeOrLeavesTheOldFile() throws {
-        let dir = try FirTestSupport.TemporaryDirectory(prefix: "fp-durable")
+        let dir = try TemporaryDirectory(prefix: "fp-durable")
         defer { dir.remove() }
         let path = dir.path("cache/firpipe/cost-model.json")
         #expect(DurableFile.replace(path) { FileManager.default.createFile(atPath: $0, contents: Data("one".utf8)) })

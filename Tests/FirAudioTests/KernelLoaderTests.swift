@@ -1,4 +1,5 @@
 import FirAudio
+import FirTestSupport
 import Foundation
 import Testing
 
@@ -84,9 +85,10 @@ final class KernelLoaderTests {
     func audio(channels: Int) throws {
         let frames = 300
         let taps = TestAudio.interleaved(frames: frames, channels: channels, seed: 5)
-        let path = directory.file("ir.wav")
-        try TestAudio.write(taps, to: path, format: AudioFormat(container: .wav, sampleFormat: .float),
-                            channels: channels, sampleRate: 96_000)
+        let path = directory.path("ir.wav")
+        try AudioFixture.write(
+            interleaved: taps, to: path, format: AudioFormat(container: .wav, sampleFormat: .float), channels: channels,
+            sampleRate: 96_000)
         let kernel = try KernelLoader.load(path: path)
         let expected = (0..<channels).map { c in stride(from: c, to: taps.count, by: channels).map { taps[$0] } }
         #expect(kernel == Kernel(path: path, channels: expected, sampleRate: 96_000))
@@ -95,8 +97,9 @@ final class KernelLoaderTests {
 
     @Test("an audio kernel with no frames is refused")
     func emptyAudio() throws {
-        let path = directory.file("empty.wav")
-        try TestAudio.write([], to: path, format: AudioFormat(container: .wav, sampleFormat: .pcm16), channels: 1)
+        let path = directory.path("empty.wav")
+        try AudioFixture.write(
+            interleaved: [], to: path, format: AudioFormat(container: .wav, sampleFormat: .pcm16), channels: 1)
         let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: path) }
         #expect(error?.kind == .badData)
         #expect(error?.message.hasPrefix("empty kernel") == true)
@@ -104,9 +107,10 @@ final class KernelLoaderTests {
 
     @Test("an audio kernel with a NaN sample is refused")
     func nonFiniteAudio() throws {
-        let path = directory.file("bad.caf")
-        try TestAudio.write([0.5, 0.25, .nan, 0.1], to: path, format: AudioFormat(container: .caf, sampleFormat: .float),
-                            channels: 2)
+        let path = directory.path("bad.caf")
+        try AudioFixture.write(
+            interleaved: [0.5, 0.25, .nan, 0.1], to: path, format: AudioFormat(container: .caf, sampleFormat: .float),
+            channels: 2)
         let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: path) }
         #expect(error?.kind == .badData)
         #expect(error?.message.hasPrefix("tap 1 of channel 0 is NaN, not a finite number") == true)
@@ -114,7 +118,7 @@ final class KernelLoaderTests {
 
     @Test("missing kernels are .missing, text or audio", arguments: ["gone.txt", "gone.wav"])
     func missing(name: String) {
-        let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: self.directory.file(name)) }
+        let error = #expect(throws: AudioError.self) { try KernelLoader.load(path: self.directory.path(name)) }
         #expect(error?.kind == .missing)
     }
 }

@@ -1,4 +1,5 @@
 @testable import FirAudio
+import FirTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -42,8 +43,8 @@ final class SndFileTests {
 
     /// A valid 2-channel pcm16 CAF, as libsndfile writes it.
     func validCAF(_ name: String) throws -> [UInt8] {
-        let path = directory.file(name)
-        try TestAudio.write(
+        let path = directory.path(name)
+        try AudioFixture.write(interleaved: 
             TestAudio.interleaved(frames: 256, channels: 2), to: path,
             format: AudioFormat(container: .caf, sampleFormat: .pcm16), channels: 2)
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -83,17 +83,6 @@ struct SpoolSandbox {
     }
 }
 
-/// Polls `condition` every 10 ms until it holds or `timeout` seconds pass; returns whether it held.
-/// Waiting on a condition, not sleeping a guessed time: a slow machine only makes it poll longer.
-func waitUntil(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !condition() {
-        if Date() > deadline { return false }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    return true
-}
-
 /// Keeps every line logged through its ``logger``, message and metadata, for tests to look at.
 final class LogRecorder: Sendable {
     private let lines = Mutex<[String]>([])

@@ -1,11 +1,15 @@
 import Foundation
+import Synchronization
 
-/// A `firpipe` child started with posix_spawn, optionally under a virtual-memory limit, with its
-/// stderr in a file: for tests that must signal it at a chosen moment after it starts, or stop waiting
-/// for one that hangs. Not thread-safe; the test's thread.
-public final class ChildProcess {
+/// A child process started with posix_spawn: the one way the tests start a process (firpipe, a shell,
+/// setpriv, sha256sum…). Every descriptor it makes has one owner that closes it once, and all are
+/// close-on-exec, so a test running in parallel neither loses a descriptor to it nor passes one to
+/// its own children.
+///
+/// Thread-safe: the test's thread, and any thread that polls or signals it.
+public final class ChildProcess: Sendable {
     /// How a child ended.
-    public enum Ending: Equatable, CustomStringConvertible {
+    public enum Ending: Equatable, Sendable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
         /// Still running at the deadline: killed with SIGKILL.
@@ -23,105 +27,183 @@ public final class ChildProcess {
     public let pid: pid_t
     /// When the child was spawned.
     public let started: DispatchTime
-    private let stderrPath: String
-    private var ended: Ending?
+    /// How it ended, once reaped; the lock also keeps a signal from reaching a reaped (reused) pid.
+    private let ending = Mutex<Ending?>(nil)
+    private let input: Mutex<Int32>
+    private let stdoutCapture: Capture?
+    private let stderrCapture: Capture?
+    private let stderrPath: String?
 
-    /// Starts `firpipe args…`, with stdin and stdout on /dev/null and stderr into `stderrPath`; under
-    /// `ulimit -v memoryLimitKB` (through /bin/sh, which then execs firpipe) when given. The child gets
-    /// the tests' cache and a runtime directory of its own, as ``FirpipeBinary/run(_:in:environment:)``'s.
-    public init(_ args: [String], stderrPath: String, memoryLimitKB: Int? = nil) throws {
-        var argv: [String]
-        if let memoryLimitKB {
-            argv = ["/bin/sh", "-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", FirpipeBinary.url.path]
-        } else {
-            argv = [FirpipeBinary.url.path]
-        }
-        argv += args
+    /// Starts `executable args…` (firpipe by default) in `directory`, with `environment` added to the
+    /// tests' own. Every child gets the tests' cache and a runtime directory of its own (its default
+    /// control socket) unless `environment` names them; under `ulimit -v memoryLimitKB` (through
+    /// /bin/sh, which then execs the program) when given. SIGINT, SIGTERM and SIGPIPE start at their
+    /// default actions and unblocked, as a shell starts a command, whatever the test runner's threads
+    /// have blocked or ignored.
+    public init(
+        _ args: [String], executable: String = FirpipeBinary.url.path, in directory: URL? = nil,
+        environment: [String: String] = [:], stdin: Input = .null, stdout: Output = .null, stderr: Output = .null,
+        memoryLimitKB: Int? = nil
+    ) throws {
+        var argv = [executable] + args
+        if let memoryLimitKB { argv = ["/bin/sh", "-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\""] + argv }
         var env = ProcessInfo.processInfo.environment
         env["XDG_CACHE_HOME"] = FirpipeBinary.testCache
-        env["RUNTIME_DIRECTORY"] = try FirpipeBinary.freshRuntimeDirectory()
-        let envp = env.map { "\($0.key)=\($0.value)" }
+        if environment["RUNTIME_DIRECTORY"] == nil { env["RUNTIME_DIRECTORY"] = try FirpipeBinary.freshRuntimeDirectory() }
+        env.merge(environment) { _, new in new }
+        self.runtimeDirectory = env["RUNTIME_DIRECTORY"] ?? ""
 
+        var streams = try Streams(stdin: stdin, stdout: stdout, stderr: stderr)
+        defer { streams.closeChildEnds() }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // As a shell starts a command: SIGINT and SIGTERM at their default action and unblocked,
-        // whatever the test runner's own thread has blocked or ignored.
+        streams.addActions(to: &actions)
+        // Descriptors the code under test opened without O_CLOEXEC (another test's, on another thread)
+        // must not reach the child, where they would hold a pipe open or a file busy.
+        _ = GNUCalls.addCloseFrom(&actions, 3)
+        if let directory { _ = GNUCalls.addChdir(&actions, directory.path) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), stops = sigset_t()
+        var none = sigset_t(), defaults = sigset_t()
         sigemptyset(&none)
-        sigemptyset(&stops)
-        sigaddset(&stops, SIGINT)
-        sigaddset(&stops, SIGTERM)
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &stops)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let result = withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnv in
+            withCStrings(env.map { "\($0.key)=\($0.value)" }) { cEnv in
                 posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
             }
         }
         started = .now()
         guard result == 0 else {
-            throw NSError(domain: "posix_spawn", code: Int(result))
+            streams.closeParentEnds()
+            throw ChildProcessError(what: "posix_spawn \(argv[0])", code: result)
         }
         self.pid = pid
-        self.stderrPath = stderrPath
+        self.input = Mutex(streams.inputWriter)
+        self.stdoutCapture = streams.stdoutReader.map(Capture.init)
+        self.stderrCapture = streams.stderrReader.map(Capture.init)
+        if case .file(let path) = stderr { self.stderrPath = path } else { self.stderrPath = nil }
     }
+
+    /// The child's `RUNTIME_DIRECTORY`, where its default control socket goes: a fresh one per child, so
+    /// tests neither touch /run/firpipe nor meet each other's sockets.
+    public let runtimeDirectory: String
 
     /// A test that fails half-way must not leave its child running.
     deinit {
-        if ended == nil {
+        ending.withLock { ended in
+            guard ended == nil else { return }
             kill(pid, SIGKILL)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
+            ended = .signalled(SIGKILL)
         }
+        closeInput()
     }
 
     /// Seconds since the spawn.
     public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
 
-    /// Sends `signal` to the child (before it is reaped, so never to another process).
+    /// Sends `signal` to the child, unless it has been reaped (its pid may then be another process's).
     public func send(_ signal: Int32) {
-        kill(pid, signal)
+        ending.withLock { ended in
+            if ended == nil { kill(pid, signal) }
+        }
     }
 
+    /// How the child ended, or nil while it runs (reaps it if it has ended).
+    public var ended: Ending? { reap(hang: false) }
+
     /// Waits for the child to end, polling every millisecond; kills it if it is still running after
-    /// `timeout` seconds from now.
+    /// `timeout` seconds from now. Then waits for captured output to reach its end.
+    @discardableResult
     public func wait(timeout: Double) -> Ending {
-        if let ended { return ended }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
-        var status: Int32 = 0
-        while true {
-            let got = waitpid(pid, &status, WNOHANG)
-            if got == pid { break }
+        var result = reap(hang: false)
+        while result == nil {
             if DispatchTime.now().uptimeNanoseconds > deadline {
+                result = reap(hang: true)
+                break
+            }
+            usleep(1_000)
+            result = reap(hang: false)
+        }
+        // The pipes end when the child does, unless it left a process of its own holding them.
+        stdoutCapture?.wait(seconds: 10)
+        stderrCapture?.wait(seconds: 10)
+        return result ?? .hung
+    }
+
+    /// One waitpid under the lock: the ending if the child has ended (or was killed, with `hang`).
+    private func reap(hang: Bool) -> Ending? {
+        ending.withLock { ended in
+            if let ended { return ended }
+            var status: Int32 = 0
+            if hang {
                 kill(pid, SIGKILL)
                 waitpid(pid, &status, 0)
                 ended = .hung
                 return .hung
             }
-            usleep(1_000)
+            guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+            // WIFEXITED / WIFSIGNALED, spelled out: the macros are not imported.
+            ended = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
+            return ended
         }
-        // WIFEXITED / WIFSIGNALED, spelled out: the macros are not imported.
-        let ending: Ending = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
-        ended = ending
-        return ending
     }
 
-    /// What the child wrote to stderr, once it has ended.
+    /// Writes `data` to the child's standard input (``Input/pipe``). A child that has closed its end
+    /// makes this throw EPIPE (the tests ignore SIGPIPE; see ``Input/pipe``).
+    public func write(_ data: Data) throws {
+        try input.withLock { fd in
+            guard fd >= 0 else { throw ChildProcessError(what: "write to a closed stdin", code: EBADF) }
+            try data.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw ChildProcessError(what: "write to stdin", code: errno) }
+                    done += n
+                }
+            }
+        }
+    }
+
+    /// Closes the child's standard input (end of input); again is nothing.
+    public func closeInput() {
+        input.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    /// What the child has written to a captured stdout so far.
+    public var stdoutData: Data { stdoutCapture?.data.withLock { $0 } ?? Data() }
+    /// What the child has written to stdout so far, as text.
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+
+    /// What the child has written to stderr so far: captured, or the file it went to.
     public var stderr: String {
-        (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        if let stderrCapture { return String(decoding: stderrCapture.data.withLock { $0 }, as: UTF8.self) }
+        guard let stderrPath else { return "" }
+        return (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
 
     /// stderr's non-empty lines.
     public var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// A failed system call while starting or feeding a child.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public var what: String
+    public var code: Int32
+    public var description: String { "\(what): \(String(cString: strerror(code)))" }
 }
 
 /// Calls `body` with `strings` as a NULL-terminated array of C strings.

@@ -142,15 +142,9 @@ import Testing
         let input = try f.audio("in.wav", [Signals.noise(count: 200_000, seed: 1)])
         let k = try f.text("k.txt", "1\n")
         let out = f.dir.path(name)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 64; exec \"$0\" \"$@\"", FirpipeBinary.url.path, "process", input, out, "-k", k, "-q"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 74, "\(message)")
+        let r = try FirpipeBinary.shell("ulimit -f 64; exec \"$FP\" process '\(input)' '\(out)' -k '\(k)' -q")
+        let message = r.stderr
+        #expect(r.status == 74, "\(message)")
         #expect(message.hasPrefix("firpipe: \(out): ") && message.split(separator: "\n").count == 1, "\(message)")
         #expect(!message.contains(".firpipe-") && !message.contains("/proc/"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: out))
@@ -250,10 +244,5 @@ let canMountTmpfs: Bool = {
 
 @discardableResult
 func shell(_ command: String) -> Int32 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    do { try p.run() } catch { return -1 }
-    p.waitUntilExit()
-    return p.terminationStatus
+    (try? FirpipeBinary.shell(command).status) ?? -1
 }

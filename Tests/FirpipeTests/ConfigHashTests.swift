@@ -33,16 +33,9 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<5000 { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let tool = Process()
-        tool.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        tool.arguments = [path]
-        let out = Pipe()
-        tool.standardOutput = out
-        try tool.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        tool.waitUntilExit()
-        #expect(tool.terminationStatus == 0)
-        let expected = try #require(printed.split(separator: " ").first.map(String.init))
+        let tool = try FirpipeBinary.run([path], executable: "/usr/bin/sha256sum")
+        #expect(tool.status == 0)
+        let expected = try #require(tool.stdout.split(separator: " ").first.map(String.init))
         #expect(ConfigHash.sha256(ofFile: path) == expected)
         #expect(ConfigHash.sha256(ofFile: dir.path("missing.yaml")) == nil)
     }

@@ -53,31 +53,19 @@ import Testing
         #expect(try FirpipeBinary.run(["status", "--socket", path, "--timeout", "0"]).status == 64)
     }
 
-    /// Another user meets the socket's 0600 and gets exit 77. Needs root, to become `nobody` by setpriv.
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    /// Another user meets the socket's 0600 and gets exit 77. Needs root, to become `nobody` (CI runs it).
+    @Test(.enabled(if: AsNobody.isPossible, "needs root and setpriv to become nobody"))
     func otherUsersAreTurnedAway() throws {
         let dir = try TemporaryDirectory(prefix: "fp-cmd")
         defer { dir.remove() }
         let server = try ControlSocket(path: dir.path("room.sock")) { _ in "{}" }
         defer { server.stop() }
-        func asNobody(_ args: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", FirpipeBinary.url.path] + args
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = Pipe()
-            process.standardInput = Pipe()
-            try process.run()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
-        // A checkout that nobody may enter cannot run this test; everywhere else it must pass.
-        guard try asNobody(["--version"]).0 == 0 else { return }
-        let (status, stderr) = try asNobody(["status", "--socket", dir.path("room.sock")])
-        #expect(status == 77)
-        #expect(stderr.hasPrefix("firpipe: permission denied on \(dir.path("room.sock"))"))
+        // The binary runs from a copy nobody may reach, so a checkout under /root cannot stop the test.
+        let version = try AsNobody.run(FirpipeBinary.url.path, ["--version"])
+        try #require(version.status == 0, "nobody cannot run firpipe: \(version.stderr)")
+        let r = try AsNobody.run(FirpipeBinary.url.path, ["status", "--socket", dir.path("room.sock")])
+        #expect(r.status == 77)
+        #expect(r.stderr.hasPrefix("firpipe: permission denied on \(dir.path("room.sock"))"), "\(r.stderr)")
     }
 
     @Test func exitCodesFollowSysexits() {

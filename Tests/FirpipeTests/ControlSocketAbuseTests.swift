@@ -67,6 +67,8 @@ import Testing
             reloaded.withLock { $0 = reply }
             done.signal()
         }
+        // Dispatch's pool started this status about a second late behind the held reload; handlers now
+        // run on threads of their own.
         let (reply, took) = try timed { try ControlClient.send("status", to: path, timeout: .seconds(10)) }
         #expect(reply == "status")
         #expect(took < .milliseconds(500), "status waited \(took) for a reload in progress")

@@ -41,11 +41,11 @@ import Yams
     @Test("the Slurm array script is valid bash and runs firpipe batch")
     func slurmScript() throws {
         let path = Self.root.appendingPathComponent("deploy/slurm/firpipe-array.sbatch").path
-        let check = try FirpipeBinary.run(["-n", path], executable: URL(fileURLWithPath: "/bin/bash"))
+        let check = try FirpipeBinary.run(["-n", path], executable: "/bin/bash")
         #expect(check.status == 0, "\(check.stderr)")
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("#SBATCH") && text.contains(" batch \"$IN_DIR\" \"$OUT_DIR\""))
-        let usage = try FirpipeBinary.run([path], executable: URL(fileURLWithPath: "/bin/bash"))
+        let usage = try FirpipeBinary.run([path], executable: "/bin/bash")
         #expect(usage.status == 64 && usage.stderr.contains("usage"))
     }
 }

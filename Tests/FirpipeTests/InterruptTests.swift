@@ -24,7 +24,7 @@ import Testing
         let latest = 0.040
         var duration = Double.infinity
         for _ in 0..<3 {
-            let whole = try ChildProcess(args, stderrPath: log)
+            let whole = try ChildProcess(args, stderr: .file(log))
             #expect(whole.wait(timeout: 60) == .exited(0), "\(whole.stderr)")
             duration = min(duration, whole.elapsed)
             try FileManager.default.removeItem(atPath: output)
@@ -36,7 +36,7 @@ import Testing
         for run in 0..<100 {
             let signal = run % 2 == 0 ? SIGINT : SIGTERM
             let moment = Double.random(in: 0..<latest, using: &rng)
-            let child = try ChildProcess(args, stderrPath: log)
+            let child = try ChildProcess(args, stderr: .file(log))
             let wait = moment - child.elapsed
             if wait > 0 { usleep(UInt32(wait * 1e6)) }
             let sentAt = child.elapsed

@@ -20,7 +20,7 @@ import Testing
     ) throws -> (code: Int32?, stderr: String) {
         let output = f.dir.path("out.wav")
         let child = try ChildProcess(
-            ["process"] + args + [output, "-q"], stderrPath: f.dir.path("stderr.txt"), memoryLimitKB: limitKB)
+            ["process"] + args + [output, "-q"], stderr: .file(f.dir.path("stderr.txt")), memoryLimitKB: limitKB)
         let ending = child.wait(timeout: 10)
         defer {
             try? FileManager.default.removeItem(atPath: output)

@@ -13,25 +13,37 @@ import Testing
         #expect(StageClock.load(from: a, to: a) == 0, "no time passed")
     }
 
-    /// A thread that spins counts its CPU; one that sleeps (as a reader blocked on input) does not.
+    /// A thread that spins counts its CPU; one that waits (as a reader blocked on input) does not, though
+    /// another thread spun all the while. No window of time is assumed: the spinner stops once its own
+    /// clock shows 20 ms, however long a loaded machine takes to give it that, and the waiter waits for
+    /// it. A process-wide clock would show the waiter the spinner's 20 ms; a clock faster than the wall
+    /// would show the spinner more CPU than time passed.
     @Test func threadClockCountsOnlyTheCallingThreadsCPU() {
-        let group = DispatchGroup()
-        nonisolated(unsafe) var busy: UInt64 = 0, idle: UInt64 = 0
-        DispatchQueue.global().async(group: group) {
-            let start = ThreadCPUClock.now()
-            let until = StageClock.monotonicNanoseconds() + 50_000_000
-            while StageClock.monotonicNanoseconds() < until {}
+        let spun: UInt64 = 20_000_000
+        let ready = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), group = DispatchGroup()
+        nonisolated(unsafe) var busy: UInt64 = 0, busyWall: UInt64 = 0, idle: UInt64 = 0
+        // Threads of their own: Dispatch's pool may be busy with other tests, and these two wait for each other.
+        group.enter()
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            ready.wait()  // the waiter's window holds the whole spin
+            let wallStart = StageClock.monotonicNanoseconds(), start = ThreadCPUClock.now()
+            while ThreadCPUClock.now() - start < spun {}
             busy = ThreadCPUClock.now() - start
+            busyWall = StageClock.monotonicNanoseconds() - wallStart
+            done.signal()
         }
-        DispatchQueue.global().async(group: group) {
+        Thread.detachNewThread {
+            defer { group.leave() }
             let start = ThreadCPUClock.now()
-            usleep(50_000)
+            ready.signal()
+            done.wait()
             idle = ThreadCPUClock.now() - start
         }
         group.wait()
-        // The spinner ran about 50 ms; on a loaded 2-core machine it may have been descheduled for part.
-        #expect(busy > 10_000_000 && busy < 200_000_000)
-        #expect(idle < 5_000_000)
+        #expect(busy >= spun && busy <= busyWall, "\(busy) ns of CPU in \(busyWall) ns")
+        #expect(idle < spun / 2, "the waiting thread was charged \(idle) ns")
     }
 
     /// Before, the first status showed every stage at 0: the meter had no earlier reading. Now the

@@ -1,3 +1,4 @@
+import FirTestSupport
 import Foundation
 import Testing
 
@@ -6,17 +7,12 @@ import Testing
 @Suite struct SystemdUnitSourceTests {
     @Test func plainUnitIsTheTemplateThroughTheScript() throws {
         let dir = SystemdUnitTests.unitDirectory
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sed")
-        process.arguments = ["-f", dir.appendingPathComponent("plain.sed").path, dir.appendingPathComponent("firpipe@.service").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let made = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let sed = try FirpipeBinary.run(
+            ["-f", dir.appendingPathComponent("plain.sed").path, dir.appendingPathComponent("firpipe@.service").path],
+            executable: "/bin/sed")
+        #expect(sed.status == 0, "\(sed.stderr)")
         let committed = try String(contentsOf: dir.appendingPathComponent("firpipe.service"), encoding: .utf8)
-        #expect(made == committed, "run `make units` after editing systemd/firpipe@.service")
-        #expect(!made.contains("%i") && made.contains("ExecStart=/usr/local/bin/firpipe serve --config /etc/firpipe/firpipe.yaml"))
+        #expect(sed.stdout == committed, "run `make units` after editing systemd/firpipe@.service")
+        #expect(!sed.stdout.contains("%i") && sed.stdout.contains("ExecStart=/usr/local/bin/firpipe serve --config /etc/firpipe/firpipe.yaml"))
     }
 }

@@ -31,17 +31,10 @@ struct SystemdUnitTests {
     }
 
     func analyze(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(systemdAnalyze))
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = Pipe()
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let child = try ChildProcess(
+            arguments, executable: try #require(systemdAnalyze), stdout: .capture, stderr: .stdout)
+        guard case .exited(let status) = child.wait(timeout: 120) else { return (-1, child.stdout) }
+        return (status, child.stdout)
     }
 
     @Test(arguments: units)

@@ -1,4 +1,5 @@
 import FirAudio
+import FirCore
 import Foundation
 import Synchronization
 
@@ -115,13 +116,21 @@ final class ControlLoop: @unchecked Sendable {
         }
     }
 
-    /// Runs `command` on the concurrent queue; its reply comes back through ``finished``.
+    /// Runs `command` on a thread of its own (at most ``ControlSocket/connectionLimit`` at once); its
+    /// reply comes back through ``finished``. Not on Dispatch's pool: with a reload blocked in its
+    /// handler, Dispatch started the next `status` about a second later on this 2-core machine.
     private func start(_ command: String, for id: Int) {
         commands.enter()
-        // The loop outlives its commands: `run()` waits for them before it returns.
-        DispatchQueue.global().async { [self] in
+        let run: @Sendable () -> Void = { [self] in
             let reply = handler(command)
             finished.withLock { $0.append((id, reply)) }
+            finishedSignal.wake()
+            commands.leave()
+        }
+        do throws(ResourceError) {
+            try NamedThread.start("firpipe-command", run)
+        } catch {
+            finished.withLock { $0.append((id, ControlReply.failure("cannot run `\(command)` now: \(error)").json)) }
             finishedSignal.wake()
             commands.leave()
         }

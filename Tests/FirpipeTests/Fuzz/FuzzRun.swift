@@ -27,49 +27,15 @@ struct FuzzRun {
 
     /// Runs `firpipe args…` in `directory` with `seconds` to finish.
     static func run(_ args: [String], in directory: URL, seconds limit: Double) throws -> FuzzRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // `exec` so the signal a crash dies of reaches us unchanged, not through the shell.
-        process.arguments = ["-c", "ulimit -v \(memoryLimitKiB); exec \"$0\" \"$@\"", FirpipeBinary.url.path] + args
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_CACHE_HOME"] = FirpipeBinary.testCache
-        env["RUNTIME_DIRECTORY"] = try FirpipeBinary.freshRuntimeDirectory()
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        let start = DispatchTime.now()
-        try process.run()
-        try? input.fileHandleForWriting.close()
-        let killed = KillSwitch()
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem {
-            killed.fire()
-            kill(pid, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watchdog)
-        let (stdout, stderr) = FirpipeBinary.readToEnd(out, err)
-        process.waitUntilExit()
-        watchdog.cancel()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        // The shell execs firpipe, so the signal a crash dies of reaches us unchanged.
+        let child = try ChildProcess(
+            args, in: directory, stdout: .capture, stderr: .capture, memoryLimitKB: memoryLimitKiB)
         let ending: Ending
-        if killed.fired {
-            ending = .timedOut
-        } else if process.terminationReason == .uncaughtSignal {
-            ending = .signalled(process.terminationStatus)
-        } else {
-            ending = .exited(process.terminationStatus)
+        switch child.wait(timeout: limit) {
+        case .exited(let code): ending = .exited(code)
+        case .signalled(let signal): ending = .signalled(signal)
+        case .hung: ending = .timedOut
         }
-        return FuzzRun(ending: ending, stderr: stderr, stdout: stdout, seconds: seconds)
+        return FuzzRun(ending: ending, stderr: child.stderr, stdout: child.stdout, seconds: child.elapsed)
     }
-}
-
-/// Set by the watchdog when it kills a child, read after the child is reaped.
-private final class KillSwitch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func fire() { lock.withLock { value = true } }
-    var fired: Bool { lock.withLock { value } }
 }
