@@ -121,19 +121,18 @@ final class ControlLoop: @unchecked Sendable {
     /// handler, Dispatch started the next `status` about a second later on this 2-core machine.
     private func start(_ command: String, for id: Int) {
         commands.enter()
-        let run: @Sendable () -> Void = { [self] in
-            let reply = handler(command)
-            finished.withLock { $0.append((id, reply)) }
-            finishedSignal.wake()
-            commands.leave()
-        }
         do throws(ResourceError) {
-            try NamedThread.start("firpipe-command", run)
+            try NamedThread.start("firpipe-command") { [self] in finish(id, handler(command)) }
         } catch {
-            finished.withLock { $0.append((id, ControlReply.failure("cannot run `\(command)` now: \(error)").json)) }
-            finishedSignal.wake()
-            commands.leave()
+            finish(id, ControlReply.failure("cannot run `\(command)` now: \(error)").json)
         }
+    }
+
+    /// Hands a command's reply to the loop. Any thread; once per ``start(_:for:)``.
+    private func finish(_ id: Int, _ reply: String) {
+        finished.withLock { $0.append((id, reply)) }
+        finishedSignal.wake()
+        commands.leave()
     }
 
     private func deliverReplies(now: ContinuousClock.Instant) {
