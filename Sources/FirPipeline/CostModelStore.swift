@@ -5,14 +5,17 @@ internal import Foundation
 /// A measured ``CostModel`` kept beside the FFTW wisdom, so every run plans with this machine's figures.
 public struct CostModelStore: Sendable {
     public let path: String
+    /// Plans fixed (``WisdomStore/fixedPlans``): the built-in model, never a measured one.
+    private let fixed: Bool
 
     public init(wisdom: WisdomStore) {
         path = (wisdom.path as NSString).deletingLastPathComponent + "/cost-model.json"
+        fixed = wisdom.fixedPlans
     }
 
-    /// The saved model, or nil when there is none or it does not parse.
+    /// The saved model, or nil when there is none, it does not parse or the plans are fixed.
     public func load() -> CostModel? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard !fixed, let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(CostModel.self, from: data)
     }
 

@@ -5,9 +5,19 @@ internal import Foundation
 /// Where FFTW's wisdom lives between runs: `$XDG_CACHE_HOME/firpipe/fftw3f.wisdom`, or
 /// `~/.cache/firpipe/fftw3f.wisdom`. Loading a missing or unreadable file, or failing to save (a
 /// read-only home under a sandboxed service), is never an error: planning just starts cold.
+///
+/// `FIRPIPE_FFT_PLANNING=estimate` in the environment fixes the plans instead: every transform is
+/// planned with FFTW_ESTIMATE and no wisdom or cost model is read or saved. Measured plans are chosen by
+/// timing, and two plans of one size may round differently in the last bit; estimated plans are the
+/// same from run to run, so the output is the same bytes (reproducible data sets, tests that compare
+/// two runs), at the price of the measured plans' speed.
 public struct WisdomStore: Sendable {
     /// The wisdom file.
     public let path: String
+    /// Plans fixed by `FIRPIPE_FFT_PLANNING=estimate`: nothing read, measured or saved.
+    public let fixedPlans: Bool
+    /// The environment variable that fixes the plans, and the value that does.
+    public static let planningVariable = "FIRPIPE_FFT_PLANNING", fixedPlanning = "estimate"
 
     /// The store for this user, from the process environment.
     public init() {
@@ -23,24 +33,32 @@ public struct WisdomStore: Sendable {
             base = (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
         }
         path = base + "/firpipe/fftw3f.wisdom"
+        fixedPlans = environment[Self.planningVariable] == Self.fixedPlanning
     }
 
     /// A store at an explicit path (tests, `firpipe wisdom --file`).
     public init(path: String) {
         self.path = path
+        fixedPlans = false
+    }
+
+    /// Sets the planner's policy for this run: `policy`, or estimates only when the plans are fixed.
+    /// Before the first plan; setting it takes the planner's lock, which an import holds while it runs.
+    public func usePolicy(_ policy: FFTPlanner.Policy) {
+        FFTPlanner.shared.setPolicy(fixedPlans ? .estimateOnly : policy)
     }
 
     /// Gives FFTW the saved wisdom, if any. Returns whether a file was read.
     @discardableResult
     public func load() -> Bool {
-        FileManager.default.fileExists(atPath: path) && FFTPlanner.shared.importWisdom(fromFile: path)
+        !fixedPlans && FileManager.default.fileExists(atPath: path) && FFTPlanner.shared.importWisdom(fromFile: path)
     }
 
     /// Starts giving FFTW the saved wisdom, if any, on another thread; planning waits for it. Returns
     /// whether there is a file to read.
     @discardableResult
     public func loadInBackground() -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { return false }
+        guard !fixedPlans, FileManager.default.fileExists(atPath: path) else { return false }
         FFTPlanner.shared.importWisdomInBackground(fromFile: path)
         return true
     }
@@ -49,7 +67,7 @@ public struct WisdomStore: Sendable {
     /// over it, so a concurrent reader never sees half a file. Returns whether it saved.
     @discardableResult
     public func saveIfChanged() -> Bool {
-        guard FFTPlanner.shared.hasNewWisdom else { return false }
+        guard !fixedPlans, FFTPlanner.shared.hasNewWisdom else { return false }
         return save()
     }
 

@@ -131,8 +131,8 @@ struct BatchCommand: ParsableCommand {
     private func runJobs(
         _ jobs: [BatchJob], journalPath: String, builder: BatchJobBuilder, shard: BatchShard? = nil
     ) throws {
-        FFTPlanner.shared.setPolicy(.batch)
         let wisdom = WisdomStore()
+        wisdom.usePolicy(.batch)
         wisdom.loadInBackground()
         defer { wisdom.saveIfChanged() }
         let costModel = CostModelStore(wisdom: wisdom).load() ?? .default

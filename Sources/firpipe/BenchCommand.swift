@@ -25,8 +25,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let store = WisdomStore()
+        store.usePolicy(.batch)
         store.load()
-        FFTPlanner.shared.setPolicy(.batch)
         defer { store.saveIfChanged() }
         let model = CostModelStore(wisdom: store).load() ?? .default
         if calibrate {

@@ -17,8 +17,8 @@ struct CorrelationOptions: ParsableArguments {
     /// Sets the planner's batch policy and loads wisdom, as `process` does; returns the store to save.
     /// Main thread, before any plan is made.
     func prepareFFT() -> WisdomStore {
-        FFTPlanner.shared.setPolicy(.batch)
         let wisdom = WisdomStore()
+        wisdom.usePolicy(.batch)
         wisdom.loadInBackground()
         return wisdom
     }

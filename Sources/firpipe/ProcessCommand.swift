@@ -33,8 +33,8 @@ struct ProcessCommand: ParsableCommand {
         let (spec, config) = try options.makeJob(input: input, output: output)
         // Measured plans from earlier runs; new sizes are measured within a budget and saved for the next.
         // The policy first: setting it takes the planner's lock, which the import holds while it runs.
-        FFTPlanner.shared.setPolicy(.batch)
         let wisdom = WisdomStore()
+        wisdom.usePolicy(.batch)
         wisdom.loadInBackground()
         defer { wisdom.saveIfChanged() }
         let costModel = CostModelStore(wisdom: wisdom).load() ?? .default

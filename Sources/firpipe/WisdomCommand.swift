@@ -29,6 +29,11 @@ struct WisdomCommand: ParsableCommand {
 
     func run() throws {
         let store = file.map { WisdomStore(path: $0) } ?? WisdomStore()
+        if WisdomStore().fixedPlans {
+            throw fail(
+                "\(WisdomStore.planningVariable)=\(WisdomStore.fixedPlanning) is set, so no run would use measured plans; "
+                    + "unset it to measure and save them", code: SysExits.usage)
+        }
         store.load()
         FFTPlanner.shared.setPolicy(.thorough)
         let wanted = sizes.isEmpty ? (8...19).map { 1 << $0 } : sizes

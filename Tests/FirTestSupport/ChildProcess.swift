@@ -49,6 +49,11 @@ public final class ChildProcess: Sendable {
         if let memoryLimitKB { argv = ["/bin/sh", "-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\""] + argv }
         var env = ProcessInfo.processInfo.environment
         env["XDG_CACHE_HOME"] = FirpipeBinary.testCache
+        // Fixed plans for children on the shared cache: the wisdom a child measures and saves there
+        // mid-run would give the next child another plan, and other bits, than a test's previous run
+        // of the same job got (a parallel run compared two streams and found them a bit apart). A
+        // test with a cache of its own gets measured plans, as users do.
+        if environment["XDG_CACHE_HOME"] == nil { env["FIRPIPE_FFT_PLANNING"] = "estimate" }  // WisdomStore.fixedPlans
         if environment["RUNTIME_DIRECTORY"] == nil { env["RUNTIME_DIRECTORY"] = try FirpipeBinary.freshRuntimeDirectory() }
         env.merge(environment) { _, new in new }
         self.runtimeDirectory = env["RUNTIME_DIRECTORY"] ?? ""

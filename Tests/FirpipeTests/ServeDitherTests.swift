@@ -84,6 +84,9 @@ import Testing
         let limited = try stream(f, gainDB: 0, limit: true, x)
         #expect(limited.count == plain.count + Self.lookAhead)
         #expect(Array(limited.prefix(Self.block + Self.lookAhead)).allSatisfy { $0 == 0 })
-        #expect(Array(limited.dropFirst(Self.lookAhead)) == plain, "delayed, otherwise untouched")
+        let delayed = Array(limited.dropFirst(Self.lookAhead))
+        let first = zip(delayed, plain).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(delayed.count == plain.count && first == nil,
+                "delayed, otherwise untouched: \(delayed.count) against \(plain.count) frames, first difference at \(first.map(String.init) ?? "-")")
     }
 }

@@ -45,6 +45,30 @@ import Testing
         #expect(try identity() == before, "the run measured a size the saved wisdom holds")
     }
 
+    /// `FIRPIPE_FFT_PLANNING=estimate`: no wisdom saved, none read (wisdom measured in between changes
+    /// nothing: the same bytes), and `firpipe wisdom` refuses, since no run would use what it measures.
+    @Test func fixedPlansIgnoreWisdomAndRepeatTheBytes() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = f.dir.path("cache")
+        var fixed = env
+        fixed["FIRPIPE_FFT_PLANNING"] = "estimate"
+        let input = try f.audio("in.wav", [Signals.noise(count: 30_000, seed: 6, amplitude: 0.5)])
+        let kernel = try f.audio("k.wav", [Signals.decayingNoise(count: 3000, seed: 7)])
+        func run(_ out: String) throws -> Data {
+            let r = try FirpipeBinary.run(["process", input, f.dir.path(out), "-k", kernel, "-q"], environment: fixed)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try Data(contentsOf: URL(fileURLWithPath: f.dir.path(out)))
+        }
+        let first = try run("a.wav")
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path("cache/firpipe/fftw3f.wisdom")), "nothing saved")
+        let refused = try FirpipeBinary.run(["wisdom", "--sizes", "512"], environment: fixed)
+        #expect(refused.status == 64 && refused.stderr.contains("FIRPIPE_FFT_PLANNING=estimate"), "\(refused.stderr)")
+        #expect(try FirpipeBinary.run(["wisdom", "--sizes", "8192", "16384"], environment: env).status == 0)
+        #expect(try run("b.wav") == first, "measured wisdom in the cache is not read")
+    }
+
     @Test func benchReportsTheEngineAgainstItsLowerBound() throws {
         let r = try FirpipeBinary.run(["bench", "--taps", "4096", "--seconds", "1", "--threads", "2"])
         #expect(r.status == 0, "\(r.stderr)")

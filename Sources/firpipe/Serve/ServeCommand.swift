@@ -49,8 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Measured plans from earlier runs; new sizes are measured within a budget and saved at exit.
         let wisdom = WisdomStore()
+        wisdom.usePolicy(.batch)
         wisdom.load()
-        FFTPlanner.shared.setPolicy(.batch)
         defer { wisdom.saveIfChanged() }
 
         switch serve.settings.work {
