@@ -41,11 +41,9 @@ final class StreamDescriptor: @unchecked Sendable {
     /// reader's `poll` does, so that stopping can interrupt it.
     static func openInput(_ path: String) throws(JobError) -> StreamDescriptor {
         if path == "-" { return StreamDescriptor(fd: STDIN_FILENO, name: "standard input", owned: false) }
-        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let kind: JobError.Kind = errno == ENOENT ? .missingInput : .ioError
-            throw JobError(kind, "\(path): cannot open the stream input: \(String(cString: strerror(errno)))")
-        }
+        let fd = try systemCall({ code in
+            JobError(code == ENOENT ? .missingInput : .ioError, "\(path): cannot open the stream input: \(errnoText(code))")
+        }) { Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var info = stat()
         let isFIFO = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
@@ -71,11 +69,12 @@ final class StreamDescriptor: @unchecked Sendable {
                 if stopped() { return nil }
                 usleep(100_000)
             }
-        } else {
-            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd >= 0 { return StreamDescriptor(fd: fd, name: path, owned: true) }
+            throw JobError(.cannotCreate, "\(path): cannot open the stream output: \(errnoText(errno))")
         }
-        throw JobError(.cannotCreate, "\(path): cannot open the stream output: \(String(cString: strerror(errno)))")
+        let fd = try systemCall({ JobError(.cannotCreate, "\(path): cannot open the stream output: \(errnoText($0))") }) {
+            Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        return StreamDescriptor(fd: fd, name: path, owned: true)
     }
 
     /// Waits until the descriptor is readable (or at end of input), or `wake` is readable, or `timeout`
