@@ -15,9 +15,9 @@ BIN = .build/static/release/firpipe
 # Installs the C libraries when pkg-config cannot find them, systemd when systemd-analyze is missing
 # (the unit-file tests run it) and Chromium when it is missing (the plot test renders an SVG in it;
 # Debian's package, about a minute to install); needs root, as on CI.
-DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev pkg-config
+DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev libasound2-dev pkg-config
 deps:
-	@pkg-config --exists fftw3f sndfile soxr 2>/dev/null || { \
+	@pkg-config --exists fftw3f sndfile soxr alsa 2>/dev/null || { \
 	  echo "installing $(DEB_LIBS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_LIBS); }
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
@@ -75,10 +75,11 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) FUZZ_KEEP=$(FUZZ_KEEP) \
 	  $(SWIFT) test $(TEST_FLAGS) --parallel --filter 'FirpipeTests\.(ConfigFuzzTests|AudioHeaderFuzzTests)'
 
-# Makes systemd/firpipe.service from the template firpipe@.service, so a sandbox change is made once;
-# SystemdUnitSourceTests fails when the two disagree.
+# Makes systemd/firpipe.service and the sound-card variant firpipe-device@.service from the template
+# firpipe@.service, so a sandbox change is made once; SystemdUnitSourceTests fails when they disagree.
 units:
 	sed -f systemd/plain.sed systemd/firpipe@.service > systemd/firpipe.service
+	sed -f systemd/device.sed systemd/firpipe@.service > systemd/firpipe-device@.service
 
 # Regenerates the scipy golden files under Tests/FirCoreTests/Golden (the convolution core; kernel
 # analysis, minimum phase and design) and Tests/FirAudioTests/Golden (KernelResampler); needs python3

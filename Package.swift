@@ -20,14 +20,16 @@ let package = Package(
             name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(
             name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(
+            name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
 
         // The convolution core: pure math, no I/O.
         .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
-        // Audio files and kernels over libsndfile; kernels resampled with libsoxr.
-        .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CSystem"]),
+        // Audio files and kernels over libsndfile; kernels resampled with libsoxr; sound cards over alsa-lib.
+        .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CALSA", "CSystem"]),
         // Stages, jobs and the YAML config.
         .target(
             name: "FirPipeline",

@@ -61,9 +61,11 @@ struct CheckCommand: ParsableCommand {
                 let matrix = try serve.streamMatrix(stream)
                 let block = serve.blockSize ?? ServeSettings.defaultBlockSize
                 let routing = matrix.outputs == stream.channels ? "" : " into \(matrix.outputs) ch"
+                let devices = stream.alsa == nil ? "" : " on ALSA (\(stream.deviceSummary))"
                 print(
                     "ok (\(path)): serve stream \(stream.channels) ch\(routing) \(stream.format.rawValue) at "
-                        + "\(stream.sampleRate) Hz; kernel \(matrix.longestTaps) taps; latency \(block) samples")
+                        + "\(stream.sampleRate) Hz\(devices); kernel \(matrix.longestTaps) taps; latency "
+                        + "\(block * stream.primingBlocks) samples")
             case .spool(let spool):
                 try serve.checkKernels()
                 print("ok (\(path)): serve spool \(spool.inbox) → \(spool.outbox), up to \(spool.maxJobs) jobs at once")

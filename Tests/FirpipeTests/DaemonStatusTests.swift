@@ -87,10 +87,10 @@ import Testing
             # HELP firpipe_samples_total Frames filtered (samples per channel).
             # TYPE firpipe_samples_total counter
             firpipe_samples_total{config="room"} 576000
-            # HELP firpipe_underruns_total Times the filter waited for a late background partition level.
+            # HELP firpipe_underruns_total Times the filter waited for a late background partition level, plus ALSA playback underruns.
             # TYPE firpipe_underruns_total counter
             firpipe_underruns_total{config="room"} 1
-            # HELP firpipe_overruns_total Times the input waited longer than a block for the filter or writer.
+            # HELP firpipe_overruns_total Times the input waited longer than a block for the filter or writer, plus ALSA capture overruns.
             # TYPE firpipe_overruns_total counter
             firpipe_overruns_total{config="room"} 0
             # HELP firpipe_clipped_samples_total Output samples clipped to full scale.

@@ -16,17 +16,31 @@ struct SystemdUnitTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("systemd")
 
-    /// `firpipe.service` as installed, and an instance of the template as `systemctl` would start it.
-    static let units = [("firpipe.service", "firpipe.service"), ("firpipe@.service", "firpipe@room.service")]
+    /// `firpipe.service` as installed, instances of the templates as `systemctl` would start them, and
+    /// the device variant with the JACK drop-in (the `+jack` suffix; staged beside it as systemd reads
+    /// drop-ins).
+    static let units = [
+        ("firpipe.service", "firpipe.service"), ("firpipe@.service", "firpipe@room.service"),
+        ("firpipe-device@.service", "firpipe-device@room.service"),
+        ("firpipe-device@.service+jack", "firpipe-device@room.service"),
+    ]
+    static let jackDropIn = "firpipe-device@.service.d/jack.conf"
 
     /// Copies `unit` into a fresh directory with ExecStart's /usr/local/bin/firpipe (which `verify` checks
-    /// exists, and which tests must not install) pointed at the freshly built binary.
-    func staged(_ unit: String) throws -> TemporaryDirectory {
+    /// exists, and which tests must not install) pointed at the freshly built binary; `NAME+jack` copies
+    /// the JACK drop-in too.
+    func staged(_ name: String) throws -> TemporaryDirectory {
+        let unit = name.replacingOccurrences(of: "+jack", with: "")
         let dir = try TemporaryDirectory(prefix: "fp-units")
         let text = try String(contentsOf: Self.unitDirectory.appendingPathComponent(unit), encoding: .utf8)
         #expect(text.contains("ExecStart=/usr/local/bin/firpipe serve --config /etc/firpipe/"))
         try text.replacingOccurrences(of: "/usr/local/bin/firpipe", with: FirpipeBinary.url.path)
             .write(toFile: dir.path(unit), atomically: true, encoding: .utf8)
+        if name.hasSuffix("+jack") {
+            try FileManager.default.createDirectory(atPath: dir.path(unit + ".d"), withIntermediateDirectories: false)
+            try FileManager.default.copyItem(
+                atPath: Self.unitDirectory.appendingPathComponent(Self.jackDropIn).path, toPath: dir.path(Self.jackDropIn))
+        }
         return dir
     }
 
@@ -59,13 +73,19 @@ struct SystemdUnitTests {
         let figure = line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
         let exposure = try #require(figure, "\(line)")
         #expect(exposure <= 2.0, "\(line)")
+        if file.hasSuffix("+jack") {
+            // The drop-in was read: its realtime relaxation is in the analysis.
+            #expect(output.contains("Service may acquire realtime scheduling"), "\(output)")
+        }
+        print("\(file): \(line.trimmingCharacters(in: .whitespaces))")
     }
 
     /// The instances share /run/firpipe, so a stopped one must not take the directory along, and the
     /// socket path rule (`$RUNTIME_DIRECTORY/NAME.sock`) must agree with the units.
     @Test(arguments: units)
     func unitsAgreeWithTheSocketRule(file: String, instance: String) throws {
-        let text = try String(contentsOf: Self.unitDirectory.appendingPathComponent(file), encoding: .utf8)
+        let unit = file.replacingOccurrences(of: "+jack", with: "")
+        let text = try String(contentsOf: Self.unitDirectory.appendingPathComponent(unit), encoding: .utf8)
         let lines = Set(text.split(separator: "\n").map(String.init))
         for expected in [
             "Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID", "RuntimeDirectory=firpipe",

@@ -6,13 +6,16 @@ enum ServeKey: String, CaseIterable {
     case stream, spool
 }
 
-/// The keys allowed in `serve.stream`. None can change live: the pipes and their format are opened
-/// once, and a stream cannot change its channel count or rate under the processes at either end.
+/// The keys allowed in `serve.stream`. None can change live: the pipes, devices and their format are
+/// opened once, and a stream cannot change its channel count or rate under the processes at either end.
 enum StreamKey: String, CaseIterable {
-    case input, output, format, channels, rate
+    case input, output, format, channels, rate, backend
+    case captureDevice = "capture_device"
+    case playbackDevice = "playback_device"
+    case periods
 
     var reload: ServeOption.Reload {
-        .restart("serve.stream.\(rawValue) changed; restart the service to change the stream's format or pipes")
+        .restart("serve.stream.\(rawValue) changed; restart the service to change the stream's format, pipes or devices")
     }
 
     /// The README's type and meaning.
@@ -20,9 +23,15 @@ enum StreamKey: String, CaseIterable {
         switch self {
         case .input: ("path or `-`", "raw PCM in: a named pipe or file; default `-` (stdin)")
         case .output: ("path or `-`", "raw PCM out: a named pipe or file; default `-` (stdout)")
-        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format; required")
+        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format (on ALSA: S16_LE, S24_3LE, S32_LE, FLOAT_LE); required")
         case .channels: ("integer (1 to 64)", "channels in; required")
-        case .rate: ("integer (1000 to 768000)", "sample rate in Hz; required")
+        case .rate: ("integer (1000 to 768000)", "sample rate in Hz (an ALSA device must run at it); required")
+        case .backend: ("`pipe` / `alsa`", "where the audio comes from and goes to: pipes, or ALSA devices; default `pipe`")
+        case .captureDevice:
+            ("ALSA PCM name", "with `backend: alsa`, the device read in place of `input` (`hw:1`, `plughw:CARD=Device`, an asoundrc name)")
+        case .playbackDevice: ("ALSA PCM name", "with `backend: alsa`, the device written in place of `output`")
+        case .periods:
+            ("integer (2 to 16)", "with `backend: alsa`, periods of one block in each device's buffer; the output lags the input by this many blocks; default 3")
         }
     }
 
@@ -34,6 +43,10 @@ enum StreamKey: String, CaseIterable {
         case .format: old.format != new.format
         case .channels: old.channels != new.channels
         case .rate: old.sampleRate != new.sampleRate
+        case .backend: old.backend != new.backend
+        case .captureDevice: old.alsa?.capture != new.alsa?.capture
+        case .playbackDevice: old.alsa?.playback != new.alsa?.playback
+        case .periods: old.alsa?.periods != new.alsa?.periods
         }
     }
 }
@@ -118,16 +131,24 @@ extension ConfigReader {
         let mapping = try self.mapping(node, "serve.stream", example: "format: s16le")
         var input = "-", output = "-"
         var format: RawSampleFormat?, channels: Int?, rate: Int?
+        var backend = StreamBackend.pipe
+        var devices = ALSAStreamDevices()
+        var values: [StreamKey: Node] = [:]
         for (keyNode, value) in mapping {
             let key: StreamKey = try name(of: keyNode, in: "serve.stream")
             let keyPath = "serve.stream.\(key.rawValue)"
             record(keyPath, key: keyNode, value: value)
+            values[key] = value
             switch key {
             case .input: input = try path(value, keyPath)
             case .output: output = try path(value, keyPath)
             case .format: format = try choice(value, keyPath)
             case .channels: channels = try integer(value, keyPath, in: StreamSettings.channelRange)
             case .rate: rate = try integer(value, keyPath, in: StreamSettings.sampleRateRange)
+            case .backend: backend = try choice(value, keyPath)
+            case .captureDevice: devices.capture = try deviceName(value, keyPath)
+            case .playbackDevice: devices.playback = try deviceName(value, keyPath)
+            case .periods: devices.periods = try integer(value, keyPath, in: ALSAStreamDevices.periodsRange)
             }
         }
         guard let format, let channels, let rate else {
@@ -137,7 +158,10 @@ extension ConfigReader {
                 "serve.stream needs \(absent): raw PCM carries no header, so the config "
                     + "must say what it is (e.g. format: s16le, channels: 2, rate: 48000)")
         }
-        return StreamSettings(input: input, output: output, format: format, channels: channels, sampleRate: rate)
+        let alsa = try alsaDevices(devices, backend: backend, values: values, stream: node)
+        return StreamSettings(
+            input: input, output: output, format: format, channels: channels, sampleRate: rate, backend: backend,
+            alsa: alsa)
     }
 
     private mutating func spool(_ node: Node) throws(ConfigError) -> SpoolSettings {

@@ -51,6 +51,7 @@ public struct ServeConfig: Sendable {
         switch settings.work {
         case .stream(let stream):
             try Self.checkPipes(stream, in: file)
+            try Self.checkDevices(stream, in: file)
             for option in JobOptionSchema.all where !option.stream && file.settings[option.key] != nil {
                 throw ConfigError(
                     .invalidValue, at: file.location(of: option.key),
@@ -93,6 +94,20 @@ public struct ServeConfig: Sendable {
                     .missingFile, at: file.valueLocation(of: "serve.stream.output"),
                     "the directory of stream output \(stream.output) does not exist; create it or use '-' for stdout")
             }
+        }
+    }
+
+    /// Each ALSA device must be a PCM the ALSA configuration defines (a typo in an asoundrc name is a
+    /// config error with a position); whether its card is present and takes the stream's format, rate
+    /// and period is found when the daemon opens it, still before it is ready.
+    private static func checkDevices(_ stream: StreamSettings, in file: ConfigFile) throws(ConfigError) {
+        guard let alsa = stream.alsa else { return }
+        for (name, key) in [(alsa.capture, "capture_device"), (alsa.playback, "playback_device")] {
+            guard let name, !ALSAPCM.isDefined(name) else { continue }
+            throw ConfigError(
+                .invalidValue, at: file.valueLocation(of: "serve.stream.\(key)"),
+                "no ALSA device '\(name)': the ALSA configuration (alsa.conf, /etc/asound.conf, ~/.asoundrc) "
+                    + "defines no PCM of that name; list them with `aplay -L` / `arecord -L`")
         }
     }
 

@@ -9,13 +9,22 @@ public struct StreamSettings: Sendable, Equatable {
     public var format: RawSampleFormat
     public var channels: Int
     public var sampleRate: Int
+    /// Pipes, JACK or ALSA (``StreamBackend``); `pipe` unless the config says otherwise.
+    public var backend: StreamBackend = .pipe
+    /// With the `alsa` backend, the devices in place of `input` and `output`.
+    public var alsa: ALSAStreamDevices?
 
-    public init(input: String = "-", output: String = "-", format: RawSampleFormat, channels: Int, sampleRate: Int) {
+    public init(
+        input: String = "-", output: String = "-", format: RawSampleFormat, channels: Int, sampleRate: Int,
+        backend: StreamBackend = .pipe, alsa: ALSAStreamDevices? = nil
+    ) {
         self.input = input
         self.output = output
         self.format = format
         self.channels = channels
         self.sampleRate = sampleRate
+        self.backend = backend
+        self.alsa = alsa
     }
 
     /// Accepted channel counts.

@@ -28,6 +28,12 @@ public final class StreamCounters: Sendable {
     /// Times the reader waited longer than a block's duration for a free block: filtering or writing fell
     /// behind real time. The input waits in its pipe meanwhile; nothing is dropped.
     public let overruns = Atomic<Int>(0)
+    /// ALSA playback underruns: the card played out its buffer before the writer refilled it (the
+    /// audio has a gap). ``underruns`` counts the filter's own; status and metrics show the sum.
+    public let deviceUnderruns = Atomic<Int>(0)
+    /// ALSA capture overruns: the card's buffer filled before the reader took it (input was lost).
+    /// Status and metrics add these to ``overruns``.
+    public let deviceOverruns = Atomic<Int>(0)
     /// Integer output samples clipped at full scale.
     public let clipped = Atomic<Int>(0)
     /// ``clipped`` by output channel.

@@ -7,6 +7,10 @@ extension StreamEngine {
     /// The reader thread: opens the input, fills blocks of whole frames, and ends the stream at end of
     /// input, on `stopIntake()` (after taking what is already in the pipe), or on a failure.
     func runReader() {
+        if let capture {
+            runDeviceReader(capture)
+            return
+        }
         defer { toFilter.push(.end) }
         let input: StreamDescriptor
         do throws(JobError) {
@@ -25,19 +29,7 @@ extension StreamEngine {
                 let (bytes, atEnd) = try fill(block.bytes, count: blockBytes, from: input, drain: &drain)
                 let frames = bytes / frameBytes
                 if frames > 0 {
-                    if frames < blockSize {
-                        // Zero the rest so the last block's padding is silence.
-                        (block.bytes + frames * frameBytes).initializeMemory(
-                            as: UInt8.self, repeating: 0, count: blockBytes - frames * frameBytes)
-                    }
-                    codec.decode(block.bytes, frames: blockSize, into: block.planar.pointer, stride: blockSize)
-                    guard screen(block, frames: frames, firstFrame: total) else {
-                        free.push(block)
-                        break
-                    }
-                    block.frames = frames
-                    total += frames
-                    toFilter.push(.block(block))
+                    guard pass(block, frames: frames, total: &total) else { break }
                 } else {
                     free.push(block)
                 }
@@ -57,6 +49,26 @@ extension StreamEngine {
         let why = failure.hasFailed ? "the stream failed"
             : stopping.load(ordering: .acquiring) ? "intake stopped" : "end of input"
         logger.info("stream input closed (\(why)) after \(total) frames")
+    }
+
+    /// Decodes a block holding `frames` frames of input (the rest zeroed: the last block's padding is
+    /// silence), screens it, and passes it to the filter. Returns false when the stream must end here
+    /// (the block is then recycled). Reader thread.
+    func pass(_ block: StreamBlock, frames: Int, total: inout Int) -> Bool {
+        let frameBytes = codec.bytesPerFrame
+        if frames < blockSize {
+            (block.bytes + frames * frameBytes).initializeMemory(
+                as: UInt8.self, repeating: 0, count: (blockSize - frames) * frameBytes)
+        }
+        codec.decode(block.bytes, frames: blockSize, into: block.planar.pointer, stride: blockSize)
+        guard screen(block, frames: frames, firstFrame: total) else {
+            free.push(block)
+            return false
+        }
+        block.frames = frames
+        total += frames
+        toFilter.push(.block(block))
+        return true
     }
 
     /// Applies the non-finite rule to a decoded block (``NonFiniteGuard``): returns false when the
@@ -84,7 +96,8 @@ extension StreamEngine {
 
     /// The stream's input as messages name it.
     private var inputName: String {
-        settings.input == "-" ? "the stream's standard input" : "stream input \(settings.input)"
+        if let capture { return "capture device '\(capture.name)'" }
+        return settings.input == "-" ? "the stream's standard input" : "stream input \(settings.input)"
     }
 
     /// A block to fill. Waiting for one is normal with bursty input; waiting longer than a block lasts

@@ -7,6 +7,10 @@ extension StreamEngine {
     /// keeps recycling blocks, without writing, so the other stages can finish.
     func runWriter() {
         defer { finish() }
+        if let playback {
+            runDeviceWriter(playback)
+            return
+        }
         var output: StreamDescriptor?
         do throws(JobError) {
             guard let opened = try StreamDescriptor.openOutput(
@@ -41,7 +45,7 @@ extension StreamEngine {
     }
 
     /// Recycles blocks until the end of the stream without writing them.
-    private func drainWithoutWriting() {
+    func drainWithoutWriting() {
         while case .block(let block) = toWrite.pop() { free.push(block) }
     }
 }

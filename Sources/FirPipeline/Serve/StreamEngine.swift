@@ -5,13 +5,14 @@ internal import Foundation
 import Logging
 import Synchronization
 
-/// A running stream: raw PCM from a pipe, through a ``StreamGraph``, to a pipe, block by block with a
-/// latency of one block. Three threads joined by bounded queues: the reader (waits for input, decodes),
-/// the filter (convolves, crossfades on a kernel change, encodes), and the writer.
+/// A running stream: raw PCM from a pipe or an ALSA capture device, through a ``StreamGraph``, to a pipe
+/// or an ALSA playback device, block by block. Three threads joined by bounded queues: the reader (waits
+/// for input, decodes), the filter (convolves, crossfades on a kernel change, encodes), and the writer.
 ///
-/// The output starts with one block of silence, the latency, and then carries the filtered input
-/// frame for frame: output frame `n + blockSize` is frame `n` of the full convolution, and a stream of
-/// N input frames gives exactly `N + blockSize` output frames.
+/// The output starts with silence, the latency (one block to a pipe, `periods` blocks to a device: its
+/// buffer kept full), and then carries the filtered input frame for frame: output frame `n + latency`
+/// is frame `n` of the full convolution, and a stream of N input frames gives exactly `N + latency`
+/// output frames.
 ///
 /// Public methods may be called from any thread. Nothing on the audio path allocates, locks or logs per
 /// block; a kernel change takes a lock once.
@@ -42,6 +43,10 @@ public final class StreamEngine: @unchecked Sendable {
     public let heartbeat = Atomic<UInt64>(0)
     /// Wakes the reader from `poll` when intake stops.
     let wake: WakePipe
+    /// The ALSA devices in place of the input and output pipes (``StreamBackend/alsa``), opened before
+    /// the stream starts.
+    let capture: StreamDevice?
+    let playback: StreamDevice?
     private let done = DispatchSemaphore(value: 0)
     private let finished = Atomic<Bool>(false)
 
@@ -58,7 +63,9 @@ public final class StreamEngine: @unchecked Sendable {
     ///     to the latency (``latency``).
     ///   - nonFinite: what a NaN or infinite input sample does: end the stream with bad data (the
     ///     default), or become silence and be counted (``nonFinite``).
-    /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made; `.osError` if memory is refused.
+    /// - Throws: `JobError` (I/O) if the wake-up pipe cannot be made or an ALSA device cannot be opened;
+    ///   `.config` naming the key an ALSA device refuses (rate, format, channels, periods, block_size);
+    ///   `.osError` if memory is refused.
     public init(
         settings: StreamSettings, convolver: StreamGraph, ditherSeed: UInt64? = nil, limitDB: Double? = nil,
         nonFinite: NonFiniteMode = .error, logger: Logger
@@ -90,6 +97,17 @@ public final class StreamEngine: @unchecked Sendable {
                 ceilingDB: limitDB, sampleRate: settings.sampleRate, channels: convolver.outputs, blockSize: blockSize)
         }
         wake = try WakePipe { JobError(.ioError, "cannot make the stream's wake-up pipe: \(errnoText($0))") }
+        let periods = settings.alsa?.periods ?? ALSAStreamDevices.defaultPeriods, size = convolver.blockSize
+        capture = try settings.alsa?.capture.map { name throws(JobError) in
+            try StreamDevice(
+                name: name, direction: .capture, settings: settings, channels: settings.channels, blockSize: size,
+                periods: periods)
+        }
+        playback = try settings.alsa?.playback.map { name throws(JobError) in
+            try StreamDevice(
+                name: name, direction: .playback, settings: settings, channels: convolver.outputs, blockSize: size,
+                periods: periods)
+        }
     }
 
     /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
@@ -152,8 +170,12 @@ public final class StreamEngine: @unchecked Sendable {
         return failure.error
     }
 
-    /// Frames from an input frame to its output: one block, plus the limiter's look-ahead.
-    public var latency: Int { blockSize + (filter.limiter?.latency ?? 0) }
+    /// Frames from an input frame to its output: the silence the writer starts with (one block to a
+    /// pipe, a device's whole buffer), plus the limiter's look-ahead.
+    public var latency: Int { blockSize * primingBlocks + (filter.limiter?.latency ?? 0) }
+
+    /// Blocks of silence the writer starts with (``StreamSettings/primingBlocks``).
+    var primingBlocks: Int { settings.primingBlocks }
 
     /// Channels the stream writes: the graph's outputs, fixed for the stream's life.
     public var outputChannels: Int { outputCodec.channels }

@@ -70,10 +70,10 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     /// Frames through the filter (samples per channel).
     var samples: UInt64 = 0
     /// Times the filter waited for a late background partition level (the output stays exact, but a
-    /// real-time consumer may have starved).
+    /// real-time consumer may have starved), plus an ALSA playback device's underruns.
     var underruns: UInt64 = 0
     /// Times the input waited longer than a block's duration for the filter or writer (nothing is
-    /// dropped: the producer's data waits in the pipe).
+    /// dropped: the producer's data waits in the pipe), plus an ALSA capture device's overruns (input lost).
     var overruns: UInt64 = 0
     /// Output samples clipped to full scale.
     var clippedSamples: UInt64 = 0

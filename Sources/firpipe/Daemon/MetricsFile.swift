@@ -87,9 +87,9 @@ struct MetricsFile: Sendable {
         family("firpipe_blocks_total", "counter", "Blocks filtered.", one(String(status.blocks)))
         family("firpipe_samples_total", "counter", "Frames filtered (samples per channel).",
                one(String(status.samples)))
-        family("firpipe_underruns_total", "counter", "Times the filter waited for a late background partition level.",
+        family("firpipe_underruns_total", "counter", "Times the filter waited for a late background partition level, plus ALSA playback underruns.",
                one(String(status.underruns)))
-        family("firpipe_overruns_total", "counter", "Times the input waited longer than a block for the filter or writer.",
+        family("firpipe_overruns_total", "counter", "Times the input waited longer than a block for the filter or writer, plus ALSA capture overruns.",
                one(String(status.overruns)))
         family("firpipe_clipped_samples_total", "counter", "Output samples clipped to full scale.",
                one(String(status.clippedSamples)))

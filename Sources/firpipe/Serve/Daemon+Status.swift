@@ -29,8 +29,9 @@ extension Daemon {
             let c = engine.counters
             status.blocks = UInt64(c.blocks.load(ordering: .relaxed))
             status.samples = UInt64(c.frames.load(ordering: .relaxed))
-            status.underruns = UInt64(c.underruns.load(ordering: .relaxed))
-            status.overruns = UInt64(c.overruns.load(ordering: .relaxed))
+            // A card's xruns count with the stream's own: each is a gap a listener may hear.
+            status.underruns = UInt64(c.underruns.load(ordering: .relaxed) + c.deviceUnderruns.load(ordering: .relaxed))
+            status.overruns = UInt64(c.overruns.load(ordering: .relaxed) + c.deviceOverruns.load(ordering: .relaxed))
             status.clippedSamples = UInt64(c.clipped.load(ordering: .relaxed))
             status.clippedPerChannel = c.clippedPerChannel.values.map(UInt64.init)
             status.nonFiniteSamples = UInt64(engine.nonFinite.silencedSamples)

@@ -103,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         let channels = engine.outputChannels == stream.channels
             ? "\(stream.channels) ch" : "\(stream.channels) ch into \(engine.outputChannels)"
         let status = "streaming \(channels) at \(stream.sampleRate) Hz, latency \(latency) samples"
-        let line = "streaming \(channels) \(stream.format.rawValue) at \(stream.sampleRate) Hz, latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
+        let devices = stream.alsa == nil ? "" : " on ALSA (\(stream.deviceSummary))"
+        let line = "streaming \(channels) \(stream.format.rawValue) at \(stream.sampleRate) Hz\(devices), latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
         // Logged once the signal handlers are in place (the group installs them before any service runs).
         let work = StreamService(daemon: daemon, engine: engine, onReady: {
             logger.info("\(line)")
