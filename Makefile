@@ -23,14 +23,31 @@ deps:
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  echo "installing systemd (for systemd-analyze)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
+	@command -v lintian >/dev/null 2>&1 && command -v dpkg-shlibdeps >/dev/null 2>&1 \
+	  && command -v man >/dev/null 2>&1 || { \
+	  echo "installing lintian dpkg-dev man-db (for make deb and its test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian dpkg-dev man-db; }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (for the plot's render test)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # The Swift runtime and Foundation are linked statically: loading and binding them dynamically took about
 # 10 ms of every run, a tenth of a short job.
-build: deps
+build: deps commit
 	$(SWIFT) build -c release --static-swift-stdlib --product firpipe --scratch-path .build/static
+
+# Writes the commit `firpipe --version` names into .build/generated/BuildCommit.h (read by
+# Sources/CBuildInfo), "-dirty" when tracked files differ from it; rewritten only when it changes, so an
+# unchanged commit rebuilds nothing. Without git (a tarball) the binary says "unknown".
+COMMIT_HEADER = .build/generated/BuildCommit.h
+.PHONY: commit
+commit:
+	@mkdir -p $(dir $(COMMIT_HEADER)); \
+	c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ "$$c" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then c="$$c-dirty"; fi; \
+	echo "#define FIRPIPE_BUILD_COMMIT \"$$c\"" > $(COMMIT_HEADER).new; \
+	if cmp -s $(COMMIT_HEADER).new $(COMMIT_HEADER); then rm $(COMMIT_HEADER).new; \
+	else mv $(COMMIT_HEADER).new $(COMMIT_HEADER); fi
 
 run: build
 	@mkdir -p out
@@ -43,16 +60,38 @@ run: build
 # (children on the shared cache now plan with FIRPIPE_FFT_PLANNING=estimate). TEST_PARALLEL=--no-parallel
 # runs the suite serially.
 TEST_PARALLEL ?= --parallel
-test: deps
+test: deps commit
 	$(SWIFT) build $(TEST_FLAGS) --product firpipe
 	$(SWIFT) test $(TEST_FLAGS) $(TEST_PARALLEL)
 	$(MAKE) test-slurm
+	$(MAKE) test-deb
 
 # `firpipe batch` sharded over a real single-node Slurm (installed and started by the test, stopped at its
 # end; skipped with a message when not root): Tests/Slurm/array-test.sh.
 .PHONY: test-slurm
 test-slurm:
 	Tests/Slurm/array-test.sh .build/release/firpipe
+
+# `make deb`: firpipe_VERSION_ARCH.deb under .build/deb from `make build`'s binary, with man pages and
+# completions generated from the commands' own help (deploy/debian/build-deb.sh). The man pages come from
+# swift-argument-parser's GenerateManual plugin's tool, built once in a scratch path of its own (asking
+# the plugin for --help builds the tool and nothing else; running the plugin itself would rebuild the
+# package without the static runtime).
+DEB_WORK = .build/deb
+MANUAL_TOOL_BUILD = .build/manual-tool
+.PHONY: deb
+deb: build
+	@$(SWIFT) package --scratch-path $(MANUAL_TOOL_BUILD) plugin generate-manual --help > /dev/null
+	@deploy/debian/build-deb.sh $(BIN) \
+	  "$$(find $(MANUAL_TOOL_BUILD) -name generate-manual-tool -type f -perm -u+x | head -1)" $(DEB_WORK)
+
+# Builds the package and checks it: lintian, an install into a scratch root, the man pages, the bash
+# completion, the units, and a purge that leaves nothing (Tests/Debian/package-test.sh).
+.PHONY: test-deb
+test-deb:
+	@if command -v dpkg-deb >/dev/null 2>&1; then \
+	  $(MAKE) deb && Tests/Debian/package-test.sh $(DEB_WORK)/firpipe_*.deb; \
+	else echo "package test skipped: dpkg-deb is missing (not a Debian system)"; fi
 
 # kill -9 at CRASH_RUNS seeded random moments of `process` runs (the suite does 20), each followed by a
 # normal run, plus the named crash points: Tests/FirpipeTests/CrashTests.swift.

@@ -25,6 +25,8 @@ let package = Package(
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
+        // The git commit of the build, from a header the Makefile writes (BuildInfo.c says why in C).
+        .target(name: "CBuildInfo"),
 
         // The convolution core: pure math, no I/O.
         .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
@@ -43,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "firpipe",
             dependencies: [
-                "FirCore", "FirAudio", "FirPipeline",
+                "CBuildInfo", "FirCore", "FirAudio", "FirPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

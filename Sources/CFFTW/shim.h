@@ -16,4 +16,8 @@ static inline void firpipe_flush_denormals(void) {
 #endif
 }
 
+/// FFTW's version string (`fftwf_version`, e.g. "fftw-3.3.10-sse2-avx"): an array of unknown size,
+/// which Swift does not import as a value.
+static inline const char *firpipe_fftw_version(void) { return fftwf_version; }
+
 #endif

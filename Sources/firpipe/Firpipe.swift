@@ -5,7 +5,7 @@ struct Firpipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firpipe",
         abstract: "Apply long FIR filters (room correction, crossovers, reverbs) by FFT convolution.",
-        version: "0.1.0",
+        version: BuildVersion.report,
         subcommands: [
             ProcessCommand.self, CheckCommand.self, ServeCommand.self, StatusCommand.self, ReloadCommand.self,
             BatchCommand.self, BenchCommand.self, WisdomCommand.self, InspectCommand.self, KernelCommand.self,

@@ -36,7 +36,7 @@ import Testing
             "seconds":{"convolver":3,"reader":0.25,"writer":0.125}},\
             "latency":{"ms":10.666,"samples":512},"mode":"stream","non_finite_samples":5,"overruns":0,"pid":4242,\
             "reloads":{"failed":1,"ok":2},"sample_rate":48000,"samples":576000,"state":"running",\
-            "underruns":1,"uptime_s":12.5}
+            "underruns":1,"uptime_s":12.5,"version":"\(BuildVersion.summary)"}
             """)
         #expect(DaemonStatus(json: json) == Self.sample())
     }

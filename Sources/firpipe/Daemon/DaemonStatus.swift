@@ -59,6 +59,8 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         var failed: Int = 0
     }
 
+    /// The build answering: "0.1.0 (commit abc123def456)" (``BuildVersion/summary``).
+    var version = BuildVersion.summary
     var state: State
     var mode: Mode
     var config: Config
@@ -109,7 +111,8 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, mode, config, pid, latency, blocks, samples, underruns, overruns, cpu, reloads, spool, channels
+        case version, state, mode, config, pid, latency, blocks, samples, underruns, overruns, cpu, reloads, spool
+        case channels
         case uptimeSeconds = "uptime_s"
         case clippedSamples = "clipped_samples"
         case clippedPerChannel = "clipped_per_channel"
