@@ -90,7 +90,7 @@ if command -v fish >/dev/null; then fish -n "$R/usr/share/fish/vendor_completion
 # scratch root has no systemd of its own (no sysinit.target, no /bin/kill), so each unit is verified as a
 # copy whose ExecStart names the binary inside the scratch root, the template as an instance.
 mkdir -p "$W/units"
-for unit in firpipe.service firpipe@.service; do
+for unit in firpipe.service firpipe@.service firpipe-device@.service; do
     installed=$R/lib/systemd/system/$unit
     grep -q '^ExecStart=/usr/bin/firpipe serve ' "$installed" || fail "$unit does not start /usr/bin/firpipe"
     instance=${unit/@./@room.}

@@ -36,8 +36,9 @@ strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/u
 firpipe=$root/usr/bin/firpipe
 
 # The units as in systemd/, with the binary where the package puts it.
-for unit in firpipe.service firpipe@.service; do
-    mkdir -p "$root/lib/systemd/system"
+# The sound-card variant comes with its JACK drop-in, under the directory systemd reads drop-ins from.
+for unit in firpipe.service firpipe@.service firpipe-device@.service firpipe-device@.service.d/jack.conf; do
+    mkdir -p "$(dirname "$root/lib/systemd/system/$unit")"
     sed 's|/usr/local/bin/firpipe|/usr/bin/firpipe|g' "$repo/systemd/$unit" > "$root/lib/systemd/system/$unit"
 done
 
