@@ -45,6 +45,30 @@ import Testing
         #expect(try identity() == before, "the run measured a size the saved wisdom holds")
     }
 
+    /// A size too big to measure within the planning budget (a 131,072-point pair: FFTW stops at its time
+    /// limit) leaves wisdom the next run cannot plan from alone; that run measures again, from the
+    /// timed-out records, in milliseconds, and learns nothing new. The wisdom file is then left alone
+    /// (it was rewritten and flushed by every run), and so is every later run's.
+    @Test func wisdomIsSavedOnlyWhenItChanges() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = f.dir.path("cache")
+        let input = try f.audio("in.wav", [Signals.noise(count: 70_000, seed: 8, amplitude: 0.5)])
+        let kernel = try f.audio("k.wav", [Signals.decayingNoise(count: 300, seed: 9)])
+        let wisdom = f.dir.path("cache/firpipe/fftw3f.wisdom")
+        func run() throws -> String {
+            let r = try FirpipeBinary.run(
+                ["process", input, f.dir.path("out.wav"), "-k", kernel, "--block-size", "65536", "-q"], environment: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: wisdom)
+            return "\(attributes[.systemFileNumber] ?? "?") \(attributes[.modificationDate] ?? "?")"
+        }
+        let first = try run()
+        #expect(try run() == first, "the second run rewrote the wisdom")
+        #expect(try run() == first, "the third run rewrote the wisdom")
+    }
+
     /// `FIRPIPE_FFT_PLANNING=estimate`: no wisdom saved, none read (wisdom measured in between changes
     /// nothing: the same bytes), and `firpipe wisdom` refuses, since no run would use what it measures.
     @Test func fixedPlansIgnoreWisdomAndRepeatTheBytes() throws {
