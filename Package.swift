@@ -20,6 +20,8 @@ let package = Package(
             name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(
             name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(
+            name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
@@ -28,11 +30,11 @@ let package = Package(
         .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
         // Audio files and kernels over libsndfile; kernels resampled with libsoxr.
         .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CSystem"]),
-        // Stages, jobs and the YAML config.
+        // Stages, jobs and the YAML config; the stream daemon's JACK backend.
         .target(
             name: "FirPipeline",
             dependencies: [
-                "FirCore", "FirAudio",
+                "FirCore", "FirAudio", "CJack",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -9,7 +9,10 @@ enum ServeKey: String, CaseIterable {
 /// The keys allowed in `serve.stream`. None can change live: the pipes and their format are opened
 /// once, and a stream cannot change its channel count or rate under the processes at either end.
 enum StreamKey: String, CaseIterable {
-    case input, output, format, channels, rate
+    case input, output, format, channels, rate, backend
+    case jackClient = "jack_client"
+    case jackConnectInputs = "jack_connect_inputs"
+    case jackConnectOutputs = "jack_connect_outputs"
 
     var reload: ServeOption.Reload {
         .restart("serve.stream.\(rawValue) changed; restart the service to change the stream's format or pipes")
@@ -20,9 +23,15 @@ enum StreamKey: String, CaseIterable {
         switch self {
         case .input: ("path or `-`", "raw PCM in: a named pipe or file; default `-` (stdin)")
         case .output: ("path or `-`", "raw PCM out: a named pipe or file; default `-` (stdout)")
-        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format; required")
+        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format; required with pipes")
         case .channels: ("integer (1 to 64)", "channels in; required")
-        case .rate: ("integer (1000 to 768000)", "sample rate in Hz; required")
+        case .rate: ("integer (1000 to 768000)", "sample rate in Hz; required (a JACK server's must match it)")
+        case .backend: ("`pipe` / `jack` / `alsa`", "where the audio comes from and goes to; default `pipe`")
+        case .jackClient: ("text", "the JACK client's name, before its ports `NAME:in_1`, `NAME:out_1`; default the daemon's name")
+        case .jackConnectInputs:
+            ("list of port names", "ports connected to `in_1`, `in_2`, … at start and whenever they reappear")
+        case .jackConnectOutputs:
+            ("list of port names", "ports `out_1`, `out_2`, … are connected to at start and whenever they reappear")
         }
     }
 
@@ -34,6 +43,10 @@ enum StreamKey: String, CaseIterable {
         case .format: old.format != new.format
         case .channels: old.channels != new.channels
         case .rate: old.sampleRate != new.sampleRate
+        case .backend: old.backend != new.backend
+        case .jackClient: old.jack.clientName != new.jack.clientName
+        case .jackConnectInputs: old.jack.connectInputs != new.jack.connectInputs
+        case .jackConnectOutputs: old.jack.connectOutputs != new.jack.connectOutputs
         }
     }
 }
@@ -118,6 +131,8 @@ extension ConfigReader {
         let mapping = try self.mapping(node, "serve.stream", example: "format: s16le")
         var input = "-", output = "-"
         var format: RawSampleFormat?, channels: Int?, rate: Int?
+        var backend = StreamBackend.pipe, jack = JackSettings()
+        var pipeKeys: [(StreamKey, Node)] = [], jackKeys: [(StreamKey, Node)] = []
         for (keyNode, value) in mapping {
             let key: StreamKey = try name(of: keyNode, in: "serve.stream")
             let keyPath = "serve.stream.\(key.rawValue)"
@@ -128,8 +143,19 @@ extension ConfigReader {
             case .format: format = try choice(value, keyPath)
             case .channels: channels = try integer(value, keyPath, in: StreamSettings.channelRange)
             case .rate: rate = try integer(value, keyPath, in: StreamSettings.sampleRateRange)
+            case .backend: backend = try self.backend(value, keyPath)
+            case .jackClient: jack.clientName = try jackName(value, keyPath)
+            case .jackConnectInputs: jack.connectInputs = try portNames(value, keyPath)
+            case .jackConnectOutputs: jack.connectOutputs = try portNames(value, keyPath)
+            }
+            switch key {
+            case .input, .output, .format: pipeKeys.append((key, keyNode))
+            case .jackClient, .jackConnectInputs, .jackConnectOutputs: jackKeys.append((key, keyNode))
+            case .channels, .rate, .backend: break
             }
         }
+        try checkBackendKeys(backend, pipeKeys: pipeKeys, jackKeys: jackKeys)
+        if backend == .jack, format == nil { format = .f32le }  // JACK's samples are floats
         guard let format, let channels, let rate else {
             let absent = Self.absent([("format", format == nil), ("channels", channels == nil), ("rate", rate == nil)])
             throw ConfigError(
@@ -137,7 +163,15 @@ extension ConfigReader {
                 "serve.stream needs \(absent): raw PCM carries no header, so the config "
                     + "must say what it is (e.g. format: s16le, channels: 2, rate: 48000)")
         }
-        return StreamSettings(input: input, output: output, format: format, channels: channels, sampleRate: rate)
+        if jack.connectInputs.count > channels, let node = jackKeys.first(where: { $0.0 == .jackConnectInputs })?.1 {
+            throw ConfigError(
+                .invalidValue, at: location(of: node),
+                "serve.stream.jack_connect_inputs names \(jack.connectInputs.count) ports for \(channels) input channels; "
+                    + "name one port per channel, in order")
+        }
+        return StreamSettings(
+            input: input, output: output, format: format, channels: channels, sampleRate: rate, backend: backend,
+            jack: jack)
     }
 
     private mutating func spool(_ node: Node) throws(ConfigError) -> SpoolSettings {

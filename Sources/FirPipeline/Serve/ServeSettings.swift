@@ -9,8 +9,16 @@ public struct StreamSettings: Sendable, Equatable {
     public var format: RawSampleFormat
     public var channels: Int
     public var sampleRate: Int
+    /// Pipes (the default) or JACK ports; with JACK, `input`, `output` and `format` are unused.
+    public var backend: StreamBackend = .pipe
+    public var jack = JackSettings()
 
-    public init(input: String = "-", output: String = "-", format: RawSampleFormat, channels: Int, sampleRate: Int) {
+    public init(
+        input: String = "-", output: String = "-", format: RawSampleFormat, channels: Int, sampleRate: Int,
+        backend: StreamBackend = .pipe, jack: JackSettings = JackSettings()
+    ) {
+        self.backend = backend
+        self.jack = jack
         self.input = input
         self.output = output
         self.format = format

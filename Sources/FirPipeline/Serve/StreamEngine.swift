@@ -6,7 +6,8 @@ import Logging
 import Synchronization
 
 /// A running stream: raw PCM from a pipe, through a ``StreamGraph``, to a pipe, block by block with a
-/// latency of one block. Three threads joined by bounded queues: the reader (waits for input, decodes),
+/// latency of one block; or, with the jack backend, JACK's ports through the same filter step in
+/// JACK's process callback with no latency of its own (``JackDriver``). Three threads joined by bounded queues: the reader (waits for input, decodes),
 /// the filter (convolves, crossfades on a kernel change, encodes), and the writer.
 ///
 /// The output starts with one block of silence, the latency, and then carries the filtered input
@@ -50,6 +51,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// A kernel change waiting for the next block boundary.
     let pendingSwap = Mutex<KernelSwap?>(nil)
     let swapWaiting = Atomic<Bool>(false)
+    /// The jack backend's driver; nil with pipes.
+    private(set) var jackDriver: JackDriver?
 
     /// - Parameters:
     ///   - convolver: the filter to start with; its input channel count must match the stream's.
@@ -90,6 +93,15 @@ public final class StreamEngine: @unchecked Sendable {
                 ceilingDB: limitDB, sampleRate: settings.sampleRate, channels: convolver.outputs, blockSize: blockSize)
         }
         wake = try WakePipe { JobError(.ioError, "cannot make the stream's wake-up pipe: \(errnoText($0))") }
+        if settings.backend == .jack {
+            do throws(ResourceError) {
+                jackDriver = try JackDriver(
+                    engine: self, settings: settings.jack, clientName: settings.jack.clientName ?? "firpipe",
+                    outputs: convolver.outputs)
+            } catch {
+                throw JobError(error, path: "stream", while: "allocating its JACK buffers")
+            }
+        }
     }
 
     /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
@@ -99,6 +111,10 @@ public final class StreamEngine: @unchecked Sendable {
     /// get the end of the stream from here, the writer finishes and ``wait()`` returns the failure.
     /// - Throws: `.osError` when a thread is refused.
     public func start(startThread: ThreadStarter = NamedThread.start) throws(JobError) {
+        if let jackDriver {
+            try jackDriver.start(startThread: startThread)
+            return
+        }
         var running = 0
         do throws(ResourceError) {
             try startThread("firpipe-writer") { self.runWriter() }
@@ -123,6 +139,7 @@ public final class StreamEngine: @unchecked Sendable {
     public func stopIntake() {
         if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
             wake.wake()
+            jackDriver?.wake.signal()
         }
     }
 
@@ -133,6 +150,7 @@ public final class StreamEngine: @unchecked Sendable {
     public func replace(with convolver: StreamGraph, crossfadeFrames: Int) {
         precondition(convolver.inputs == settings.channels && convolver.outputs == outputChannels)
         precondition(convolver.blockSize == blockSize)
+        jackDriver?.promoteWorkers(of: convolver)
         let swap = KernelSwap(convolver: convolver, crossfadeFrames: crossfadeFrames)
         // A change not yet taken is replaced; it is released outside the lock, since freeing a
         // convolver joins its worker threads and the filter thread takes this lock.
@@ -152,8 +170,9 @@ public final class StreamEngine: @unchecked Sendable {
         return failure.error
     }
 
-    /// Frames from an input frame to its output: one block, plus the limiter's look-ahead.
-    public var latency: Int { blockSize + (filter.limiter?.latency ?? 0) }
+    /// Frames from an input frame to its output: one block (none with JACK, whose callback filters each
+    /// period as it comes), plus the limiter's look-ahead.
+    public var latency: Int { (jackDriver == nil ? blockSize : 0) + (filter.limiter?.latency ?? 0) }
 
     /// Channels the stream writes: the graph's outputs, fixed for the stream's life.
     public var outputChannels: Int { outputCodec.channels }
