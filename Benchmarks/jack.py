@@ -4,7 +4,8 @@
 Both run the same 2-in/2-out filter (one kernel per channel, 262,144 taps each by default) with the same
 partition size as JACK's period (256: zero added latency for both), side by side on one `jackd -d dummy`
 server of this script's own (a private JACK_DEFAULT_SERVER name, JACK_NO_AUDIO_RESERVATION=1), both fed
-the same sine from jack_simple_client. After a warm-up, each process's CPU (user + system, all its
+the same sine from jack_simple_client, both with measured FFTW plans (`firpipe wisdom` for firpipe's
+transform sizes in the run's own cache; `jconvolver -M`). After a warm-up, each process's CPU (user + system, all its
 threads, from /proc/PID/stat) over the measured window is given as a share of one core; xruns are the
 server's, as firpipe's xrun callback counts them (`firpipe status`: jack.xruns).
 
@@ -95,6 +96,10 @@ def main():
         with open(os.path.join(work, name)) as f:
             return f.read()
 
+    # Measured FFTW plans for both, as bench.py gives firpipe (`firpipe wisdom`) and BruteFIR: firpipe's
+    # transform sizes for these partitions, in the run's own cache; jconvolver with -M (FFTW_MEASURE).
+    sizes = [str(2 * a.period * 4 ** k) for k in range(5) if 2 * a.period * 4 ** k <= 2 * a.taps]
+    subprocess.run([a.firpipe, "wisdom", "--sizes", *sizes], env=env, check=True, stdout=subprocess.DEVNULL)
     try:
         start(["jackd", "-d", "dummy", "-r", str(RATE), "-p", str(a.period)], "jackd.log")
         subprocess.run(["jack_wait", "-w", "-t", "10"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -104,7 +109,7 @@ def main():
             ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
         fp = start([a.firpipe, "serve", "--config", os.path.join(work, "fpbench.yaml")], "firpipe.log")
         wait_for("firpipe to connect", lambda: "connected to JACK as fpbench" in log("firpipe.log"), 120)
-        jc = start(["jconvolver", "-N", "jconv", os.path.join(work, "jconv.conf")], "jconvolver.log")
+        jc = start(["jconvolver", "-M", "-N", "jconv", os.path.join(work, "jconv.conf")], "jconvolver.log")
         wait_for("jconvolver's ports", lambda: "jconv:out_1" in subprocess.run(
             ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
         time.sleep(a.warmup)

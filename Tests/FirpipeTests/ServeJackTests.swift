@@ -93,6 +93,31 @@ import Testing
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }
 
+    @Test func reloadSwapsKernelsInTheCallback() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let server = try JackServer(period: Self.period)
+        try f.text("k.txt", "1\n0.5\n")
+        let config = try Self.config(f, name: "fpl", kernel: "k.txt")
+        let daemon = try DaemonProcess(["serve", "--config", config], environment: server.environment)
+        #expect(daemon.waitUntil { daemon.stderr.contains("connected to JACK as fpl") }, "\(daemon.stderr)")
+        let yaml = try String(contentsOfFile: config, encoding: .utf8)
+        _ = try f.text("fpl.yaml", yaml.replacingOccurrences(of: "kernel: k.txt", with: "kernel: k2.txt")
+            + "  crossfade_ms: 0\n")
+        try f.text("k2.txt", "-0.5\n0\n0.25\n")
+        let reload = try firpipe(["reload", "--socket", f.dir.path("fpl.sock")], environment: server.environment)
+        #expect(reload.status == 0, "\(reload.stderr)")
+
+        let x = (0..<2).map { Signals.noise(count: 4800, seed: 21 + UInt64($0), amplitude: 0.3) }
+        let run = try server.playAndRecord(x, target: "fpl", outputs: 2, record: 4802, in: f.dir)
+        for c in 0..<2 {
+            let reference = DirectConvolution.full(x[c].doubles, [-0.5, 0, 0.25])
+            #expect(Tolerance.maxErrorDB(run.recording[c], reference: reference) <= -120)
+        }
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+    }
+
     @Test func wrongRateOrPeriodIsAConfigErrorBeforeReady() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
