@@ -18,6 +18,7 @@ and scipy; firpipe from `make build` (.build/static/release/firpipe) unless --fi
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,6 +156,7 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=1)
+    shutil.rmtree(work)  # kept (with the logs) only when the run fails
 
 
 if __name__ == "__main__":

@@ -93,12 +93,14 @@ import Testing
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }
 
-    @Test func reloadSwapsKernelsInTheCallback() throws {
+    @Test func reloadSwapsKernelsInTheCallbackAndListedPortsConnectWhenTheyAppear() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
         let server = try JackServer(period: Self.period)
         try f.text("k.txt", "1\n0.5\n")
-        let config = try Self.config(f, name: "fpl", kernel: "k.txt")
+        // The recorder's ports do not exist yet: the daemon connects them when they appear.
+        let config = try Self.config(
+            f, name: "fpl", extra: ", jack_connect_outputs: [fptest-rec:r_1, fptest-rec:r_2]", kernel: "k.txt")
         let daemon = try DaemonProcess(["serve", "--config", config], environment: server.environment)
         #expect(daemon.waitUntil { daemon.stderr.contains("connected to JACK as fpl") }, "\(daemon.stderr)")
         let yaml = try String(contentsOfFile: config, encoding: .utf8)
@@ -114,6 +116,8 @@ import Testing
             let reference = DirectConvolution.full(x[c].doubles, [-0.5, 0, 0.25])
             #expect(Tolerance.maxErrorDB(run.recording[c], reference: reference) <= -120)
         }
+        #expect(daemon.stderr.contains("JACK port fptest-rec:r_1 is not there; it is connected when it appears"))
+        #expect(daemon.stderr.contains("JACK port fptest-rec:r_2 appeared; connected"), "\(daemon.stderr)")
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }

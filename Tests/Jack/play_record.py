@@ -13,6 +13,7 @@ Uses only the standard library and python3-jack-client (Debian), run by /usr/bin
 import argparse
 import array
 import ctypes
+import errno
 import json
 import sys
 import threading
@@ -83,9 +84,9 @@ def main():
     player.set_xrun_callback(xrun)
     with player, recorder:
         for i, port in enumerate(outs):
-            player.connect(port, f"{a.target}:in_{i + 1}")
+            connect(player, port, f"{a.target}:in_{i + 1}")
         for i, port in enumerate(ins):
-            recorder.connect(f"{a.target}:out_{i + 1}", port)
+            connect(recorder, f"{a.target}:out_{i + 1}", port)
         time.sleep(0.2)  # the connections are in the graph
         state["xruns"] = 0
         state["start"] = player.frame_time + player.blocksize * 8
@@ -96,6 +97,15 @@ def main():
         for channel in recording:
             f.write(channel.tobytes())
     print(json.dumps({"latency": latency, "xruns": state["xruns"]}))
+
+
+def connect(client, source, destination):
+    """Connects, unless the target already did (its jack_connect_* lists may name our ports)."""
+    try:
+        client.connect(source, destination)
+    except jack.JackErrorCode as e:
+        if e.code != errno.EEXIST:
+            raise
 
 
 def capture_latency(port):

@@ -111,7 +111,9 @@ extension JackDriver {
                 closeClient(c, serverGone: true)
                 continue
             }
-            if portsAppeared.exchange(false, ordering: .acquiring) && !missingPorts.isEmpty { connectPorts(c) }
+            // Any port appearing may be one we lost (its client restarted): connecting what is already
+            // connected is a no-op (EEXIST), so every listed connection is made again.
+            if portsAppeared.exchange(false, ordering: .acquiring) { connectPorts(c) }
             let period = wrongPeriod.load(ordering: .relaxed)
             if period != wrongPeriodSeen {
                 if period != 0 { logWrongPeriod(period) } else {
