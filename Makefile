@@ -12,10 +12,12 @@ BIN = .build/static/release/firpipe
 
 .PHONY: deps build run test crash fuzz bench golden units plot clean
 
-# Installs the C libraries when pkg-config cannot find them, systemd when systemd-analyze is missing
+# Installs the C libraries when pkg-config cannot find them (JACK's with its server and test client), systemd when systemd-analyze is missing
 # (the unit-file tests run it) and Chromium when it is missing (the plot test renders an SVG in it;
 # Debian's package, about a minute to install); needs root, as on CI.
 DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev libasound2-dev pkg-config
+# The jack backend's library, and the dummy-driver server and Python client its tests (ServeJackTests) run.
+DEB_JACK = jackd2 libjack-jackd2-dev python3-jack-client
 deps:
 	@pkg-config --exists fftw3f sndfile soxr alsa 2>/dev/null || { \
 	  echo "installing $(DEB_LIBS)"; \
@@ -30,6 +32,9 @@ deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (for the plot's render test)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@{ pkg-config --exists jack && command -v jackd >/dev/null 2>&1 && /usr/bin/python3 -c 'import jack' 2>/dev/null; } || { \
+	  echo "installing $(DEB_JACK)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_JACK); }
 
 # The Swift runtime and Foundation are linked statically: loading and binding them dynamically took about
 # 10 ms of every run, a tenth of a short job.
@@ -143,6 +148,15 @@ BENCH_ARGS ?=
 
 bench: build bench-deps
 	python3 Benchmarks/bench.py $(BENCH_ARGS)
+
+# firpipe serve (backend: jack) beside jconvolver on one JACK dummy server: CPU share of one core at
+# 2 ch x 262,144 taps, period 256, and xruns (Benchmarks/jack.py). JACK_BENCH_SECONDS=600 for the long run.
+JACK_BENCH_SECONDS ?= 120
+.PHONY: bench-jack
+bench-jack: build bench-deps
+	@command -v jconvolver >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jconvolver; }
+	python3 Benchmarks/jack.py --seconds $(JACK_BENCH_SECONDS) $(BENCH_ARGS)
 
 # Installs the peers (Debian packages named as their commands) and numpy/scipy when missing (needs root).
 .PHONY: bench-deps

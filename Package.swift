@@ -22,6 +22,8 @@ let package = Package(
             name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(
             name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(
+            name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
@@ -32,11 +34,11 @@ let package = Package(
         .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
         // Audio files and kernels over libsndfile; kernels resampled with libsoxr; sound cards over alsa-lib.
         .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CALSA", "CSystem"]),
-        // Stages, jobs and the YAML config.
+        // Stages, jobs and the YAML config; the stream daemon's JACK backend.
         .target(
             name: "FirPipeline",
             dependencies: [
-                "FirCore", "FirAudio",
+                "FirCore", "FirAudio", "CJack",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -173,6 +173,10 @@ public final class StreamConvolver: @unchecked Sendable {
         levels.reduce(0) { $0 &+ $1.cpuNanoseconds.load(ordering: .relaxed) }
     }
 
+    /// The background levels' worker threads, level 1 first (their deadlines are the tightest). Any
+    /// thread, once `init` has returned. As `pthread_t` values.
+    public var workerThreads: [UInt] { levels.map { $0.thread.load(ordering: .acquiring) } }
+
     /// Worker threads that have not yet left their loop. Any thread; for tests.
     var runningWorkers: Int { levels.filter { $0.running.load(ordering: .acquiring) }.count }
 

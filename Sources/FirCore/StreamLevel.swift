@@ -53,6 +53,9 @@ final class StreamLevel: @unchecked Sendable {
     private let launched = Atomic<Bool>(false)
     /// True while the worker thread is in its loop: lets tests check that `start()` and `stop()` join.
     let running = Atomic<Bool>(false)
+    /// The worker's pthread, set by the worker before `start()` returns (0 before): lets a real-time
+    /// host (JACK) raise its priority.
+    let thread = Atomic<UInt>(0)
     /// CPU time the worker thread has used, as of its last job, for the daemon's per-stage load.
     let cpuNanoseconds = Atomic<UInt64>(0)
 
@@ -121,6 +124,7 @@ final class StreamLevel: @unchecked Sendable {
         // Once per thread: FTZ/DAZ is per-thread state and this thread runs only this loop.
         firpipe_flush_denormals()
         running.store(true, ordering: .releasing)
+        thread.store(UInt(pthread_self()), ordering: .releasing)
         started.signal()
         var job = 0
         while true {

@@ -30,9 +30,12 @@ import Testing
         try f.audio("in.wav", x, format: AudioFormat(container: .wav, sampleFormat: subtype))
         try ServeStreamTests.encode(x, codec).write(to: f.dir.url.appendingPathComponent("in.raw"))
         let env = try Self.asoundrc(f)
+        // Past the end of in.raw the file plugin hands back stale buffer contents, NaN at times in f32le,
+        // and the clockless null device lets the daemon read on until SIGTERM: `non_finite: zero` keeps
+        // that from ending the stream. Only the frames before it are compared.
         let config = try f.text(
             "alsa.yaml",
-            "kernel: k.wav\nblock_size: \(Self.block)\nserve:\n  stream: {backend: alsa, capture_device: fpcapture, "
+            "kernel: k.wav\nblock_size: \(Self.block)\nnon_finite: zero\nserve:\n  stream: {backend: alsa, capture_device: fpcapture, "
                 + "playback_device: fpplayback, periods: \(Self.periods), format: \(format.rawValue), channels: 2, "
                 + "rate: 48000}\n")
 
@@ -97,7 +100,9 @@ import Testing
             ("backend: alsa, playback_device: nosuchpcm",
              "3:85: no ALSA device 'nosuchpcm': the ALSA configuration (alsa.conf, /etc/asound.conf, ~/.asoundrc) "
                 + "defines no PCM of that name; list them with `aplay -L` / `arecord -L`"),
-            ("backend: jack", "3:62: serve.stream.backend jack is not in this build; use pipe or alsa"),
+            ("backend: jack, capture_device: fpcapture",
+             "3:84: serve.stream.capture_device needs backend: alsa (the stream's backend is jack); add 'backend: alsa' "
+                + "or remove it"),
             ("capture_device: fpcapture",
              "3:69: serve.stream.capture_device needs backend: alsa (the stream's backend is pipe); add 'backend: alsa' "
                 + "or remove it"),

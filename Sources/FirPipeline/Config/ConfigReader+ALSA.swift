@@ -10,15 +10,11 @@ extension ConfigReader {
     ) throws(ConfigError) -> ALSAStreamDevices? {
         let deviceKeys: [StreamKey] = [.captureDevice, .playbackDevice, .periods]
         switch backend {
-        case .jack:
-            throw ConfigError(
-                .invalidValue, at: location(of: values[.backend] ?? stream),
-                "serve.stream.backend jack is not in this build; use pipe or alsa")
-        case .pipe:
+        case .pipe, .jack:
             if let key = deviceKeys.first(where: { values[$0] != nil }), let value = values[key] {
                 throw ConfigError(
                     .conflict, at: location(of: value),
-                    "serve.stream.\(key.rawValue) needs backend: alsa (the stream's backend is pipe); "
+                    "serve.stream.\(key.rawValue) needs backend: alsa (the stream's backend is \(backend.rawValue)); "
                         + "add 'backend: alsa' or remove it")
             }
             return nil

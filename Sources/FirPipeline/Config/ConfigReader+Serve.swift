@@ -13,6 +13,9 @@ enum StreamKey: String, CaseIterable {
     case captureDevice = "capture_device"
     case playbackDevice = "playback_device"
     case periods
+    case jackClient = "jack_client"
+    case jackConnectInputs = "jack_connect_inputs"
+    case jackConnectOutputs = "jack_connect_outputs"
 
     var reload: ServeOption.Reload {
         .restart("serve.stream.\(rawValue) changed; restart the service to change the stream's format, pipes or devices")
@@ -23,15 +26,20 @@ enum StreamKey: String, CaseIterable {
         switch self {
         case .input: ("path or `-`", "raw PCM in: a named pipe or file; default `-` (stdin)")
         case .output: ("path or `-`", "raw PCM out: a named pipe or file; default `-` (stdout)")
-        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format (on ALSA: S16_LE, S24_3LE, S32_LE, FLOAT_LE); required")
+        case .format: ("`s16le` / `s24le` / `s32le` / `f32le`", "the PCM's sample format (on ALSA: S16_LE, S24_3LE, S32_LE, FLOAT_LE); required with pipes and ALSA")
         case .channels: ("integer (1 to 64)", "channels in; required")
-        case .rate: ("integer (1000 to 768000)", "sample rate in Hz (an ALSA device must run at it); required")
-        case .backend: ("`pipe` / `alsa`", "where the audio comes from and goes to: pipes, or ALSA devices; default `pipe`")
+        case .rate: ("integer (1000 to 768000)", "sample rate in Hz (an ALSA device and a JACK server must run at it); required")
+        case .backend: ("`pipe` / `jack` / `alsa`", "where the audio comes from and goes to; default `pipe`")
         case .captureDevice:
             ("ALSA PCM name", "with `backend: alsa`, the device read in place of `input` (`hw:1`, `plughw:CARD=Device`, an asoundrc name)")
         case .playbackDevice: ("ALSA PCM name", "with `backend: alsa`, the device written in place of `output`")
         case .periods:
             ("integer (2 to 16)", "with `backend: alsa`, periods of one block in each device's buffer; the output lags the input by this many blocks; default 3")
+        case .jackClient: ("text", "the JACK client's name, before its ports `NAME:in_1`, `NAME:out_1`; default the daemon's name")
+        case .jackConnectInputs:
+            ("list of port names", "ports connected to `in_1`, `in_2`, … at start and whenever they reappear")
+        case .jackConnectOutputs:
+            ("list of port names", "ports `out_1`, `out_2`, … are connected to at start and whenever they reappear")
         }
     }
 
@@ -47,6 +55,9 @@ enum StreamKey: String, CaseIterable {
         case .captureDevice: old.alsa?.capture != new.alsa?.capture
         case .playbackDevice: old.alsa?.playback != new.alsa?.playback
         case .periods: old.alsa?.periods != new.alsa?.periods
+        case .jackClient: old.jack.clientName != new.jack.clientName
+        case .jackConnectInputs: old.jack.connectInputs != new.jack.connectInputs
+        case .jackConnectOutputs: old.jack.connectOutputs != new.jack.connectOutputs
         }
     }
 }
@@ -131,9 +142,10 @@ extension ConfigReader {
         let mapping = try self.mapping(node, "serve.stream", example: "format: s16le")
         var input = "-", output = "-"
         var format: RawSampleFormat?, channels: Int?, rate: Int?
-        var backend = StreamBackend.pipe
+        var backend = StreamBackend.pipe, jack = JackSettings()
         var devices = ALSAStreamDevices()
         var values: [StreamKey: Node] = [:]
+        var pipeKeys: [(StreamKey, Node)] = [], jackKeys: [(StreamKey, Node)] = []
         for (keyNode, value) in mapping {
             let key: StreamKey = try name(of: keyNode, in: "serve.stream")
             let keyPath = "serve.stream.\(key.rawValue)"
@@ -149,8 +161,18 @@ extension ConfigReader {
             case .captureDevice: devices.capture = try deviceName(value, keyPath)
             case .playbackDevice: devices.playback = try deviceName(value, keyPath)
             case .periods: devices.periods = try integer(value, keyPath, in: ALSAStreamDevices.periodsRange)
+            case .jackClient: jack.clientName = try jackName(value, keyPath)
+            case .jackConnectInputs: jack.connectInputs = try portNames(value, keyPath)
+            case .jackConnectOutputs: jack.connectOutputs = try portNames(value, keyPath)
+            }
+            switch key {
+            case .input, .output, .format: pipeKeys.append((key, keyNode))
+            case .jackClient, .jackConnectInputs, .jackConnectOutputs: jackKeys.append((key, keyNode))
+            case .channels, .rate, .backend, .captureDevice, .playbackDevice, .periods: break
             }
         }
+        try checkBackendKeys(backend, pipeKeys: pipeKeys, jackKeys: jackKeys)
+        if backend == .jack, format == nil { format = .f32le }  // JACK's samples are floats
         guard let format, let channels, let rate else {
             let absent = Self.absent([("format", format == nil), ("channels", channels == nil), ("rate", rate == nil)])
             throw ConfigError(
@@ -159,9 +181,15 @@ extension ConfigReader {
                     + "must say what it is (e.g. format: s16le, channels: 2, rate: 48000)")
         }
         let alsa = try alsaDevices(devices, backend: backend, values: values, stream: node)
+        if jack.connectInputs.count > channels, let node = jackKeys.first(where: { $0.0 == .jackConnectInputs })?.1 {
+            throw ConfigError(
+                .invalidValue, at: location(of: node),
+                "serve.stream.jack_connect_inputs names \(jack.connectInputs.count) ports for \(channels) input channels; "
+                    + "name one port per channel, in order")
+        }
         return StreamSettings(
             input: input, output: output, format: format, channels: channels, sampleRate: rate, backend: backend,
-            alsa: alsa)
+            alsa: alsa, jack: jack)
     }
 
     private mutating func spool(_ node: Node) throws(ConfigError) -> SpoolSettings {

@@ -9,15 +9,19 @@ public struct StreamSettings: Sendable, Equatable {
     public var format: RawSampleFormat
     public var channels: Int
     public var sampleRate: Int
-    /// Pipes, JACK or ALSA (``StreamBackend``); `pipe` unless the config says otherwise.
+    /// Pipes, JACK or ALSA (``StreamBackend``); `pipe` unless the config says otherwise. With JACK,
+    /// `input`, `output` and `format` are unused.
     public var backend: StreamBackend = .pipe
     /// With the `alsa` backend, the devices in place of `input` and `output`.
     public var alsa: ALSAStreamDevices?
+    /// With the `jack` backend, the client's name and the ports to connect.
+    public var jack = JackSettings()
 
     public init(
         input: String = "-", output: String = "-", format: RawSampleFormat, channels: Int, sampleRate: Int,
-        backend: StreamBackend = .pipe, alsa: ALSAStreamDevices? = nil
+        backend: StreamBackend = .pipe, alsa: ALSAStreamDevices? = nil, jack: JackSettings = JackSettings()
     ) {
+        self.jack = jack
         self.input = input
         self.output = output
         self.format = format

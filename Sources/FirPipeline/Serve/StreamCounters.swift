@@ -25,6 +25,10 @@ public final class StreamCounters: Sendable {
     /// Times the filter waited for a background partition level that was late: output is still exact,
     /// but a real-time consumer may have starved.
     public let underruns = Atomic<Int>(0)
+    /// JACK's xruns (its xrun callback), also counted in ``underruns``.
+    public let xruns = Atomic<Int>(0)
+    /// Times the audio server went away under the stream (JACK shut down or killed).
+    public let serverLosses = Atomic<Int>(0)
     /// Times the reader waited longer than a block's duration for a free block: filtering or writing fell
     /// behind real time. The input waits in its pipe meanwhile; nothing is dropped.
     public let overruns = Atomic<Int>(0)
@@ -56,6 +60,15 @@ public final class StreamCounters: Sendable {
         case .reader: readerCPU.load(ordering: .relaxed)
         case .filter: filterCPU.load(ordering: .relaxed)
         case .writer: writerCPU.load(ordering: .relaxed)
+        }
+    }
+
+    /// Sets a stage's CPU time measured by another thread (JACK's process thread, read by the driver).
+    func recordCPU(_ stage: Stage, nanoseconds: UInt64) {
+        switch stage {
+        case .reader: readerCPU.store(nanoseconds, ordering: .relaxed)
+        case .filter: filterCPU.store(nanoseconds, ordering: .relaxed)
+        case .writer: writerCPU.store(nanoseconds, ordering: .relaxed)
         }
     }
 

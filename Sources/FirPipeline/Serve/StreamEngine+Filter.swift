@@ -14,6 +14,8 @@ final class FilterState: @unchecked Sendable {
     private(set) var limiter: PeakLimiter?
     private var limiterFrames: UnsafeMutablePointer<Float>?
     var ramp: [Float] = []
+    /// A convolver (and ramp) a kernel change left behind, until the thread that frees it takes it.
+    var retiring: RetiredFilter?
     /// Frames of the crossfade done so far.
     var fadePosition = 0
     /// The outgoing convolver's output for the current block, planar.
@@ -36,6 +38,16 @@ final class FilterState: @unchecked Sendable {
     deinit {
         clipped.deallocate()
         limiterFrames?.deallocate()
+    }
+
+    /// Keeps a retired convolver's counts, so the counters never go backwards, and holds it for
+    /// ``StreamEngine/takeRetired()``. The filter's thread.
+    func retire(_ retired: RetiredFilter) {
+        if let convolver = retired.convolver {
+            retiredUnderruns += convolver.underruns
+            retiredWorkerCPU &+= convolver.workerCPUNanoseconds
+        }
+        retiring = retired
     }
 
     /// Sets up the limiter (the engine's set-up thread, before the stream starts).
@@ -74,45 +86,68 @@ extension StreamEngine {
     func runFilter() {
         while true {
             guard case .block(let block) = toFilter.pop() else { break }
-            // A change waits until the one fading in has finished: cutting a fade short would jump.
-            if filter.outgoing == nil && swapWaiting.load(ordering: .acquiring) {
-                takeSwap()
-            }
             if failure.hasFailed {
                 toWrite.push(.block(block))
                 continue
             }
-            let state = filter, samples = block.planar.pointer
-            if let outgoing = state.outgoing {
-                outgoing.process(samples, state.scratch.pointer)
-                state.convolver.process(samples, samples)
-                mix(state, into: samples)
-                if state.fadePosition >= state.ramp.count {
-                    retire(outgoing)
-                    state.outgoing = nil
-                }
-            } else {
-                state.convolver.process(samples, samples)
-            }
-            state.limit(samples, frames: block.frames, blockSize: blockSize, channels: outputChannels)
+            filterStep(block.planar.pointer, frames: block.frames)
             encode(block)
-            counters.blocks.add(1, ordering: .relaxed)
-            counters.frames.add(block.frames, ordering: .relaxed)
-            counters.underruns.store(
-                state.retiredUnderruns + state.convolver.underruns + (state.outgoing?.underruns ?? 0),
-                ordering: .relaxed)
-            counters.levelsCPU.store(
-                state.retiredWorkerCPU &+ state.convolver.workerCPUNanoseconds
-                    &+ (state.outgoing?.workerCPUNanoseconds ?? 0),
-                ordering: .relaxed)
             counters.recordCPU(.filter)
-            heartbeat.add(1, ordering: .relaxed)
             toWrite.push(.block(block))
+            if let retired = takeRetired() {
+                // Once a reload, so the closure Dispatch allocates here is not a per-block cost.
+                DispatchQueue.global(qos: .utility).async { retired.release() }
+            }
         }
         filter.outgoing?.shutdown()
         filter.convolver.shutdown()
         flushLimiter()
         toWrite.push(.end)
+    }
+
+    /// One block through the filter, in place in `samples` (planar runs of `blockSize`, the input's
+    /// channels in, the output's out): takes a pending kernel change at this boundary, convolves,
+    /// crossfades, limits and counts. No allocation, log, or lock that can wait (a pending change is
+    /// taken only when its lock is free): the pipe's filter thread and JACK's process callback both
+    /// call it. What it retires waits in ``FilterState/retiring`` for ``takeRetired()``.
+    func filterStep(_ samples: UnsafeMutablePointer<Float>, frames: Int) {
+        // A change waits until the one fading in has finished (cutting a fade short would jump) and
+        // the last one retired has been handed off the audio thread.
+        let state = filter
+        if state.outgoing == nil && state.retiring == nil && swapWaiting.load(ordering: .acquiring) {
+            takeSwap()
+        }
+        if let outgoing = state.outgoing {
+            outgoing.process(samples, state.scratch.pointer)
+            state.convolver.process(samples, samples)
+            mix(state, into: samples)
+            if state.fadePosition >= state.ramp.count && state.retiring == nil {
+                state.retire(RetiredFilter(convolver: outgoing, ramp: []))
+                state.outgoing = nil
+            }
+        } else {
+            state.convolver.process(samples, samples)
+        }
+        state.limit(samples, frames: frames, blockSize: blockSize, channels: outputChannels)
+        counters.blocks.add(1, ordering: .relaxed)
+        counters.frames.add(frames, ordering: .relaxed)
+        counters.underruns.store(
+            state.retiredUnderruns + state.convolver.underruns + (state.outgoing?.underruns ?? 0)
+                + counters.xruns.load(ordering: .relaxed),
+            ordering: .relaxed)
+        counters.levelsCPU.store(
+            state.retiredWorkerCPU &+ state.convolver.workerCPUNanoseconds
+                &+ (state.outgoing?.workerCPUNanoseconds ?? 0),
+            ordering: .relaxed)
+        heartbeat.add(1, ordering: .relaxed)
+    }
+
+    /// What the last step retired, taken off the filter's hands, or nil. The
+    /// filter's own thread (the JACK callback hands it on through ``JackDriver``).
+    func takeRetired() -> RetiredFilter? {
+        guard let retired = filter.retiring else { return nil }
+        filter.retiring = nil
+        return retired
     }
 
     /// The limiter's last frames, in blocks of their own, once the input has ended.
@@ -148,21 +183,27 @@ extension StreamEngine {
         }
     }
 
-    /// Starts a pending kernel change at this block boundary (only called when no fade is running).
+    /// Starts a pending kernel change at this block boundary (only called when no fade is running and
+    /// nothing waits to be retired). The lock is only tried: a reload holding it makes the change wait
+    /// for the next block instead of the audio thread.
     private func takeSwap() {
         swapWaiting.store(false, ordering: .releasing)
-        guard let swap = pendingSwap.withLock({ pending -> KernelSwap? in
+        guard let taken = pendingSwap.withLockIfAvailable({ pending -> KernelSwap? in
             defer { pending = nil }
             return pending
-        }) else { return }
+        }) else {
+            swapWaiting.store(true, ordering: .releasing)
+            return
+        }
+        guard let swap = taken else { return }
         let state = filter
-        if swap.ramp.isEmpty {
-            retire(state.convolver)
-        } else {
+        // The old ramp leaves with what is retired, so the audio thread frees nothing.
+        state.retire(RetiredFilter(convolver: swap.ramp.isEmpty ? state.convolver : nil, ramp: state.ramp))
+        if !swap.ramp.isEmpty {
             state.outgoing = state.convolver
-            state.ramp = swap.ramp
             state.fadePosition = 0
         }
+        state.ramp = swap.ramp
         state.convolver = swap.convolver
     }
 
@@ -181,12 +222,14 @@ extension StreamEngine {
         }
         state.fadePosition += blockSize
     }
+}
 
-    /// Keeps a convolver's counts and frees it off the audio thread: its worker threads take time to
-    /// join. Once a reload, so the closure Dispatch allocates here is not a per-block cost.
-    private func retire(_ convolver: StreamGraph) {
-        filter.retiredUnderruns += convolver.underruns
-        filter.retiredWorkerCPU &+= convolver.workerCPUNanoseconds
-        DispatchQueue.global(qos: .utility).async { convolver.shutdown() }
-    }
+/// What a kernel change leaves behind: a convolver whose worker threads must be joined, and a ramp to
+/// free; neither on the audio thread.
+struct RetiredFilter: @unchecked Sendable {
+    var convolver: StreamGraph?
+    var ramp: [Float]
+
+    /// Joins the convolver's workers. Any thread but the audio thread.
+    func release() { convolver?.shutdown() }
 }

@@ -8,6 +8,8 @@ import Synchronization
 /// A running stream: raw PCM from a pipe or an ALSA capture device, through a ``StreamGraph``, to a pipe
 /// or an ALSA playback device, block by block. Three threads joined by bounded queues: the reader (waits
 /// for input, decodes), the filter (convolves, crossfades on a kernel change, encodes), and the writer.
+/// With the jack backend, JACK's ports go through the same filter step in JACK's process callback
+/// instead, with no latency of its own (``JackDriver``).
 ///
 /// The output starts with silence, the latency (one block to a pipe, `periods` blocks to a device: its
 /// buffer kept full), and then carries the filtered input frame for frame: output frame `n + latency`
@@ -55,6 +57,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// A kernel change waiting for the next block boundary.
     let pendingSwap = Mutex<KernelSwap?>(nil)
     let swapWaiting = Atomic<Bool>(false)
+    /// The jack backend's driver; nil with pipes.
+    private(set) var jackDriver: JackDriver?
 
     /// - Parameters:
     ///   - convolver: the filter to start with; its input channel count must match the stream's.
@@ -108,6 +112,15 @@ public final class StreamEngine: @unchecked Sendable {
                 name: name, direction: .playback, settings: settings, channels: convolver.outputs, blockSize: size,
                 periods: periods)
         }
+        if settings.backend == .jack {
+            do throws(ResourceError) {
+                jackDriver = try JackDriver(
+                    engine: self, settings: settings.jack, clientName: settings.jack.clientName ?? "firpipe",
+                    outputs: convolver.outputs)
+            } catch {
+                throw JobError(error, path: "stream", while: "allocating its JACK buffers")
+            }
+        }
     }
 
     /// Starts the three stage threads, named for top -H and the soak script. The reader and writer open
@@ -117,6 +130,10 @@ public final class StreamEngine: @unchecked Sendable {
     /// get the end of the stream from here, the writer finishes and ``wait()`` returns the failure.
     /// - Throws: `.osError` when a thread is refused.
     public func start(startThread: ThreadStarter = NamedThread.start) throws(JobError) {
+        if let jackDriver {
+            try jackDriver.start(startThread: startThread)
+            return
+        }
         var running = 0
         do throws(ResourceError) {
             try startThread("firpipe-writer") { self.runWriter() }
@@ -141,6 +158,7 @@ public final class StreamEngine: @unchecked Sendable {
     public func stopIntake() {
         if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
             wake.wake()
+            jackDriver?.wake.signal()
         }
     }
 
@@ -151,6 +169,7 @@ public final class StreamEngine: @unchecked Sendable {
     public func replace(with convolver: StreamGraph, crossfadeFrames: Int) {
         precondition(convolver.inputs == settings.channels && convolver.outputs == outputChannels)
         precondition(convolver.blockSize == blockSize)
+        jackDriver?.promoteWorkers(of: convolver)
         let swap = KernelSwap(convolver: convolver, crossfadeFrames: crossfadeFrames)
         // A change not yet taken is replaced; it is released outside the lock, since freeing a
         // convolver joins its worker threads and the filter thread takes this lock.
@@ -171,8 +190,9 @@ public final class StreamEngine: @unchecked Sendable {
     }
 
     /// Frames from an input frame to its output: the silence the writer starts with (one block to a
-    /// pipe, a device's whole buffer), plus the limiter's look-ahead.
-    public var latency: Int { blockSize * primingBlocks + (filter.limiter?.latency ?? 0) }
+    /// pipe, a device's whole buffer; none with JACK, whose callback filters each period as it comes),
+    /// plus the limiter's look-ahead.
+    public var latency: Int { (jackDriver == nil ? blockSize * primingBlocks : 0) + (filter.limiter?.latency ?? 0) }
 
     /// Blocks of silence the writer starts with (``StreamSettings/primingBlocks``).
     var primingBlocks: Int { settings.primingBlocks }

@@ -35,6 +35,8 @@ public final class StreamGraph: @unchecked Sendable {
     public var underruns: Int { convolver.underruns }
     /// CPU time of the background workers, in nanoseconds. Any thread.
     public var workerCPUNanoseconds: UInt64 { convolver.workerCPUNanoseconds }
+    /// The background levels' worker threads, level 1 first; see ``StreamConvolver/workerThreads``.
+    public var workerThreads: [UInt] { convolver.workerThreads }
     /// Stops the worker threads; see ``StreamConvolver/shutdown()``.
     public func shutdown() { convolver.shutdown() }
 }

@@ -92,6 +92,8 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     var reloads = Reloads()
     /// Present in spool mode only.
     var spool: Spool?
+    /// Present with the jack backend only.
+    var jack: Jack?
     var sampleRate: Int
     var channels: Int
     var blockSize: Int
@@ -110,9 +112,20 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         self.spool = mode == .spool ? Spool() : nil
     }
 
+    /// The jack backend's own counts: its xruns (also in `underruns`) and how often the server went away.
+    struct Jack: Codable, Sendable, Equatable {
+        var xruns: UInt64 = 0
+        var serverLosses: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey {
+            case xruns
+            case serverLosses = "server_losses"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case version, state, mode, config, pid, latency, blocks, samples, underruns, overruns, cpu, reloads, spool
-        case channels
+        case channels, jack
         case uptimeSeconds = "uptime_s"
         case clippedSamples = "clipped_samples"
         case clippedPerChannel = "clipped_per_channel"

@@ -91,6 +91,12 @@ struct MetricsFile: Sendable {
                one(String(status.underruns)))
         family("firpipe_overruns_total", "counter", "Times the input waited longer than a block for the filter or writer, plus ALSA capture overruns.",
                one(String(status.overruns)))
+        if let jack = status.jack {
+            family("firpipe_jack_xruns_total", "counter", "JACK xruns (also counted in firpipe_underruns_total).",
+                   one(String(jack.xruns)))
+            family("firpipe_jack_server_losses_total", "counter", "Times the JACK server went away under the stream.",
+                   one(String(jack.serverLosses)))
+        }
         family("firpipe_clipped_samples_total", "counter", "Output samples clipped to full scale.",
                one(String(status.clippedSamples)))
         if let perChannel = status.clippedPerChannel {

@@ -36,6 +36,11 @@ extension Daemon {
             status.clippedPerChannel = c.clippedPerChannel.values.map(UInt64.init)
             status.nonFiniteSamples = UInt64(engine.nonFinite.silencedSamples)
             status.outputChannels = engine.outputChannels
+            if case .stream(let stream) = config.settings.work, stream.backend == .jack {
+                status.jack = .init(
+                    xruns: UInt64(c.xruns.load(ordering: .relaxed)),
+                    serverLosses: UInt64(c.serverLosses.load(ordering: .relaxed)))
+            }
             let wall = StageClock.monotonicNanoseconds()
             var readings = StreamCounters.Stage.allCases.map { stage in
                 (stage.name, StageClock.Reading(cpu: c.cpuNanoseconds(stage), wall: wall))

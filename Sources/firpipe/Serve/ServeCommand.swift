@@ -87,6 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
     private func runStream(
         _ serve: ServeConfig, stream: StreamSettings, hangups: UnixSignalsSequence, logger: Logger
     ) async throws {
+        var stream = stream
+        if stream.backend == .jack && stream.jack.clientName == nil {
+            // The daemon's name, as its control socket's: two instances get two clients.
+            stream.jack.clientName = ControlPaths.instanceName(configPath: serve.file.path)
+        }
         let engine: StreamEngine
         do throws(JobError) {
             let convolver = try Daemon.makeConvolver(serve, stream: stream)
@@ -104,7 +109,8 @@ struct ServeCommand: AsyncParsableCommand {
             ? "\(stream.channels) ch" : "\(stream.channels) ch into \(engine.outputChannels)"
         let status = "streaming \(channels) at \(stream.sampleRate) Hz, latency \(latency) samples"
         let devices = stream.alsa == nil ? "" : " on ALSA (\(stream.deviceSummary))"
-        let line = "streaming \(channels) \(stream.format.rawValue) at \(stream.sampleRate) Hz\(devices), latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
+        let what = stream.backend == .jack ? "JACK client \(stream.jack.clientName ?? "")" : stream.format.rawValue
+        let line = "streaming \(channels) \(what) at \(stream.sampleRate) Hz\(devices), latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
         // Logged once the signal handlers are in place (the group installs them before any service runs).
         let work = StreamService(daemon: daemon, engine: engine, onReady: {
             logger.info("\(line)")
