@@ -59,15 +59,19 @@ import Testing
         }
     }
 
-    @Test("--format changes the outputs' extension and container, as process does")
+    @Test("--output-format (or --format) changes the outputs' extension and container, as process does")
     func directoryWithFormat() throws {
         let t = try Tree()
         defer { t.f.dir.remove() }
         let r = try FirpipeBinary.run(
-            ["batch", t.path("in"), t.path("out"), "-k", t.kernel, "--format", "flac", "--subtype", "pcm24", "-q"])
+            ["batch", t.path("in"), t.path("out"), "-k", t.kernel, "--output-format", "flac", "--subtype", "pcm24", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
+        // Either name works with either command.
         let want = try t.processed(t.path("in/a.wav"), ["--format", "flac", "--subtype", "pcm24"])
         #expect(try t.bytes(t.path("out/a.flac")) == want)
+        #expect(try t.processed(t.path("in/a.wav"), ["--output-format", "flac", "--subtype", "pcm24"]) == want)
+        let short = try FirpipeBinary.run(["batch", t.path("in"), t.path("o2"), "-k", t.kernel, "--format", "flac", "-q"])
+        #expect(short.status == 0 && FileManager.default.fileExists(atPath: t.path("o2/a.flac")), "\(short.stderr)")
         #expect(FileManager.default.fileExists(atPath: t.path("out/sub/d.flac")))
     }
 
