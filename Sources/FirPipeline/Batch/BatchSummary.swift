@@ -4,7 +4,8 @@ internal import Foundation
 /// list (``BatchJobList``), done or skipped when a journal holds it as committed and its output is
 /// untouched (the journals decide, as they do for a re-run), failed when not committed and the last
 /// report that names it says failed (with its error), missing otherwise — its shard never ran, was
-/// killed, or stopped before it.
+/// killed, or was stopped before or while running it (an interrupted job is missing, not failed: running
+/// its shard again is all it needs).
 ///
 /// A job committed and reported done by its last run counts as done; committed otherwise (an earlier
 /// run's, or a run killed before its report) as skipped.
@@ -45,7 +46,7 @@ public struct BatchSummary: Sendable {
             if journals.isCommitted(output: row.output, key: row.job) {
                 result.status = said?.status == .done ? .done : .skipped
                 result.frames = said?.status == .done ? said?.frames ?? 0 : 0
-            } else if let said, said.status == .failed {
+            } else if let said, said.status == .failed, said.error?.kind != .interrupted {
                 result.status = .failed
                 result.error = said.error
             } else if let shard = row.shard {
