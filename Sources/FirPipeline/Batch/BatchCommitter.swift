@@ -113,9 +113,15 @@ final class BatchCommitter: Sendable {
     }
 
     /// One syncfs per file system; where it fails (it also reports another process's write-back error
-    /// on that file system), an fsync per output, which reports only its own.
+    /// on that file system), an fsync per output, which reports only its own. A group of one gets its
+    /// fsync at once: syncfs would also wait for every other process's writes there (a long file's
+    /// group is always one).
     private func flush(_ group: [Item], _ errors: inout [JobError?]) {
         var flushed: [UInt64: Bool] = [:]
+        if group.count == 1 {
+            do throws(AudioError) { try group[0].output.syncData() } catch { errors[0] = JobError(audio: error) }
+            return
+        }
         for (i, item) in group.enumerated() {
             let device = SpoolSystem.signature(of: directoryOf(item.job.output))?.device ?? UInt64.max
             if flushed[device] == nil {
