@@ -46,6 +46,7 @@ input and output); the target is under 100 MiB for both.
 import argparse
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -78,8 +79,10 @@ def parse_args(argv):
     p.add_argument("--memory", action="store_true",
                    help="only firpipe's peak RSS on W1 and on W1 10x longer (target < 100 MiB)")
     p.add_argument("--batch", action="store_true",
-                   help="only W4-small: 40 clips through `firpipe batch`, a `process` loop and an ffmpeg loop "
-                        "(Benchmarks/batch.py)")
+                   help="only W4: 40 clips through `firpipe batch`, a `process` loop, ffmpeg and SoX loops and "
+                        "scipy (Benchmarks/batch.py)")
+    p.add_argument("--batch-args", default="",
+                   help="more options for Benchmarks/batch.py, e.g. '--files 2000 --loop-files 200 --long'")
     p.add_argument("--firpipe", default=os.path.join(REPO, ".build", "static", "release", "firpipe"),
                    help="firpipe binary (default .build/static/release/firpipe, what make build writes)")
     p.add_argument("--bench-dir", default=os.environ.get("BENCH_DIR", "/tmp/firpipe-bench"),
@@ -268,7 +271,8 @@ def main(argv=None):
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if args.batch:
         import batch
-        batch.main(["--firpipe", args.firpipe, "--bench-dir", args.bench_dir, "--rounds", str(args.runs)])
+        batch.main(["--firpipe", args.firpipe, "--bench-dir", args.bench_dir, "--rounds", str(args.runs)]
+                   + shlex.split(args.batch_args))
         return
     if args.memory:
         text, document["memory"] = bench_memory(args)

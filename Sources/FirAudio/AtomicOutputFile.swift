@@ -59,8 +59,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
     ///   `finalPath` names a directory, or when the temporary file cannot be created.
     public init(finalPath: String, naming: Naming = .automatic) throws(AudioError) {
         let (prefix, name) = FileSystem.splitDirectory(finalPath)
-        // The directory as the messages show it and as open(2) takes it: "a/b" for "a/b/out.wav".
-        let directory = prefix.isEmpty ? "." : prefix == "/" ? "/" : String(prefix.dropLast())
+        let directory = Self.directory(ofPrefix: prefix)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw AudioError(.cannotCreate, path: finalPath, message: "names a directory, not a file; add a file name")
         }
@@ -107,6 +106,33 @@ public final class AtomicOutputFile: @unchecked Sendable {
     /// - Throws: `.ioError` naming ``finalPath`` when the link, the rename or the directory sync fails.
     ///   A failed commit leaves the temporary file for ``discard()``.
     public func commit() throws(AudioError) {
+        try commit(syncingDirectory: true)
+    }
+
+    /// Flushes every dirty file of the file system that holds this output, its own data included, with
+    /// one wait (syncfs(2)): a batch that writes many outputs flushes them all at once before it commits
+    /// them, instead of one fsync each. Call after the writer's `finish()`, before ``commit(syncingDirectory:)``.
+    ///
+    /// - Throws: `.ioError` naming ``finalPath`` when the flush fails (a write-back error: a full disk).
+    public func syncFileSystem() throws(AudioError) {
+        precondition(state == .pending, "AtomicOutputFile.syncFileSystem called after commit or discard")
+        let path = finalPath
+        try systemCall({ FileSystem.ioFailure(path, "could not be flushed to disk", $0) }) {
+            firpipe_sync_file_system(descriptor)
+        }
+    }
+
+    /// Flushes this output's data to disk (fsync), as the writer's `finish()` does unless told not to.
+    ///
+    /// - Throws: `.ioError` naming ``finalPath``.
+    public func syncData() throws(AudioError) {
+        precondition(state == .pending, "AtomicOutputFile.syncData called after commit or discard")
+        try FileSystem.sync(descriptor, path: finalPath)
+    }
+
+    /// ``commit()``, leaving the directory's flush to the caller when `syncingDirectory` is false (one
+    /// flush after many renames: ``syncDirectory(of:)``).
+    public func commit(syncingDirectory: Bool) throws(AudioError) {
         switch state {
         case .committed: return
         case .discarded: preconditionFailure("AtomicOutputFile.commit called after discard()")
@@ -136,7 +162,19 @@ public final class AtomicOutputFile: @unchecked Sendable {
         state = .committed
         closeDescriptor()
         CrashPoint.hit(.afterRename)
-        try FileSystem.syncDirectory(directory, renamedPath: final)
+        if syncingDirectory { try FileSystem.syncDirectory(directory, renamedPath: final) }
+    }
+
+    /// Flushes the directory of `finalPath` after renames into it.
+    ///
+    /// - Throws: `.ioError` naming `finalPath`.
+    public static func syncDirectory(of finalPath: String) throws(AudioError) {
+        try FileSystem.syncDirectory(directory(ofPrefix: FileSystem.splitDirectory(finalPath).0), renamedPath: finalPath)
+    }
+
+    /// The directory as the messages show it and as open(2) takes it: "a/b" for "a/b/out.wav".
+    private static func directory(ofPrefix prefix: String) -> String {
+        prefix.isEmpty ? "." : prefix == "/" ? "/" : String(prefix.dropLast())
     }
 
     /// Removes the temporary file if it is still there. Idempotent; does nothing after ``commit()``.

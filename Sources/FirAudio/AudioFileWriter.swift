@@ -146,7 +146,12 @@ public final class AudioFileWriter: @unchecked Sendable {
         }
     }
 
-    /// Finishes the header, closes the file and fsyncs it, then checks that the file reads back with
+    /// Whether ``finish()`` fsyncs the file (the default). A caller that turns it off must flush the
+    /// file before it commits it (``AtomicOutputFile/syncFileSystem()``), so that the final name never
+    /// shows data that is not on disk.
+    public var syncsOnFinish = true
+
+    /// Finishes the header, closes the file and fsyncs it (see ``syncsOnFinish``), then checks that the file reads back with
     /// ``framesWritten`` frames (libsndfile does not report errors in its final writes). Idempotent: a
     /// second call returns or throws as the first did.
     ///
@@ -154,7 +159,7 @@ public final class AudioFileWriter: @unchecked Sendable {
     public func finish() throws(AudioError) {
         if finishResult == nil {
             do {
-                try file.finishWriting(expectedFrames: framesWritten)
+                try file.finishWriting(expectedFrames: framesWritten, sync: syncsOnFinish)
                 finishResult = failure.map { .failure($0) } ?? .success(())
             } catch {
                 finishResult = .failure(failure ?? error)

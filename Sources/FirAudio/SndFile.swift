@@ -302,7 +302,8 @@ final class SndFile {
     /// The check is there because `sf_close` drops the errors of its last writes: it returns only the
     /// result of closing the descriptor, so a header, FLAC block or trailing chunk that failed to land
     /// (disk full, size limit) would otherwise go unnoticed. Releases everything even when it throws.
-    func finishWriting(expectedFrames: Int) throws(AudioError) {
+    /// - Parameter sync: whether to fsync here; without, the caller flushes before it commits.
+    func finishWriting(expectedFrames: Int, sync: Bool = true) throws(AudioError) {
         guard let handle else { return }
         self.handle = nil
         let fd = self.fd
@@ -316,7 +317,7 @@ final class SndFile {
                     + "check free space")
         }
         do {
-            try FileSystem.sync(fd, path: path)
+            if sync { try FileSystem.sync(fd, path: path) }
             if firstError == nil { try checkFrameCount(fd: fd, expected: expectedFrames) }
         } catch {
             firstError = firstError ?? error

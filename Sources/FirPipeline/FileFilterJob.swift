@@ -37,6 +37,8 @@ public final class FileFilterJob: Sendable {
         public var notices: [String]
         /// Audio blocks the run allocated: the pool, whatever the input's length.
         public var blocksAllocated: Int
+        /// With `commitsLater`: the finished output, not yet flushed nor renamed into place.
+        var uncommitted: AtomicOutputFile? = nil
     }
 
     /// Blocks in flight: enough for the compute workers to run ahead of the writer and of each other
@@ -55,6 +57,9 @@ public final class FileFilterJob: Sendable {
     let state: JobState
     /// A batch's kernels and transforms, made once for all its jobs; nil for a job on its own.
     let shared: SharedKernels?
+    /// Leave the finished output unflushed and uncommitted in ``Summary/uncommitted``, for a batch
+    /// that flushes and commits many at once off its workers (``BatchCommitter``).
+    let commitsLater: Bool
 
     /// - Parameters:
     ///   - spec: the merged command line and config.
@@ -69,8 +74,9 @@ public final class FileFilterJob: Sendable {
 
     init(
         spec: JobSpec, fromConfig: Bool, costModel: CostModel, startThread: @escaping ThreadStarter,
-        shared: SharedKernels? = nil
+        shared: SharedKernels? = nil, commitsLater: Bool = false
     ) {
+        self.commitsLater = commitsLater
         self.spec = spec
         self.fromConfig = fromConfig
         self.costModel = costModel
@@ -208,6 +214,7 @@ public final class FileFilterJob: Sendable {
         do {
             writer = try AudioFileWriter(
                 output: output, format: plan.format, channels: plan.matrix.outputs, sampleRate: info.sampleRate)
+            writer.syncsOnFinish = !commitsLater
         } catch {
             throw JobError(audio: error)
         }
@@ -251,7 +258,9 @@ public final class FileFilterJob: Sendable {
             // A cancellation that arrived after the last block still wins: the user asked for no output.
             if let error = state.error { throw error }
             CrashPoint.hit(.beforeCommit)
-            do { try output.commit() } catch { throw JobError(audio: error) }
+            if !commitsLater {
+                do { try output.commit() } catch { throw JobError(audio: error) }
+            }
         } catch {
             output.discard()
             throw error
@@ -263,7 +272,7 @@ public final class FileFilterJob: Sendable {
             clippedSamples: writer.clippedSamples, clippedPerChannel: writer.clippedPerChannel,
             nonFiniteSamples: state.nonFiniteSamples, firstNonFinite: state.firstNonFinite,
             limitedFrames: stage.limitedFrames, notices: notices(plan),
-            blocksAllocated: state.blocksAllocated)
+            blocksAllocated: state.blocksAllocated, uncommitted: commitsLater ? output : nil)
     }
 }
 

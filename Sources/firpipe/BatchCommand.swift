@@ -53,7 +53,18 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress line or summary; failures and warnings still go to stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Merge the journals and reports every shard left in DIR (OUT_DIR, or the manifest's directory) and list what failed and what no shard committed; run nothing.",
+        valueName: "DIR"))
+    var summarize: String?
+
     func validate() throws {
+        if summarize != nil {
+            guard manifest == nil, inputDirectory == nil else {
+                throw ValidationError("--summarize DIR reads a batch's state; give no directories or manifest with it")
+            }
+            return
+        }
         if manifest == nil && (inputDirectory == nil || outputDirectory == nil) {
             throw ValidationError("give IN_DIR and OUT_DIR, or --manifest FILE")
         }
@@ -68,6 +79,10 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let summarize {
+            try runSummary(directory: summarize)
+            return
+        }
         signal(SIGXFSZ, SIG_IGN)
         let builder = try BatchJobBuilder(options: options)
         let jobs: [BatchJob]
@@ -84,7 +99,7 @@ struct BatchCommand: ParsableCommand {
             }
             jobs = try parsed.rows.map { row in try builder.job(row: row, manifest: manifest) }
             let directory = (manifest as NSString).deletingLastPathComponent
-            journalPath = journal ?? (directory.isEmpty ? "" : directory + "/") + ".firpipe-batch-journal"
+            journalPath = journal ?? (directory.isEmpty ? "" : directory + "/") + BatchStateFiles.journalName
         } else {
             let (inDir, outDir) = (inputDirectory!, outputDirectory!)
             let pairs: [(input: String, output: String)]
@@ -96,14 +111,16 @@ struct BatchCommand: ParsableCommand {
             if pairs.isEmpty { printError("firpipe: \(inDir): no audio files found") }
             jobs = try pairs.map { try builder.job(input: $0.input, output: $0.output) }
             try? FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-            journalPath = journal ?? outDir + "/.firpipe-batch-journal"
+            journalPath = journal ?? outDir + "/" + BatchStateFiles.journalName
         }
+        let lengths = jobs.map { BatchRunner.audioSeconds($0) ?? 0 }
         guard let shard = try chosenShard() else {
+            writeJobList(BatchJobList.rows(jobs, lengths: lengths, shardOf: nil, shards: 1), journalPath: journalPath)
             try runJobs(jobs, journalPath: journalPath, builder: builder)
             return
         }
-        let lengths = jobs.map { BatchRunner.audioSeconds($0) ?? 0 }
         let shardOf = BatchShard.assign(lengths: lengths, names: jobs.map(\.input), shards: shard.count)
+        writeJobList(BatchJobList.rows(jobs, lengths: lengths, shardOf: shardOf, shards: shard.count), journalPath: journalPath)
         let mine = jobs.indices.filter { shardOf[$0] == shard.index }.map { jobs[$0] }
         if !quiet { printError("firpipe: batch shard \(shard): \(mine.count) of \(jobs.count) jobs") }
         try runJobs(mine, journalPath: journalPath, builder: builder, shard: shard)
@@ -116,6 +133,15 @@ struct BatchCommand: ParsableCommand {
         case nil: return nil
         case .success(let shard)?: return shard
         case .failure(let error)?: throw fail(error.description, code: SysExits.usage)
+        }
+    }
+
+    /// Writes the whole batch's job list beside the journal, for `--summarize`; a failure costs only that.
+    private func writeJobList(_ rows: [BatchJobList.Row], journalPath: String) {
+        do throws(AudioError) {
+            try BatchJobList.write(rows, to: BatchJobList.path(besideJournal: journalPath))
+        } catch {
+            printError("firpipe: batch job list " + error.description + "; --summarize will not know this batch")
         }
     }
 
@@ -140,6 +166,10 @@ struct BatchCommand: ParsableCommand {
         if let workers = self.jobs { settings.workers = workers }
         settings.force = force
         settings.failFast = failFast
+        // Said even with -q: a batch that stops moving must say why.
+        settings.onRetry = { error, pause in
+            printError("firpipe: \(error.message); retrying in \(Int(pause)) s")
+        }
         let line = quiet ? nil : BatchProgressLine()
         let runner = BatchRunner(
             jobs: jobs,
@@ -165,6 +195,14 @@ struct BatchCommand: ParsableCommand {
             } catch {
                 printError("firpipe: report " + error.description)
             }
+        }
+        // The run's own report beside the journal, outputs absolute, for --summarize.
+        var kept = results
+        for i in kept.indices { kept[i].output = BatchJournal.absolute(kept[i].output) }
+        do throws(AudioError) {
+            try BatchReport.write(kept, to: BatchStateFiles.report(besideJournal: journalPath, shard: shard))
+        } catch {
+            printError("firpipe: batch state " + error.description + "; --summarize will count this run's jobs from the journal")
         }
         let failed = results.filter { $0.status == .failed }
         let count = { (s: BatchResult.Status) in results.filter { $0.status == s }.count }

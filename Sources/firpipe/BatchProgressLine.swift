@@ -24,10 +24,18 @@ final class BatchProgressLine: Sendable {
         guard draw else { return }
         let fraction = p.totalAudioSeconds > 0 ? p.audioSeconds / p.totalAudioSeconds : Double(finished) / Double(max(p.total, 1))
         let eta = fraction > 0 ? now * (1 - fraction) / fraction : 0
-        let line = String(
-            format: "\rfirpipe batch: %d/%d files, %d failed, %.2f h audio, ETA %.0f s   ", finished, p.total, p.failed,
-            p.audioSeconds / 3600, eta)
+        let line = "\rfirpipe batch: \(finished)/\(p.total) files, \(p.failed) failed, \(Self.amount(p.audioSeconds)) of audio, "
+            + String(format: "ETA %.0f s   ", eta)
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Audio seconds in the unit that shows them moving: seconds, minutes, then hours.
+    static func amount(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<60: String(format: "%.1f s", seconds)
+        case ..<3600: String(format: "%.1f min", seconds / 60)
+        default: String(format: "%.2f h", seconds / 3600)
+        }
     }
 
     /// Ends the line, if one was drawn.

@@ -33,7 +33,11 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Worker threads (default: one per core; two per core when the channels divide evenly among them).")
     var threads: Int?
 
-    @Option(help: "Output container: wav, wavex, flac, aiff, w64, rf64, caf (default: from the output's extension).")
+    // Two names: `--format` as `process` always had it, `--output-format` as `batch` was specified;
+    // either works with either command.
+    @Option(
+        name: [.customLong("format"), .customLong("output-format")],
+        help: "Output container: wav, wavex, flac, aiff, w64, rf64, caf (default: from the output's extension).")
     var format: ContainerName?
 
     @Option(help: "Output samples: pcm16, pcm24, pcm32, float, double (default: the input's).")

@@ -3,7 +3,8 @@ import FirTestSupport
 import Foundation
 import Testing
 
-/// `firpipe batch`: every output byte for byte what `process` writes for its file, directory and
+/// `firpipe batch`: every output what `process` writes for its file (to the engine's accuracy in the
+/// first test, see ``Tree/matchesProcess(_:input:_:)``; byte for byte in the others), directory and
 /// manifest modes; re-runs skip by the journal, `--force` redoes; failures are reported and the
 /// others complete; bad manifests give one line naming the line.
 @Suite struct BatchCommandTests {
@@ -39,6 +40,33 @@ import Testing
 
         func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
+        /// Whether `output` holds what `process` writes for `input` with `extra`, to the engine's accuracy:
+        /// within −120 dB of the peak for float files, within one step for integer ones. Not byte for byte:
+        /// FFTW measures its plans within a time budget (0.6 s a run), so on a loaded machine one run may
+        /// measure a transform size that the other, out of budget, estimated, and the two algorithms
+        /// differ in the last bits (seen: 4 of 6 runs on a load of 8).
+        func matchesProcess(_ output: String, input: String, _ extra: [String] = []) throws -> Bool {
+            let ext = (output as NSString).pathExtension
+            let ref = path("ref-\(UUID().uuidString.prefix(8)).\(ext)")
+            let r = try FirpipeBinary.run(["process", input, ref, "-k", kernel, "-q"] + extra)
+            try #require(r.status == 0, "\(r.stderr)")
+            defer { try? FileManager.default.removeItem(atPath: ref) }
+            let (info, got) = try f.read(output)
+            let (wantInfo, want) = try f.read(ref)
+            guard info == wantInfo, got.count == want.count else { return false }
+            let step: Double? = switch info.sampleFormat {
+            case .pcm16?: 1.0 / 32_768
+            case .pcm24?: 1.0 / 8_388_608
+            case .pcm32?: 1.0 / 2_147_483_648
+            default: nil
+            }
+            return zip(got, want).allSatisfy { g, w in
+                guard g.count == w.count else { return false }
+                if let step { return zip(g, w).allSatisfy { abs(Double($0) - Double($1)) <= step * 1.0001 } }
+                return Tolerance.maxErrorDB(g, w) <= -120
+            }
+        }
+
         func mtime(_ path: String) throws -> Date {
             try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
         }
@@ -54,20 +82,23 @@ import Testing
         // Every file has the same length class here, so one plan and one transform serve all four.
         #expect(r.stderr.contains("1 kernel file loaded"), "\(r.stderr)")
         for file in t.files {
-            let want = try t.processed(t.path("in/" + file), ["--gain-db", "-3"])
-            #expect(try t.bytes(t.path("out/" + file)) == want, "\(file)")
+            #expect(try t.matchesProcess(t.path("out/" + file), input: t.path("in/" + file), ["--gain-db", "-3"]), "\(file)")
         }
     }
 
-    @Test("--format changes the outputs' extension and container, as process does")
+    @Test("--output-format (or --format) changes the outputs' extension and container, as process does")
     func directoryWithFormat() throws {
         let t = try Tree()
         defer { t.f.dir.remove() }
         let r = try FirpipeBinary.run(
-            ["batch", t.path("in"), t.path("out"), "-k", t.kernel, "--format", "flac", "--subtype", "pcm24", "-q"])
+            ["batch", t.path("in"), t.path("out"), "-k", t.kernel, "--output-format", "flac", "--subtype", "pcm24", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
+        // Either name works with either command.
         let want = try t.processed(t.path("in/a.wav"), ["--format", "flac", "--subtype", "pcm24"])
         #expect(try t.bytes(t.path("out/a.flac")) == want)
+        #expect(try t.processed(t.path("in/a.wav"), ["--output-format", "flac", "--subtype", "pcm24"]) == want)
+        let short = try FirpipeBinary.run(["batch", t.path("in"), t.path("o2"), "-k", t.kernel, "--format", "flac", "-q"])
+        #expect(short.status == 0 && FileManager.default.fileExists(atPath: t.path("o2/a.flac")), "\(short.stderr)")
         #expect(FileManager.default.fileExists(atPath: t.path("out/sub/d.flac")))
     }
 

@@ -112,7 +112,10 @@ wait_for "$J"
 check "$W/out" "4-task array"
 done_total=$(cat "$W"/out/.firpipe-batch-report-shard-*-of-4.jsonl | grep -c '"status":"done"')
 [ "$done_total" = 60 ] || { echo "slurm test FAILED: the shards' reports say $done_total done, want 60"; exit 1; }
-echo "slurm: 4-task array over 60 files: outputs identical to one process, each done once"
+summary=$("$FP" batch --summarize "$W/out") || { echo "slurm test FAILED: --summarize after the array: exit $?"; exit 1; }
+case "$summary" in *"60 jobs: 60 done, 0 skipped, 0 failed, 0 missing"*) ;;
+    *) echo "slurm test FAILED: --summarize after the array says: $summary"; exit 1 ;; esac
+echo "slurm: 4-task array over 60 files: outputs identical to one process, each done once; --summarize: 60 done"
 
 # Cancel task 2 once it has committed something, then resubmit the whole array.
 J=$(sbatch --parsable --array=0-3 -o "$W/b-%A_%a.log" "$SBATCH_SCRIPT" "$W/in" "$W/out2" "$W/k.wav")
@@ -124,7 +127,23 @@ done
 scancel "${J}_2"
 wait_for "$J"
 before=$(cat "$W"/out2/.firpipe-batch-journal-shard-2-of-4 2>/dev/null | grep -c '"output"' || true)
+# The summary names what the cancelled task left, all of it in shard 2: exit 75 (or 0 if it had finished).
+set +e
+summary=$("$FP" batch --summarize "$W/out2")
+rc=$?
+set -e
+missing=$(printf '%s\n' "$summary" | grep -c '^missing: ' || true)
+elsewhere=$(printf '%s\n' "$summary" | grep '^missing: ' | grep -vc '(shard 2/4)$' || true)
+ok=no
+if [ "$elsewhere" = 0 ]; then
+    if [ "$rc" = 75 ] && [ "$missing" -gt 0 ]; then ok=yes; fi
+    if [ "$rc" = 0 ] && [ "$missing" = 0 ]; then ok=yes; fi
+fi
+[ "$ok" = yes ] || { echo "slurm test FAILED: --summarize after the cancel: exit $rc, $missing missing: $summary"; exit 1; }
 J=$(sbatch --parsable --array=0-3 -o "$W/c-%A_%a.log" "$SBATCH_SCRIPT" "$W/in" "$W/out2" "$W/k.wav")
 wait_for "$J"
 check "$W/out2" "cancelled and resubmitted"
-echo "slurm: task 2 cancelled after $before of its files, array resubmitted: nothing lost, nothing done twice"
+"$FP" batch --summarize "$W/out2" | grep -q ', 0 failed, 0 missing;' || {
+    echo "slurm test FAILED: --summarize after the resubmission still finds jobs failed or missing"; exit 1; }
+echo "slurm: task 2 cancelled after $before of its files ($missing missing by --summarize, all shard 2's)," \
+    "array resubmitted: nothing lost, nothing done twice"

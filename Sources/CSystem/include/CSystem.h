@@ -34,7 +34,21 @@ static inline void firpipe_fixed_mmap_threshold(int bytes) {
 extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
 // The same for fallocate64, whose offsets are 64-bit on every Linux (fallocate's follow off_t).
 extern int fallocate64(int fd, int mode, long long offset, long long len);
+// And syncfs, declared in <unistd.h> only with _GNU_SOURCE.
+extern int syncfs(int fd);
 #endif
+
+/// Flushes every dirty file of the file system holding `fd` and waits (Linux syncfs; since 5.8 it reports
+/// write-back errors). Returns 0, or -1 with errno. Elsewhere -1 with ENOSYS.
+static inline int firpipe_sync_file_system(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    (void)fd;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
 
 /// Starts writing the file's dirty pages to disk without waiting (Linux sync_file_range with
 /// SYNC_FILE_RANGE_WRITE), so the fsync that completes an output has little left to do. Returns 0, or

@@ -53,12 +53,13 @@ public final class BatchJournal: Sendable {
         self.entries = entries
     }
 
-    /// The journals beside `path` whose names start with its name: every shard's (`NAME-shard-I-of-N`).
+    /// The journal at `path` and every shard's beside it (`NAME-shard-I-of-N`).
     public static func siblings(of path: String) -> [String] {
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
-        return names.filter { $0.hasPrefix(base) }.sorted().map { directory.isEmpty ? $0 : directory + "/" + $0 }
+        return names.filter { $0 == base || $0.hasPrefix(base + "-shard-") }.sorted()
+            .map { directory.isEmpty ? $0 : directory + "/" + $0 }
     }
 
     deinit {
@@ -82,8 +83,12 @@ public final class BatchJournal: Sendable {
 
     /// Whether `job`'s output is committed and untouched since, by the journal.
     func isDone(_ job: BatchJob, key: String) -> Bool {
-        guard let entry = entries[Self.absolute(job.output)], entry.job == key,
-              let now = SpoolSystem.signature(of: job.output)
+        isCommitted(output: Self.absolute(job.output), key: key)
+    }
+
+    /// Whether the job of key `key` writing `output` (absolute) is committed and its output untouched since.
+    func isCommitted(output: String, key: String) -> Bool {
+        guard let entry = entries[output], entry.job == key, let now = SpoolSystem.signature(of: output)
         else { return false }
         return now.size == entry.size && Self.nanoseconds(now) == entry.mtimeNs
     }
@@ -93,14 +98,38 @@ public final class BatchJournal: Sendable {
     /// - Throws: `.ioError` when the journal cannot be opened, written or synced: the output stands, but
     ///   the next run would redo it.
     func record(_ job: BatchJob, key: String) throws(JobError) {
-        guard let now = SpoolSystem.signature(of: job.output) else {
-            throw JobError(.ioError, "\(job.output): gone right after it was written; check who else writes there")
-        }
-        let entry = Entry(output: Self.absolute(job.output), job: key, size: now.size, mtimeNs: Self.nanoseconds(now))
+        if let error = record([(job, key)])[0] { throw error }
+    }
+
+    /// Appends the lines of `jobs` (each with its key) after their outputs were committed, with one
+    /// fsync for all: a batch commits its outputs in groups.
+    ///
+    /// - Returns: per job, nil when its line is on disk, else why not (`.ioError`: the output stands,
+    ///   but the next run would redo it).
+    func record(_ jobs: [(job: BatchJob, key: String)]) -> [JobError?] {
+        var errors = [JobError?](repeating: nil, count: jobs.count)
+        var lines = Data()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(entry) else { return }
-        line.append(UInt8(ascii: "\n"))
+        for (i, item) in jobs.enumerated() {
+            guard let now = SpoolSystem.signature(of: item.job.output) else {
+                errors[i] = JobError(.ioError, "\(item.job.output): gone right after it was written; check who else writes there")
+                continue
+            }
+            let entry = Entry(output: Self.absolute(item.job.output), job: item.key, size: now.size, mtimeNs: Self.nanoseconds(now))
+            guard let line = try? encoder.encode(entry) else { continue }
+            lines += line
+            lines.append(UInt8(ascii: "\n"))
+        }
+        guard !lines.isEmpty else { return errors }
+        do throws(JobError) { try append(lines) } catch {
+            return errors.map { $0 ?? error }
+        }
+        return errors
+    }
+
+    private func append(_ lines: Data) throws(JobError) {
+        var line = lines
         try descriptor.withLock { (fd: inout Int32) throws(JobError) in
             if fd < 0 {
                 fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
@@ -118,7 +147,8 @@ public final class BatchJournal: Sendable {
             + "check free space and permissions in its directory")
     }
 
-    static func absolute(_ path: String) -> String {
+    /// `path` made absolute against the current directory, as the journal records outputs.
+    public static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 

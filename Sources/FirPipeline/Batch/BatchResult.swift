@@ -9,6 +9,9 @@ public struct BatchResult: Sendable {
         case failed
         /// Not started: the batch stopped first (`--fail-fast`, an interrupt).
         case notRun = "not-run"
+        /// Committed by no shard and tried by none (`--summarize` only): the shard that holds it never
+        /// ran, or was stopped before it.
+        case missing
     }
 
     public var input: String

@@ -9,8 +9,9 @@ import Synchronization
 /// memory does not grow with the number of files. Kernels and transforms are made once
 /// (``SharedKernels``), FFT plans once (the planner's cache).
 ///
-/// Each output goes through ``FileFilterJob`` and so the atomic path; after each commit the job is
-/// recorded in the ``BatchJournal``, and a re-run skips what it holds. A failed job does not stop the
+/// Each output goes through ``FileFilterJob`` and so the atomic path; finished outputs are flushed,
+/// renamed and recorded in the ``BatchJournal`` in groups by the ``BatchCommitter`` on a thread of its
+/// own, and a re-run skips what the journal holds. A failed job does not stop the
 /// others (unless `failFast`); an I/O error (a full disk) pauses the job and retries it before giving up.
 ///
 /// Threads: `run` blocks its caller and runs jobs on threads of its own; `cancel` from any thread.
@@ -26,6 +27,8 @@ public final class BatchRunner: Sendable {
         public var force = false
         /// Pauses before the retries of a job that met an I/O error (a full disk), doubling.
         public var retryPauses: [Double] = [1, 2, 4, 8]
+        /// Told, on the job's worker thread, before each such pause: the error and the pause's length.
+        public var onRetry: @Sendable (JobError, Double) -> Void = { _, _ in }
         public init() {}
     }
 
@@ -78,8 +81,13 @@ public final class BatchRunner: Sendable {
         state.withLock { $0.counts.totalAudioSeconds = lengths.compactMap { $0 }.reduce(0, +) }
         let long = jobs.indices.filter { (lengths[$0] ?? 0) >= settings.longSeconds }
         let short = jobs.indices.filter { (lengths[$0] ?? 0) < settings.longSeconds }
+        let committer = BatchCommitter(capacity: 2 * Swift.max(settings.workers, 1), journal: journal) { [self] i, result in
+            ended(i, result)
+        }
+        // Without a thread of its own (the system refused it) each job commits its own output.
+        let commits = (try? NamedThread.start("firpipe-commit") { committer.run() }) != nil ? committer : nil
         for i in long where !stopping.load(ordering: .relaxed) {
-            runJob(i, threads: nil, audioSeconds: lengths[i] ?? 0)
+            runJob(i, threads: nil, audioSeconds: lengths[i] ?? 0, committer: commits)
         }
         let next = Atomic<Int>(0)
         let workers = Swift.max(1, Swift.min(settings.workers, short.count))
@@ -87,8 +95,12 @@ public final class BatchRunner: Sendable {
             while !stopping.load(ordering: .relaxed) {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 guard k < short.count else { break }
-                runJob(short[k], threads: 1, audioSeconds: lengths[short[k]] ?? 0)
+                runJob(short[k], threads: 1, audioSeconds: lengths[short[k]] ?? 0, committer: commits)
             }
+        }
+        if let commits {
+            commits.close()
+            commits.waitUntilDone()
         }
         return state.withLock { state in
             jobs.indices.map { i in
@@ -117,8 +129,9 @@ public final class BatchRunner: Sendable {
         }
     }
 
-    /// Runs job `i` (or skips it, by the journal) and records its result. A worker's thread.
-    private func runJob(_ i: Int, threads: Int?, audioSeconds: Double) {
+    /// Runs job `i` (or skips it, by the journal) and records its result, or hands its output to
+    /// `committer`, which records it once committed. A worker's thread.
+    private func runJob(_ i: Int, threads: Int?, audioSeconds: Double, committer: BatchCommitter?) {
         let job = jobs[i]
         let began = ContinuousClock.now
         var result = BatchResult(
@@ -132,17 +145,31 @@ public final class BatchRunner: Sendable {
             } else {
                 if spec.threads == nil { spec.threads = threads }
                 try Self.makeDirectory(for: spec.output)
-                let summary = try attempts(i, spec: spec, fromConfig: job.fromConfig)
-                try journal?.record(job, key: key)
+                let summary = try attempts(i, spec: spec, fromConfig: job.fromConfig, commitsLater: committer != nil)
                 result.status = .done
                 result.frames = summary.frames
                 result.warnings = Self.warnings(summary, spec: spec)
+                if let committer, let output = summary.uncommitted {
+                    result.seconds = (ContinuousClock.now - began) / .seconds(1)
+                    committer.submit(.init(index: i, job: job, key: key, output: output, result: result))
+                    return
+                }
+                try journal?.record(job, key: key)
             }
         } catch {
+            result.status = .failed
             result.error = error
-            if settings.failFast || error.kind == .interrupted { stopping.store(true, ordering: .relaxed) }
         }
         result.seconds = (ContinuousClock.now - began) / .seconds(1)
+        ended(i, result)
+    }
+
+    /// Records job `i`'s final result and tells the progress callback. A worker's or the commit thread.
+    private func ended(_ i: Int, _ result: BatchResult) {
+        if let error = result.error, settings.failFast || error.kind == .interrupted {
+            stopping.store(true, ordering: .relaxed)
+        }
+        let audioSeconds = result.audioSeconds
         let counts = state.withLock { state in
             state.results[i] = result
             switch result.status {
@@ -158,10 +185,14 @@ public final class BatchRunner: Sendable {
 
     /// The job, run until it succeeds, fails for its own reasons, or has met an I/O error (a full disk)
     /// once more than there are pauses.
-    private func attempts(_ i: Int, spec: JobSpec, fromConfig: Bool) throws(JobError) -> FileFilterJob.Summary {
+    private func attempts(
+        _ i: Int, spec: JobSpec, fromConfig: Bool, commitsLater: Bool
+    ) throws(JobError) -> FileFilterJob.Summary {
         var attempt = 0
         while true {
-            let job = FileFilterJob(spec: spec, fromConfig: fromConfig, costModel: costModel, shared: kernels)
+            let job = FileFilterJob(
+                spec: spec, fromConfig: fromConfig, costModel: costModel, startThread: NamedThread.start,
+                shared: kernels, commitsLater: commitsLater)
             state.withLock { $0.running[i] = job }
             if cancelled.load(ordering: .sequentiallyConsistent) { job.cancel() }
             defer { _ = state.withLock { $0.running.removeValue(forKey: i) } }
@@ -171,6 +202,7 @@ public final class BatchRunner: Sendable {
                 guard error.kind == .ioError, attempt < settings.retryPauses.count,
                       !cancelled.load(ordering: .relaxed)
                 else { throw error }
+                settings.onRetry(error, settings.retryPauses[attempt])
                 Thread.sleep(forTimeInterval: settings.retryPauses[attempt])
                 attempt += 1
             }
