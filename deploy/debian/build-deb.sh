@@ -82,8 +82,12 @@ if [ -z "$depends" ]; then
 fi
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@SIZE@|$size|" -e "s|@DEPENDS@|$depends|" \
-    "$here/control.in" > "$root/DEBIAN/control"
+# Shell substitution, not sed: Depends holds alternatives ("libjack-jackd2-0 (>= …) | libjack-0.125").
+control=$(cat "$here/control.in")
+control=${control//@VERSION@/$version}
+control=${control//@ARCH@/$arch}
+control=${control//@SIZE@/$size}
+printf '%s\n' "${control//@DEPENDS@/$depends}" > "$root/DEBIAN/control"
 (cd "$root" && find . -type f ! -path './DEBIAN/*' -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' md5sum) \
     > "$root/DEBIAN/md5sums"
 chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
