@@ -46,12 +46,6 @@ public final class FFTPlanner: @unchecked Sendable {
     private var policy = Policy.estimateOnly
     private var spentMeasuring = 0.0
     private var learned = false
-    /// FFTW's wisdom as last read or written, as a set of lines (FFTW writes them in hash order, which
-    /// changes from run to run); guarded by `lock`. A measure that ran out of time leaves wisdom that
-    /// the next run cannot plan from alone, so that run measures the size again (in milliseconds, from
-    /// the timed-out records) and finds nothing new: comparing with this keeps it from rewriting and
-    /// flushing the file on every run.
-    private var savedWisdom: Set<Substring> = []
 
     private init() {}
 
@@ -61,16 +55,17 @@ public final class FFTPlanner: @unchecked Sendable {
     }
 
     /// True when plans were measured since the last import or export: wisdom worth saving.
-    public var hasNewWisdom: Bool {
-        pendingImports.wait()
-        return lock.withLock { learned && currentWisdom() != savedWisdom }
-    }
+    public var hasNewWisdom: Bool { lock.withLock { learned } }
 
-    /// FFTW's wisdom now, as a set of lines. Called with `lock` held.
-    private func currentWisdom() -> Set<Substring> {
-        guard let text = fftwf_export_wisdom_to_string() else { return [] }
-        defer { free(text) }
-        return Set(String(cString: text).split(separator: "\n"))
+    /// FFTW's wisdom now, as a set of lines (FFTW writes them in hash order, which changes from run to
+    /// run). Any thread.
+    public func wisdomLines() -> Set<Substring> {
+        pendingImports.wait()
+        return lock.withLock {
+            guard let text = fftwf_export_wisdom_to_string() else { return [] }
+            defer { free(text) }
+            return Set(String(cString: text).split(separator: "\n"))
+        }
     }
 
     /// Adds the wisdom in `path` to FFTW's; false when the file is missing or not FFTW wisdom.
@@ -79,11 +74,7 @@ public final class FFTPlanner: @unchecked Sendable {
     public func importWisdom(fromFile path: String) -> Bool {
         pendingImports.wait()
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
-        return lock.withLock {
-            let ok = fftwf_import_wisdom_from_filename(path) != 0
-            if ok { savedWisdom = currentWisdom() }
-            return ok
-        }
+        return lock.withLock { fftwf_import_wisdom_from_filename(path) != 0 }
     }
 
     /// Imports the wisdom in `path` on another thread, so start-up goes on meanwhile: setting up FFTW's
@@ -96,7 +87,7 @@ public final class FFTPlanner: @unchecked Sendable {
             // FFTW aborts the process when its own allocation fails: without room, no wisdom (slower
             // plans, or the run's own out-of-memory error later), never an abort.
             if AlignedFloats.hasRoom(bytes: Self.wisdomRoom) {
-                lock.withLock { if fftwf_import_wisdom_from_filename(path) != 0 { savedWisdom = currentWisdom() } }
+                lock.withLock { _ = fftwf_import_wisdom_from_filename(path) }
             }
             pendingImports.leave()
         }
@@ -118,10 +109,7 @@ public final class FFTPlanner: @unchecked Sendable {
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
         return lock.withLock {
             let ok = fftwf_export_wisdom_to_filename(path) != 0
-            if ok {
-                learned = false
-                savedWisdom = currentWisdom()
-            }
+            if ok { learned = false }
             return ok
         }
     }

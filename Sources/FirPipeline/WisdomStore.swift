@@ -68,6 +68,13 @@ public struct WisdomStore: Sendable {
     @discardableResult
     public func saveIfChanged() -> Bool {
         guard !fixedPlans, FFTPlanner.shared.hasNewWisdom else { return false }
+        // A measure that hit FFTW's time limit leaves records the next run cannot plan from alone, so
+        // that run measures the size again (in milliseconds, from those records) and learns nothing new:
+        // the file is compared, not rewritten and flushed on every run.
+        if let saved = try? String(contentsOfFile: path, encoding: .utf8),
+           Set(saved.split(separator: "\n")) == FFTPlanner.shared.wisdomLines() {
+            return false
+        }
         return save()
     }
 
