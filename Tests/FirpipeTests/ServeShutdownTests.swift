@@ -9,9 +9,17 @@ import Testing
     /// The reader end of the output pipe; kept open (and never read) for the test's length.
     final class StuckReader: @unchecked Sendable {
         let fd: Int32
+        /// What the pipe holds once shrunk (F_SETPIPE_SZ can round up; the kernel answers the size).
+        let capacity: Int32
         init(_ path: String) {
             fd = open(path, O_RDONLY | O_NONBLOCK)
-            _ = fcntl(fd, 1031, 4096)  // F_SETPIPE_SZ: one page of room
+            capacity = fcntl(fd, 1031, 4096)  // F_SETPIPE_SZ: one page of room
+        }
+        /// Bytes waiting in the pipe (FIONREAD).
+        var buffered: Int32 {
+            var n: Int32 = 0
+            _ = ioctl(fd, UInt(FIONREAD), &n)
+            return n
         }
         deinit { close(fd) }
     }
@@ -28,7 +36,11 @@ import Testing
         let daemon = try DaemonProcess(["serve", "--config", config])
         // Signal handlers are installed before the services start, and the log line comes after.
         #expect(daemon.waitUntil { daemon.stderr.contains("streaming 1 ch") }, "\(daemon.stderr)")
+        #expect(reader.capacity == 4096, "F_SETPIPE_SZ answered \(reader.capacity)")
         try daemon.write(Data(count: 8000))
+        // The signal must find the writer blocked with output still to drain: wait until the pipe is
+        // full (8,000 bytes of output cannot fit in one page), else the drain can finish in time.
+        #expect(daemon.waitUntil { reader.buffered >= reader.capacity }, "the pipe never filled")
         return (daemon, reader)
     }
 
