@@ -1,5 +1,4 @@
 internal import CALSA
-import Foundation
 
 /// Which way a sound card's PCM carries audio.
 public enum PCMDirection: String, Sendable {

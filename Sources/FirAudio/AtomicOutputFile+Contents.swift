@@ -1,6 +1,5 @@
-import Foundation
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 extension AtomicOutputFile {

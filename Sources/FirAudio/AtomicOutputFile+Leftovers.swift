@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 extension AtomicOutputFile {
     /// Whether `name` (a file name, no directory) has the shape of this type's temporary files,
@@ -10,7 +10,7 @@ extension AtomicOutputFile {
 
     /// The process id in a temporary file's name, or nil when `name` does not have that shape.
     static func temporaryOwner(_ name: String) -> pid_t? {
-        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let marker = name.range(of: ".firpipe-", options: .backwards)
+        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let marker = name.ranges(of: ".firpipe-").last
         else { return nil }
         let parts = name[marker.upperBound...].dropLast(4).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), parts[0].allSatisfy(\.isNumber),

@@ -1,7 +1,7 @@
 internal import CSystem
 internal import CSndFile
-import Foundation
 import Synchronization
+internal import Glibc
 
 /// An output written beside its final name and put in place only when complete, so that a crash,
 /// a full disk or a cancelled run never leaves a partial file under the final name.

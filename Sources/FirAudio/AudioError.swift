@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Everything that can go wrong reading or writing an audio or kernel file, as one value the executable
 /// can print on one line.
@@ -84,7 +84,7 @@ extension String {
     var flattenedToOneLine: String {
         guard contains(where: \.isNewline) else { return self }
         return split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingSpaces() }
             .filter { !$0.isEmpty }
             .joined(separator: " ")
     }

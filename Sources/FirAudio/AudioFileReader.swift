@@ -1,4 +1,3 @@
-import Foundation
 
 /// Reads an audio file block by block as interleaved 32-bit floats in [-1, 1] (integer formats are
 /// scaled by libsndfile; float files keep values beyond full scale). Never reads the whole file unless

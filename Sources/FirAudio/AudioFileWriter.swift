@@ -1,4 +1,3 @@
-import Foundation
 
 /// Writes interleaved 32-bit float frames to an audio file, block by block.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// The 'desc' chunk of a CAF file, read to tell a damaged header from an encoding libsndfile cannot
 /// decode: libsndfile 1.2 reports both as "unsupported encoding" (its `decode_desc_chunk` gives up on

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Named places where a test build can be told to die at once, as SQLite's tests crash it at chosen
 /// steps: the crash tests (Tests/FirpipeTests/CrashTests.swift) set `FIRPIPE_CRASH_POINT=NAME` and check
@@ -27,10 +27,10 @@ public enum CrashPoint: String, Sendable, CaseIterable {
 
     #if FIRPIPE_CRASH_POINTS
     /// The point named by the environment, read once.
-    private static let chosen = ProcessInfo.processInfo.environment["FIRPIPE_CRASH_POINT"].flatMap(CrashPoint.init)
+    private static let chosen = getenv("FIRPIPE_CRASH_POINT").map { String(cString: $0) }.flatMap(CrashPoint.init)
 
     /// Whether the test build was asked to use named temporary files only.
-    static let forcesNamedTemporaries = ProcessInfo.processInfo.environment["FIRPIPE_TEMP_FILES"] == "named"
+    static let forcesNamedTemporaries = getenv("FIRPIPE_TEMP_FILES").map { String(cString: $0) } == "named"
 
     /// Kills the process with SIGKILL when `point` is the one the environment names.
     @inline(never)

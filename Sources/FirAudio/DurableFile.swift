@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Making file-system changes survive a crash: the directory flush after a rename or removal, and the
 /// small files firpipe keeps for itself (FFTW wisdom, the cost model) written whole or not at all.
@@ -22,8 +22,8 @@ public enum DurableFile {
     /// missing. Returns false, with the temporary file removed and `path` untouched, when any step
     /// fails: before, a crash right after the rename could leave an empty wisdom or cost-model file.
     public static func replace(_ path: String, write: (String) -> Bool) -> Bool {
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = PathName.directory(of: path)
+        _ = makeDirectories(directory)
         let temporary = path + ".\(getpid()).tmp"
         do throws(DurableFileFailure) {
             guard write(temporary) else { throw DurableFileFailure() }

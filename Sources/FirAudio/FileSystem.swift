@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Runs a POSIX call that reports failure by returning -1 and setting errno, and turns that failure into
 /// the typed error `failure` builds from errno. The shared helper of the modules' system calls: the daemon
@@ -28,9 +28,25 @@ public func errnoText(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
 
+/// Creates `directory` and its missing parents (mode 0777 less the umask), as `mkdir -p` does.
+/// Returns nil when it exists as a directory afterwards, else the errno of the step that failed. Any thread.
+public func makeDirectories(_ directory: String) -> Int32? {
+    var prefix = directory.hasPrefix("/") ? "/" : ""
+    for part in directory.split(separator: "/") {
+        prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+        let made = PlatformPath.withCString(prefix) { mkdir($0, 0o777) }
+        guard made != 0 else { continue }
+        let code = errno
+        var info = stat()
+        let isDirectory = PlatformPath.withCString(prefix) { stat($0, &info) } == 0 && info.st_mode & S_IFMT == S_IFDIR
+        if !isDirectory { return code == EEXIST ? ENOTDIR : code }
+    }
+    return nil
+}
+
 /// File-system steps shared by the reader, the writer, the atomic output and the kernel loader, each
 /// returning errors that name the file and say what to do.
-enum FileSystem {
+public enum FileSystem {
     /// Opens `path` read-only and refuses directories. The caller owns the returned descriptor.
     /// Opening first (instead of stat-then-open) gives errno for exactly the file that would be read.
     static func openForReading(_ path: String) throws(AudioError) -> Int32 {
@@ -110,9 +126,10 @@ enum FileSystem {
             ?? AudioError(.ioError, path: path, message: "\(what) (\(errnoText(code))); check free space and the disk")
     }
 
-    /// Reads a whole small file (a text kernel). Refuses more than `limit` bytes, so that a device such
-    /// as /dev/zero given by mistake fails instead of filling memory.
-    static func readWholeFile(_ path: String, limit: Int) throws(AudioError) -> [UInt8] {
+    /// Reads a whole small file (a text kernel, an image, a config). Refuses more than `limit` bytes with
+    /// "is larger than N MiB, `tooLarge`", so that a device such as /dev/zero given by mistake fails
+    /// instead of filling memory.
+    public static func readWholeFile(_ path: String, limit: Int, tooLarge: String) throws(AudioError) -> [UInt8] {
         let fd = try openForReading(path)
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -128,7 +145,7 @@ enum FileSystem {
             if bytes.count > limit {
                 throw AudioError(
                     .badData, path: path,
-                    message: "is larger than \(limit >> 20) MiB, too large for a text kernel; store it as WAV or FLAC")
+                    message: "is larger than \(limit >> 20) MiB, \(tooLarge)")
             }
         }
     }

@@ -41,10 +41,10 @@ enum HeaderLog {
     private static func sizeCheck(_ line: Substring) -> Shortfall? {
         // A data chunk one byte short is a missing pad byte, not lost audio. W64 pads chunks to 8 bytes.
         let slack: [Substring: Int] = ["data": 1, "SSND": 1, "riff": 7]
-        guard let separator = line.range(of: " : ") else { return nil }
+        guard let separator = line.firstRange(of: " : ") else { return nil }
         guard let allowed = slack[line[..<separator.lowerBound]] else { return nil }
         let rest = line[separator.upperBound...]
-        guard let open = rest.range(of: " (should be "), rest.hasSuffix(")"),
+        guard let open = rest.firstRange(of: " (should be "), rest.hasSuffix(")"),
               let promised = Int(rest[..<open.lowerBound]),
               let present = Int(rest[open.upperBound..<rest.index(before: rest.endIndex)])
         else { return nil }
@@ -57,7 +57,7 @@ enum HeaderLog {
     private static func ds64Check(_ line: Substring) -> Shortfall? {
         let prefix = "*** Calculated frame count "
         let middle = " does not match value from 'ds64' chunk of "
-        guard line.hasPrefix(prefix), let split = line.range(of: middle) else { return nil }
+        guard line.hasPrefix(prefix), let split = line.firstRange(of: middle) else { return nil }
         let presentText = line[line.index(line.startIndex, offsetBy: prefix.count)..<split.lowerBound]
         let promisedText = line[split.upperBound...].prefix(while: \.isNumber)
         guard let present = Int(presentText), let promised = Int(promisedText), present < promised else {

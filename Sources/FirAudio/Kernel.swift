@@ -44,7 +44,8 @@ public enum KernelLoader {
     ///   file with no frames, or non-finite samples.
     public static func load(path: String) throws(AudioError) -> Kernel {
         if let ext = FileSystem.pathExtension(path), textExtensions.contains(ext) {
-            let bytes = try FileSystem.readWholeFile(path, limit: textSizeLimit)
+            let bytes = try FileSystem.readWholeFile(
+                path, limit: textSizeLimit, tooLarge: "too large for a text kernel; store it as WAV or FLAC")
             let taps = try parseText(bytes, path: path, commasSeparate: ext == "csv")
             return Kernel(path: path, channels: [taps], sampleRate: nil)
         }

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Writes kernels that firpipe made or edited, always through ``AtomicOutputFile``: nothing appears
 /// under the output's name until it is complete.
@@ -19,7 +18,7 @@ public enum KernelWriter {
                     .unsupported, path: path,
                     message: "a text kernel holds one channel, this one has \(channels.count); write a .wav instead")
             }
-            let text = channels[0].map { String(format: "%.17g", $0) }.joined(separator: "\n") + "\n"
+            let text = channels[0].map { String(cFormat: "%.17g", $0) }.joined(separator: "\n") + "\n"
             let output = try AtomicOutputFile(finalPath: path)
             try output.write(contents: Array(text.utf8))
             return

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// File paths as Linux has them, bytes rather than text, carried in Swift `String`s without loss.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Glibc
 
 /// `poll(2)` with a deadline, for every thread of firpipe that waits on descriptors: the stream's
 /// reader, the spool's watcher and the control socket's loop. Any thread.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// A grey image in one of the netpbm formats `find2d` reads and writes: binary PGM (`P5`, 8 or 16 bits,
 /// scaled to 0…1) and PFM (`Pf` grey, or `PF` colour averaged to grey; floats as stored). A few lines
@@ -22,7 +22,7 @@ public struct PortableImage: Sendable, Equatable {
     /// - Throws: ``AudioError`` `.missing`/`.unreadable` as for any input, `.badData` for anything but a
     ///   well-formed binary PGM or PFM.
     public init(path: String) throws(AudioError) {
-        let bytes = try FileSystem.readWholeFile(path, limit: Self.limit)
+        let bytes = try FileSystem.readWholeFile(path, limit: Self.limit, tooLarge: "too large for an image")
         func bad(_ what: String) -> AudioError {
             AudioError(.badData, path: path, message: "\(what); give a binary PGM (P5) or PFM (Pf, PF) image, "
                 + "e.g. convert it with: convert IN.png -depth 8 OUT.pgm")

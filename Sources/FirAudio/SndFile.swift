@@ -1,7 +1,7 @@
 internal import CSystem
 internal import CSndFile
-import Foundation
 import Synchronization
+internal import Glibc
 
 /// What libsndfile said went wrong: its error number (the first few are the public `SF_ERR_*` codes)
 /// and its text, which for system errors includes strerror's.
@@ -76,7 +76,7 @@ final class SndFile {
 
     /// libsndfile keeps the reason for a failed open in one process-wide slot (`sf_error(NULL)`); holding
     /// this lock from the open until the reason is read keeps another thread's failure out of it.
-    private static let openLock = NSLock()
+    private static let openLock = Mutex<Void>(())
 
     /// Opens a libsndfile handle on a duplicate of `fd`, which libsndfile owns and closes (at `sf_close`,
     /// or at once when it refuses the file); `fd` stays the caller's.
@@ -91,15 +91,17 @@ final class SndFile {
         _ fd: Int32, mode: Int, info: inout SF_INFO, path: String, failure: (SndFileFailure) -> AudioError
     ) throws(AudioError) -> OpaquePointer {
         let lent = try FileSystem.duplicate(fd, path: path)
-        let opened: Result<OpaquePointer, AudioError> = openLock.withLock {
+        // The handle crosses the lock as its address: a Mutex's result must be sendable.
+        let address = try openLock.withLock { _ throws(AudioError) -> UInt in
             do throws(AudioError) {
-                return .success(try sndfileCall(nil, failure) { sf_open_fd(lent, Int32(mode), &info, Int32(SF_TRUE)) })
+                let handle = try sndfileCall(nil, failure) { sf_open_fd(lent, Int32(mode), &info, Int32(SF_TRUE)) }
+                return UInt(bitPattern: handle)
             } catch {
                 afterRefusedOpen.withLock { $0 }?(path)
-                return .failure(error)
+                throw error
             }
         }
-        return try opened.get()
+        return OpaquePointer(bitPattern: address)!
     }
 
     /// What a refused open of `path` (open on `fd`, which is still ours) means for the user.

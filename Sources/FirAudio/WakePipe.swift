@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// A pipe that wakes a thread waiting in ``Poll/wait(_:until:_:)`` on its read end: non-blocking at
 /// both ends (a wake never blocks its caller) and close-on-exec. Owns both descriptors.

@@ -1,7 +1,7 @@
 internal import CSystem
 internal import CFFTW
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 /// A zero-initialised float array allocated by FFTW, so every buffer has the SIMD alignment that

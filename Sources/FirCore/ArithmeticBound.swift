@@ -1,5 +1,5 @@
 internal import CFFTW
-import Dispatch
+internal import Dispatch
 
 /// The lower bound `firpipe bench` sets the engine against: the engine's transforms and multiply-adds
 /// with nothing around them, run by the same number of workers at once.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// 2-D convolution and correlation of ``Plane``s with scipy's semantics (`scipy.signal.convolve2d` and
 /// `correlate2d`, boundary "fill" with zeros), by direct sums or by FFTW's 2-D real transforms.

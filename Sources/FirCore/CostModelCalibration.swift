@@ -1,4 +1,4 @@
-import Foundation
+internal import Dispatch
 
 /// Measures this machine for ``CostModel``: FFT pairs at every power-of-two size, and the multiply-add
 /// loop with its spectra in cache and streaming from memory. Takes a fraction of a second plus any

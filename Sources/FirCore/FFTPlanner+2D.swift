@@ -13,26 +13,26 @@ extension FFTPlanner {
     public func fft2D(rows: Int, columns: Int) throws(ResourceError) -> RealFFT2D {
         precondition(rows >= 1 && columns >= 1, "a 2-D transform needs at least one row and one column")
         let key = Size2D(rows: rows, columns: columns)
-        lock.lock()
-        defer { lock.unlock() }
-        if let fft = cache2D[key] { return fft }
-        let real = try AlignedFloats(count: rows * columns)
-        let complex = try AlignedFloats(count: 2 * rows * (columns / 2 + 1))
-        let room = Self.planningRoom(size: rows * columns)
-        guard AlignedFloats.hasRoom(bytes: room) else { throw ResourceError(.memory(bytes: room)) }
-        let flags = UInt32(FFTW_ESTIMATE)
-        let (forward, backward) = complex.pointer.withMemoryRebound(
-            to: fftwf_complex.self, capacity: rows * (columns / 2 + 1)
-        ) { c in
-            (fftwf_plan_dft_r2c_2d(Int32(rows), Int32(columns), real.pointer, c, flags | UInt32(FFTW_DESTROY_INPUT)),
-             fftwf_plan_dft_c2r_2d(Int32(rows), Int32(columns), c, real.pointer, flags))
+        return try lock.withLock { _ throws(ResourceError) in
+            if let fft = cache2D[key] { return fft }
+            let real = try AlignedFloats(count: rows * columns)
+            let complex = try AlignedFloats(count: 2 * rows * (columns / 2 + 1))
+            let room = Self.planningRoom(size: rows * columns)
+            guard AlignedFloats.hasRoom(bytes: room) else { throw ResourceError(.memory(bytes: room)) }
+            let flags = UInt32(FFTW_ESTIMATE)
+            let (forward, backward) = complex.pointer.withMemoryRebound(
+                to: fftwf_complex.self, capacity: rows * (columns / 2 + 1)
+            ) { c in
+                (fftwf_plan_dft_r2c_2d(Int32(rows), Int32(columns), real.pointer, c, flags | UInt32(FFTW_DESTROY_INPUT)),
+                 fftwf_plan_dft_c2r_2d(Int32(rows), Int32(columns), c, real.pointer, flags))
+            }
+            guard let forward, let backward else {
+                fatalError("FFTW could not plan a 2-D transform of \(rows) × \(columns)")
+            }
+            let fft = RealFFT2D(rows: rows, columns: columns, forward: forward, backward: backward)
+            cache2D[key] = fft
+            return fft
         }
-        guard let forward, let backward else {
-            fatalError("FFTW could not plan a 2-D transform of \(rows) × \(columns)")
-        }
-        let fft = RealFFT2D(rows: rows, columns: columns, forward: forward, backward: backward)
-        cache2D[key] = fft
-        return fft
     }
 }
 

@@ -1,5 +1,7 @@
 internal import CFFTW
-import Foundation
+internal import Dispatch
+import Synchronization
+import FoundationEssentials
 
 /// The one place that creates and destroys FFTW plans and touches FFTW's wisdom.
 ///
@@ -36,7 +38,7 @@ public final class FFTPlanner: @unchecked Sendable {
     public static let shared = FFTPlanner()
 
     /// Guards every plan made or destroyed, 1-D here and 2-D in `FFTPlanner+2D.swift`, and wisdom.
-    let lock = NSLock()
+    let lock = Mutex<Void>(())
     /// Imports running on another thread (``importWisdomInBackground(fromFile:)``); planning and
     /// exporting wait for them, so no plan is made before its wisdom is in.
     private let pendingImports = DispatchGroup()
@@ -51,17 +53,17 @@ public final class FFTPlanner: @unchecked Sendable {
 
     /// Sets the policy for plans made from now on. Any thread.
     public func setPolicy(_ policy: Policy) {
-        lock.withLock { self.policy = policy }
+        lock.withLock { _ in self.policy = policy }
     }
 
     /// True when plans were measured since the last import or export: wisdom worth saving.
-    public var hasNewWisdom: Bool { lock.withLock { learned } }
+    public var hasNewWisdom: Bool { lock.withLock { _ in learned } }
 
     /// FFTW's wisdom now, as a set of lines (FFTW writes them in hash order, which changes from run to
     /// run). Any thread.
     public func wisdomLines() -> Set<Substring> {
         pendingImports.wait()
-        return lock.withLock {
+        return lock.withLock { _ in
             guard let text = fftwf_export_wisdom_to_string() else { return [] }
             defer { free(text) }
             return Set(String(cString: text).split(separator: "\n"))
@@ -74,7 +76,7 @@ public final class FFTPlanner: @unchecked Sendable {
     public func importWisdom(fromFile path: String) -> Bool {
         pendingImports.wait()
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
-        return lock.withLock { fftwf_import_wisdom_from_filename(path) != 0 }
+        return lock.withLock { _ in fftwf_import_wisdom_from_filename(path) != 0 }
     }
 
     /// Imports the wisdom in `path` on another thread, so start-up goes on meanwhile: setting up FFTW's
@@ -87,7 +89,7 @@ public final class FFTPlanner: @unchecked Sendable {
             // FFTW aborts the process when its own allocation fails: without room, no wisdom (slower
             // plans, or the run's own out-of-memory error later), never an abort.
             if AlignedFloats.hasRoom(bytes: Self.wisdomRoom) {
-                lock.withLock { _ = fftwf_import_wisdom_from_filename(path) }
+                lock.withLock { _ in _ = fftwf_import_wisdom_from_filename(path) }
             }
             pendingImports.leave()
         }
@@ -107,7 +109,7 @@ public final class FFTPlanner: @unchecked Sendable {
     public func exportWisdom(toFile path: String) -> Bool {
         pendingImports.wait()
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
-        return lock.withLock {
+        return lock.withLock { _ in
             let ok = fftwf_export_wisdom_to_filename(path) != 0
             if ok { learned = false }
             return ok
@@ -120,13 +122,12 @@ public final class FFTPlanner: @unchecked Sendable {
     public func fft(size: Int) throws(ResourceError) -> RealFFT {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
         pendingImports.wait()
-        // lock/unlock, not NSLock.withLock: its untyped rethrows would lose the error's type.
-        lock.lock()
-        defer { lock.unlock() }
-        if let fft = cache[size] { return fft }
-        let fft = try makePlans(size: size)
-        cache[size] = fft
-        return fft
+        return try lock.withLock { _ throws(ResourceError) in
+            if let fft = cache[size] { return fft }
+            let fft = try makePlans(size: size)
+            cache[size] = fft
+            return fft
+        }
     }
 
     /// Called with `lock` held.
@@ -181,7 +182,7 @@ public final class FFTPlanner: @unchecked Sendable {
 
     /// Destroys a plan pair; called from `RealFFT.deinit`, which only runs for plans outside the cache.
     func destroy(_ forward: fftwf_plan, _ backward: fftwf_plan) {
-        lock.withLock {
+        lock.withLock { _ in
             fftwf_destroy_plan(forward)
             fftwf_destroy_plan(backward)
         }

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Linear-phase FIR design by the windowed-sinc method with a Kaiser window sized from the stop-band
 /// attenuation and transition width asked for. Float64 throughout.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// A delay by a fractional number of samples, as a windowed-sinc FIR: the band-limited interpolator
 /// that shifts a signal by `d` samples with a flat magnitude up to about 0.9 of Nyquist.

@@ -1,4 +1,3 @@
-import Foundation
 
 /// The envelope of a kernel: the magnitude of its analytic signal, |h + j·H{h}|, with the Hilbert
 /// transform H{h} taken in the frequency domain (−j on positive frequencies). A sinc's envelope is its

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// The Kaiser window and Kaiser's formulas for sizing it from a stop-band attenuation and a transition
 /// width (Oppenheim & Schafer, Discrete-Time Signal Processing, §7.6; scipy's `kaiser_beta`/`kaiserord`).

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// What `firpipe inspect` reports about one kernel channel.
 public struct KernelFigures: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// The exact kernel edits of `firpipe kernel`: combining, scaling and trimming, in float64.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// The frequency response of one kernel channel: magnitude, unwrapped phase and group delay on the
 /// bins of one zero-padded real transform.

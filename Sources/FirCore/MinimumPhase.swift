@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// The minimum-phase kernel with the same magnitude response, by the homomorphic (cepstral) method.
 ///

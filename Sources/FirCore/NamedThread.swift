@@ -1,6 +1,6 @@
-import Dispatch
+internal import Dispatch
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 /// Starting a thread under a name the system shows (top -H, ps, /proc/PID/task/*/comm), and learning

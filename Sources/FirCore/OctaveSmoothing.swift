@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Fractional-octave smoothing of a magnitude response: the power averaged over a band of 1/N octave
 /// centred (geometrically) on each frequency, as room-measurement tools show it.

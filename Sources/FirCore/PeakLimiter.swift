@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// A look-ahead peak limiter for interleaved frames, all channels sharing one gain (so the stereo image
 /// does not move), guaranteeing that no output sample's magnitude exceeds ``ceiling``.

@@ -1,5 +1,4 @@
 internal import CFFTW
-import Foundation
 
 /// A pair of FFTW plans (real-to-complex forward, complex-to-real backward) for one transform size.
 ///

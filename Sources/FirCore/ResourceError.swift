@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 /// The system refused a resource a run needs at set-up: a thread, or memory. Not the user's input at

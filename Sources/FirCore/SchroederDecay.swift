@@ -1,4 +1,4 @@
-import Foundation
+internal import Glibc
 
 /// Decay of a kernel's energy from the Schroeder backward integral (ISO 3382's energy decay curve).
 ///

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Real transforms of float64 taps through the project's FFTW plans, for analysis and kernel edits
 /// (never the audio path).

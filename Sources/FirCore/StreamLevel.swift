@@ -1,7 +1,7 @@
 internal import CFFTW
-import Dispatch
-import Foundation
+internal import Dispatch
 import Synchronization
+internal import Glibc
 
 /// One background level of a ``StreamConvolver``: uniformly partitioned convolution with partitions of
 /// `P` samples over its stretch of every path's kernel, mixed in the frequency domain

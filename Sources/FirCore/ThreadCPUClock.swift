@@ -1,4 +1,4 @@
-import Glibc
+internal import Glibc
 
 /// CPU time of the calling thread, for the per-stage loads of `firpipe status`.
 public enum ThreadCPUClock {

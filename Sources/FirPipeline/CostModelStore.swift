@@ -1,6 +1,6 @@
 import FirCore
 import FirAudio
-internal import Foundation
+import FoundationEssentials
 
 /// A measured ``CostModel`` kept beside the FFTW wisdom, so every run plans with this machine's figures.
 public struct CostModelStore: Sendable {
@@ -9,7 +9,7 @@ public struct CostModelStore: Sendable {
     private let fixed: Bool
 
     public init(wisdom: WisdomStore) {
-        path = (wisdom.path as NSString).deletingLastPathComponent + "/cost-model.json"
+        path = PathName.directory(of: wisdom.path) + "/cost-model.json"
         fixed = wisdom.fixedPlans
     }
 
@@ -29,9 +29,9 @@ public struct CostModelStore: Sendable {
     /// A model as Swift source, ready to paste as `CostModel.default`.
     public static func describe(_ m: CostModel) -> String {
         let pairs = m.fftPairSeconds.enumerated().map { i, s in
-            "2^\(CostModel.minLog2 + i): \(String(format: "%.3g", s))"
+            "2^\(CostModel.minLog2 + i): \(String(cFormat: "%.3g", s))"
         }
         return "fft pair seconds: " + pairs.joined(separator: ", ")
-            + String(format: "\nmultiply-add per bin: cached %.3g s, streaming %.3g s", m.macCached, m.macStreaming)
+            + String(cFormat: "\nmultiply-add per bin: cached %.3g s, streaming %.3g s", m.macCached, m.macStreaming)
     }
 }

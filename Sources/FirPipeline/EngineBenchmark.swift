@@ -1,5 +1,5 @@
 import FirCore
-internal import Foundation
+import Dispatch
 
 /// `firpipe bench`: the convolution engine alone on generated data, against its own lower bound (the
 /// same FFTs and multiply-adds with nothing around them). No file I/O.

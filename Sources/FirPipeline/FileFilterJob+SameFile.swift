@@ -1,5 +1,5 @@
 import FirAudio
-internal import Foundation
+internal import Glibc
 
 extension FileFilterJob {
     /// Refuses an output that is the job's input or one of its kernels: the same file by device and

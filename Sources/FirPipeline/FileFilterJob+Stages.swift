@@ -1,6 +1,5 @@
 import FirAudio
 import FirCore
-internal import Foundation
 
 extension FileFilterJob {
     /// Runs the reader and one compute worker per channel group on their own threads and the writer on

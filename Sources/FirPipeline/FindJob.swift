@@ -1,6 +1,6 @@
 import Dispatch
 import FirCore
-internal import Foundation
+import FoundationEssentials
 
 /// `firpipe find`: every place a short template occurs in a recording, by normalized cross-correlation
 /// (``TemplateMatcher``).

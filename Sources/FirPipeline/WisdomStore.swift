@@ -1,6 +1,7 @@
 import FirCore
 import FirAudio
-internal import Foundation
+internal import Glibc
+import FoundationEssentials
 
 /// Where FFTW's wisdom lives between runs: `$XDG_CACHE_HOME/firpipe/fftw3f.wisdom`, or
 /// `~/.cache/firpipe/fftw3f.wisdom`. Loading a missing or unreadable file, or failing to save (a
@@ -30,7 +31,7 @@ public struct WisdomStore: Sendable {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             base = xdg
         } else {
-            base = (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
+            base = (environment["HOME"] ?? Self.homeDirectory()) + "/.cache"
         }
         path = base + "/firpipe/fftw3f.wisdom"
         fixedPlans = environment[Self.planningVariable] == Self.fixedPlanning
@@ -82,5 +83,11 @@ public struct WisdomStore: Sendable {
     @discardableResult
     public func save() -> Bool {
         DurableFile.replace(path) { FFTPlanner.shared.exportWisdom(toFile: $0) }
+    }
+
+    /// The user's home from the password database, for a process started without HOME (a bare unit).
+    private static func homeDirectory() -> String {
+        guard let entry = getpwuid(getuid()), let home = entry.pointee.pw_dir else { return "/" }
+        return String(cString: home)
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// `firpipe align A B`: how far recording B is offset against recording A.
 struct AlignCommand: ParsableCommand {
@@ -61,9 +62,9 @@ struct AlignCommand: ParsableCommand {
 
     static func text(_ r: AlignJob.Result, written: String?) -> String {
         var lines = [
-            String(format: "lag: %.3f samples = %@ s at %d Hz", r.lag, formatSeconds(r.seconds), r.sampleRate),
+            String(cFormat: "lag: %.3f samples = ", r.lag) + "\(formatSeconds(r.seconds)) s at \(r.sampleRate) Hz",
             direction(r.seconds),
-            String(format: "confidence: %.2f (peak over the next highest peak, %@)", r.confidence, r.method.rawValue),
+            String(cFormat: "confidence: %.2f", r.confidence) + " (peak over the next highest peak, \(r.method.rawValue))",
         ]
         if let written { lines.append("wrote \(written) (B moved by \(r.integerLag) samples)") }
         return lines.joined(separator: "\n")

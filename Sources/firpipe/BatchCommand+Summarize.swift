@@ -1,7 +1,6 @@
 import ArgumentParser
 import FirAudio
 import FirPipeline
-import Foundation
 
 extension BatchCommand {
     /// `--summarize DIR`: every shard's journal and report in DIR merged over the batch's job list. Prints

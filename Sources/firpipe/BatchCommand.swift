@@ -2,7 +2,8 @@ import ArgumentParser
 import FirAudio
 import FirCore
 import FirPipeline
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// `firpipe batch IN_DIR OUT_DIR -k K` and `firpipe batch --manifest FILE`: many files in one process.
 struct BatchCommand: ParsableCommand {
@@ -98,7 +99,7 @@ struct BatchCommand: ParsableCommand {
                 throw fail(error.description, code: code)
             }
             jobs = try parsed.rows.map { row in try builder.job(row: row, manifest: manifest) }
-            let directory = (manifest as NSString).deletingLastPathComponent
+            let directory = PathName.directory(of: manifest)
             journalPath = journal ?? (directory.isEmpty ? "" : directory + "/") + BatchStateFiles.journalName
         } else {
             let (inDir, outDir) = (inputDirectory!, outputDirectory!)
@@ -147,7 +148,7 @@ struct BatchCommand: ParsableCommand {
 
     /// `path` with `-shard-I-of-N` before its extension, for each shard's own report.
     static func shardPath(_ path: String, _ shard: BatchShard) -> String {
-        let ext = (path as NSString).pathExtension
+        let ext = PathName.fileExtension(path)
         let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
         return stem + "-shard-\(shard.index)-of-\(shard.count)" + (ext.isEmpty ? "" : "." + ext)
     }
@@ -211,7 +212,7 @@ struct BatchCommand: ParsableCommand {
             var summary = "firpipe: batch: \(count(.done)) done, \(count(.skipped)) skipped (journal), "
                 + "\(failed.count) failed"
             if count(.notRun) > 0 { summary += ", \(count(.notRun)) not run" }
-            summary += String(format: "; %.3f h of audio in %.1f s", hours, Date().timeIntervalSince(began))
+            summary += String(cFormat: "; %.3f h of audio in %.1f s", hours, Date().timeIntervalSince(began))
             let made = runner.kernels.counts
             summary += "; \(made.loaded) kernel file\(made.loaded == 1 ? "" : "s") loaded, "
                 + "\(made.transformed) transform\(made.transformed == 1 ? "" : "s") made"

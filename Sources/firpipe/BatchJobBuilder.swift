@@ -1,7 +1,6 @@
 import ArgumentParser
 import FirAudio
 import FirPipeline
-import Foundation
 
 /// Makes each batch job's spec as `process` would from the same command line: the command line's
 /// options over the config file (`--config`, or a manifest row's own), a manifest row's kernel and gain

@@ -1,6 +1,7 @@
 import FirPipeline
-import Foundation
 import Synchronization
+import Glibc
+import FoundationEssentials
 
 /// The batch's progress on one stderr line, only on a terminal, at most ten times a second: files done,
 /// failed, hours of audio processed and an ETA from the audio still to do.
@@ -25,21 +26,21 @@ final class BatchProgressLine: Sendable {
         let fraction = p.totalAudioSeconds > 0 ? p.audioSeconds / p.totalAudioSeconds : Double(finished) / Double(max(p.total, 1))
         let eta = fraction > 0 ? now * (1 - fraction) / fraction : 0
         let line = "\rfirpipe batch: \(finished)/\(p.total) files, \(p.failed) failed, \(Self.amount(p.audioSeconds)) of audio, "
-            + String(format: "ETA %.0f s   ", eta)
-        FileHandle.standardError.write(Data(line.utf8))
+            + String(cFormat: "ETA %.0f s   ", eta)
+        writeToStandardError(line)
     }
 
     /// Audio seconds in the unit that shows them moving: seconds, minutes, then hours.
     static func amount(_ seconds: Double) -> String {
         switch seconds {
-        case ..<60: String(format: "%.1f s", seconds)
-        case ..<3600: String(format: "%.1f min", seconds / 60)
-        default: String(format: "%.2f h", seconds / 3600)
+        case ..<60: String(cFormat: "%.1f s", seconds)
+        case ..<3600: String(cFormat: "%.1f min", seconds / 60)
+        default: String(cFormat: "%.2f h", seconds / 3600)
         }
     }
 
     /// Ends the line, if one was drawn.
     func finish() {
-        if lastDraw.withLock({ $0.drawn }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if lastDraw.withLock({ $0.drawn }) { writeToStandardError("\n") }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
+import FoundationEssentials
 
 /// `firpipe bench`: engine throughput on generated data, and its lower bound on this machine.
 struct BenchCommand: ParsableCommand {
@@ -45,16 +45,16 @@ struct BenchCommand: ParsableCommand {
             }
             let together = r.workers == 1 ? "on one worker" : "on the same \(r.workers) workers at once"
             print(String(
-                format: "threads %d: %d taps, %d ch, block %d × %d partitions, transform %d: %.3f s engine, "
+                cFormat: "threads %d: %d taps, %d ch, block %d × %d partitions, transform %d: %.3f s engine, "
                     + "%.1f M ch-samples/s, "
                     + "realtime ×%.0f; ",
                 t, taps, channels, r.blockSize, r.partitions, r.fftSize, r.engineSeconds,
                 r.channelSamplesPerSecond / 1e6,
                 r.realtimeFactor)
-                + String(format: "lower bound %.3f s (the FFTs and multiply-adds alone, ", r.lowerBoundSeconds)
+                + String(cFormat: "lower bound %.3f s (the FFTs and multiply-adds alone, ", r.lowerBoundSeconds)
                 + together
                 + String(
-                    format: "; on one core alone FFT %.3f + multiply-add %.3f); engine/bound %.2f (best of %d each)",
+                    cFormat: "; on one core alone FFT %.3f + multiply-add %.3f); engine/bound %.2f (best of %d each)",
                     r.fftSeconds, r.macSeconds, r.overhead, EngineBenchmark.rounds))
         }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FirPipeline
-import Foundation
+import FoundationEssentials
 
 /// Options of the commands that talk to a running daemon (`status`, `reload`): which daemon.
 struct ControlOptions: ParsableArguments {

@@ -26,5 +26,5 @@ struct CorrelationOptions: ParsableArguments {
 
 /// `seconds` with enough digits for a sample at any rate, and no trailing noise.
 func formatSeconds(_ seconds: Double) -> String {
-    String(format: "%.6f", seconds)
+    String(cFormat: "%.6f", seconds)
 }

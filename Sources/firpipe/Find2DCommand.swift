@@ -1,7 +1,6 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
 
 /// `firpipe find2d TEMPLATE IMAGE`: where a small image occurs in a larger one.
 struct Find2DCommand: ParsableCommand {
@@ -42,7 +41,7 @@ struct Find2DCommand: ParsableCommand {
                 matches: result.matches.map { .init(x: $0.column, y: $0.row, score: $0.score) })))
             return
         }
-        for match in result.matches { print("\(match.column)\t\(match.row)\t" + String(format: "%.4f", match.score)) }
+        for match in result.matches { print("\(match.column)\t\(match.row)\t" + String(cFormat: "%.4f", match.score)) }
         let n = result.matches.count
         printError("firpipe: \(n) match\(n == 1 ? "" : "es") at or above \(threshold) (x, y, score on stdout)")
     }

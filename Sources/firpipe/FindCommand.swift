@@ -1,7 +1,6 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
 
 /// `firpipe find TEMPLATE RECORDING`: where a sound occurs in a recording.
 struct FindCommand: ParsableCommand {
@@ -52,7 +51,7 @@ struct FindCommand: ParsableCommand {
         }
         for match in result.matches {
             let start = Double(match.start) / rate
-            print("\(formatSeconds(start))\t\(formatSeconds(start + length))\t" + String(format: "%.3f", match.score))
+            print("\(formatSeconds(start))\t\(formatSeconds(start + length))\t" + String(cFormat: "%.3f", match.score))
         }
         let count = result.matches.count
         printError("firpipe: \(count) match\(count == 1 ? "" : "es") at or above \(threshold) "

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import Glibc
 
 /// The entry point: signal handling first, then the command line, then the command, on this thread.
 @main
@@ -20,7 +20,7 @@ enum FirpipeMain {
     static func main() {
         if let shortage = StartUp.descriptorShortage() {
             printError(shortage)
-            Foundation.exit(SysExits.osError)
+            Glibc.exit(SysExits.osError)
         }
         Interrupts.install()
         let command: any ParsableCommand

@@ -2,7 +2,6 @@ import ArgumentParser
 import FirAudio
 import FirCore
 import FirPipeline
-import Foundation
 
 /// `firpipe inspect FILE…`: what a kernel does: peak, gains, energy, latency, decay, magnitude extremes;
 /// with `--plot` a one-page SVG of its impulse and responses.
@@ -42,25 +41,25 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let (groups, title) = try loadGroups()
-        var described: [[String: Any]] = []
+        var described: [JSONValue] = []
         var plotted: [PlotChannel] = []
         for group in groups {
-            var channels: [[String: Any]] = []
+            var channels: [JSONValue] = []
             for item in group.items {
                 let (spectrum, envelope) = try KernelFiles.math("analysing \(group.path)") { () throws(ResourceError) in
                     (try KernelSpectrum(taps: item.taps, sampleRate: Double(item.sampleRate)),
                      plot == nil ? [] : try HilbertEnvelope.envelope(item.taps))
                 }
                 let figures = KernelAnalysis.figures(taps: item.taps, sampleRate: Double(item.sampleRate), spectrum: spectrum)
-                channels.append(InspectReport.channel(item.label, figures))
+                channels.append(.object(InspectReport.channel(item.label, figures)))
                 plotted.append(PlotChannel(
                     label: item.label, taps: item.taps, sampleRate: Double(item.sampleRate), spectrum: spectrum,
                     envelope: envelope, peakIndex: figures.peakIndex))
                 if !json { print(InspectReport.text(item.label, figures)) }
             }
-            described.append(group.header.merging(["channels": channels]) { a, _ in a })
+            described.append(.object(group.header.merging(["channels": .array(channels)]) { a, _ in a }))
         }
-        if json { print(try InspectReport.json(described)) }
+        if json { print(InspectReport.json(described)) }
         if let plot {
             let svg = ResponsePlot.svg(
                 plotted, options: .init(smoothing: smooth, phaseMinusDelay: phaseMinusDelay, title: title))
@@ -70,13 +69,15 @@ struct InspectCommand: ParsableCommand {
     }
 
     /// The files (or the config's paths), each with the header lines `inspect` prints for it.
-    private func loadGroups() throws -> ([(path: String, header: [String: Any], items: [Item])], String) {
+    private func loadGroups() throws -> ([(path: String, header: [String: JSONValue], items: [Item])], String) {
         if let config { return try configGroups(config) }
-        var groups: [(path: String, header: [String: Any], items: [Item])] = []
+        var groups: [(path: String, header: [String: JSONValue], items: [Item])] = []
         for path in files {
             let k = try KernelFiles.load(path, rate: rate)
-            let name = (path as NSString).lastPathComponent
-            let header: [String: Any] = ["path": path, "taps": k.taps, "sampleRate": k.sampleRate, "rateFromFile": k.rateFromFile]
+            let name = PathName.lastComponent(path)
+            let header: [String: JSONValue] = [
+                "path": .string(path), "taps": .int(k.taps), "sampleRate": .int(k.sampleRate), "rateFromFile": .bool(k.rateFromFile),
+            ]
             if !json {
                 let rateNote = k.rateFromFile ? "" : " (text kernel: rate from --rate or 48000)"
                 print("\(PlatformPath.displayed(path)): \(k.taps) taps, \(k.sampleRate) Hz\(rateNote), \(k.channels.count) channel\(k.channels.count == 1 ? "" : "s")")
@@ -86,11 +87,11 @@ struct InspectCommand: ParsableCommand {
             }
             groups.append((path, header, items))
         }
-        return (groups, files.count == 1 ? (files[0] as NSString).lastPathComponent : "\(files.count) kernels")
+        return (groups, files.count == 1 ? PathName.lastComponent(files[0]) : "\(files.count) kernels")
     }
 
     /// Every path of the config's compiled filter: output o from input i, its taps times its gain.
-    private func configGroups(_ path: String) throws -> ([(path: String, header: [String: Any], items: [Item])], String) {
+    private func configGroups(_ path: String) throws -> ([(path: String, header: [String: JSONValue], items: [Item])], String) {
         let options = try JobOptions.parse(["--config", path])
         let (spec, file) = try options.makeJob(input: nil, output: nil)
         let compiled: (matrix: FilterMatrix, sampleRate: Int)
@@ -103,14 +104,14 @@ struct InspectCommand: ParsableCommand {
             return Item(label: "out \(e.output) ← in \(e.input)", taps: taps.map { Double($0) * Double(e.filter.gain) },
                         sampleRate: compiled.sampleRate)
         }
-        let header: [String: Any] = [
-            "config": path, "inputs": compiled.matrix.inputs, "outputs": compiled.matrix.outputs,
-            "sampleRate": compiled.sampleRate, "taps": compiled.matrix.longestTaps,
+        let header: [String: JSONValue] = [
+            "config": .string(path), "inputs": .int(compiled.matrix.inputs), "outputs": .int(compiled.matrix.outputs),
+            "sampleRate": .int(compiled.sampleRate), "taps": .int(compiled.matrix.longestTaps),
         ]
         if !json {
             print("\(PlatformPath.displayed(path)): \(compiled.matrix.inputs) in → \(compiled.matrix.outputs) out, "
                 + "\(items.count) path\(items.count == 1 ? "" : "s"), \(compiled.sampleRate) Hz")
         }
-        return ([(path, header, items)], (path as NSString).lastPathComponent + ": each output from each input")
+        return ([(path, header, items)], PathName.lastComponent(path) + ": each output from each input")
     }
 }

@@ -1,5 +1,6 @@
 import FirCore
-import Foundation
+import FirPipeline
+import Glibc
 
 /// How `inspect` prints its figures: a few lines of text per channel, or JSON for scripts.
 enum InspectReport {
@@ -15,24 +16,24 @@ enum InspectReport {
             + "\(hz(f.magnitudeMinHz))) to \(signed(f.magnitudeMaxDB, 2)) dB (at \(hz(f.magnitudeMaxHz)))"
     }
 
-    static func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
-    static func signed(_ v: Double, _ digits: Int) -> String { String(format: "%+.\(digits)f", v) }
+    static func fixed(_ v: Double, _ digits: Int) -> String { String(cFormat: "%.\(digits)f", v) }
+    static func signed(_ v: Double, _ digits: Int) -> String { String(cFormat: "%+.\(digits)f", v) }
 
-    static func hz(_ v: Double) -> String { v >= 1000 ? String(format: "%.4g kHz", v / 1000) : String(format: "%.4g Hz", v) }
+    static func hz(_ v: Double) -> String { v >= 1000 ? String(cFormat: "%.4g kHz", v / 1000) : String(cFormat: "%.4g Hz", v) }
 
-    static func channel(_ label: String, _ f: KernelFigures) -> [String: Any] {
+    static func channel(_ label: String, _ f: KernelFigures) -> [String: JSONValue] {
         [
-            "label": label, "peakIndex": f.peakIndex, "peakValue": f.peakValue, "dcGain": f.dcGain,
-            "dcGainDB": KernelAnalysis.decibels(f.dcGain), "energy": f.energy,
-            "energyDB": 10 * log10(Swift.max(f.energy, 1e-30)), "latencySeconds": f.latencySeconds,
-            "decay60Seconds": f.decay60Seconds.map { $0 as Any } ?? NSNull(), "decay60Reached": f.decay60Seconds != nil,
-            "bandHz": [f.bandLowHz, f.bandHighHz], "magnitudeMinDB": f.magnitudeMinDB, "magnitudeMinHz": f.magnitudeMinHz,
-            "magnitudeMaxDB": f.magnitudeMaxDB, "magnitudeMaxHz": f.magnitudeMaxHz,
+            "label": .string(label), "peakIndex": .int(f.peakIndex), "peakValue": .double(f.peakValue),
+            "dcGain": .double(f.dcGain), "dcGainDB": .double(KernelAnalysis.decibels(f.dcGain)),
+            "energy": .double(f.energy), "energyDB": .double(10 * log10(Swift.max(f.energy, 1e-30))),
+            "latencySeconds": .double(f.latencySeconds), "decay60Seconds": f.decay60Seconds.map(JSONValue.double) ?? .null,
+            "decay60Reached": .bool(f.decay60Seconds != nil), "bandHz": [.double(f.bandLowHz), .double(f.bandHighHz)],
+            "magnitudeMinDB": .double(f.magnitudeMinDB), "magnitudeMinHz": .double(f.magnitudeMinHz),
+            "magnitudeMaxDB": .double(f.magnitudeMaxDB), "magnitudeMaxHz": .double(f.magnitudeMaxHz),
         ]
     }
 
-    static func json(_ groups: [[String: Any]]) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: ["files": groups], options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+    static func json(_ groups: [JSONValue]) -> String {
+        JSONValue.object(["files": .array(groups)]).text(pretty: true)
     }
 }

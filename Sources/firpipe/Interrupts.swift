@@ -1,6 +1,6 @@
 import FirCore
-import Foundation
 import Synchronization
+import Glibc
 
 /// SIGINT and SIGTERM, from the process's first moment to its last: a signal handler that only writes
 /// the signal's number to a pipe, and a thread started before anything else that reads it and calls

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
+import Glibc
 
 /// `firpipe kernel …`: exact edits of kernels, float64 inside, every output through the atomic path.
 struct KernelCommand: ParsableCommand {

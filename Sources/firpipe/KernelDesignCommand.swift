@@ -1,6 +1,5 @@
 import ArgumentParser
 import FirCore
-import Foundation
 
 /// `kernel design lowpass|highpass|bandpass|crossover`: linear-phase FIR by Kaiser-windowed sinc.
 struct KernelDesignCommand: ParsableCommand {
@@ -58,7 +57,7 @@ struct KernelDesignCommand: ParsableCommand {
             channels = [pair.low, pair.high]
         }
         printError("firpipe: \(s.taps) taps (latency \(s.taps / 2) samples); stop band -\(attenuation) dB, "
-            + "pass-band ripple within ±" + String(format: "%.5f", s.passbandRippleDB) + " dB")
+            + "pass-band ripple within ±" + String(cFormat: "%.5f", s.passbandRippleDB) + " dB")
         try KernelFiles.write(channels, sampleRate: rate, to: output)
     }
 }

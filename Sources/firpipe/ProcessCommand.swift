@@ -2,7 +2,7 @@ import ArgumentParser
 import FirAudio
 import FirCore
 import FirPipeline
-import Foundation
+import Glibc
 
 /// `firpipe process IN OUT --kernel K` and `firpipe process --config FILE`.
 struct ProcessCommand: ParsableCommand {

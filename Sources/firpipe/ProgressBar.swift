@@ -1,6 +1,7 @@
 import FirAudio
-import Foundation
 import Synchronization
+import Glibc
+import FoundationEssentials
 
 /// A one-line progress bar on stderr, shown only when stderr is a terminal, redrawn at most ten times
 /// a second whatever the block rate.
@@ -32,12 +33,12 @@ final class ProgressBar: Sendable {
         guard draw else { return }
         let width = 30, filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = String(format: "\r%@ [%@] %3d%% %.1f s", label, bar, Int(fraction * 100), now)
-        FileHandle.standardError.write(Data(line.utf8))
+        let line = "\r\(label) [\(bar)] " + String(cFormat: "%3d%% %.1f s", Int(fraction * 100), now)
+        writeToStandardError(line)
     }
 
     /// Ends the line, if one was drawn.
     func finish() {
-        if state.withLock({ $0.drawn }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if state.withLock({ $0.drawn }) { writeToStandardError("\n") }
     }
 }

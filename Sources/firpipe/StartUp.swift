@@ -1,5 +1,5 @@
 import FirAudio
-import Foundation
+import Glibc
 
 /// What `firpipe` checks and gathers before anything else runs, Dispatch included.
 enum StartUp {
@@ -25,7 +25,7 @@ enum StartUp {
             // Anything but a shortage (no /dev/null in a sandbox) says nothing about the limit.
             guard let failure = AudioError.outOfResources("firpipe", code) else { return nil }
             return "firpipe: too few file descriptors to start: "
-                + "\(failure.message.replacingOccurrences(of: "cannot be opened: ", with: ""))"
+                + "\(failure.message.replacing("cannot be opened: ", with: ""))"
         }
         return nil
     }

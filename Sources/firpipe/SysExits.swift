@@ -1,7 +1,7 @@
 import ArgumentParser
 import FirAudio
 import FirPipeline
-import Foundation
+import Glibc
 
 /// The exit codes of sysexits(3) that firpipe uses.
 enum SysExits {
@@ -43,7 +43,23 @@ enum SysExits {
 /// Writes one line to stderr, with control characters and bytes of non-UTF-8 file names escaped
 /// (``PlatformPath/displayed(_:)``). Any thread.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((PlatformPath.displayed(line) + "\n").utf8))
+    writeToStandardError(PlatformPath.displayed(line) + "\n")
+}
+
+/// Writes `text` to stderr as it is (progress lines draw with `\r`), retrying short writes; a failing
+/// stderr drops the rest, as there is nowhere left to say so.
+func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if written > 0 {
+            bytes = bytes.dropFirst(written)
+        } else if written < 0 && errno == EINTR {
+            continue
+        } else {
+            return
+        }
+    }
 }
 
 /// Reports `message` as firpipe's one stderr line and exits with `code`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
+import FoundationEssentials
 
 /// `firpipe wisdom`: measure FFT plans (and this machine's cost model) ahead of time, for a service or
 /// a benchmark, so no later run spends time planning.
@@ -42,7 +42,7 @@ struct WisdomCommand: ParsableCommand {
             _ = try resources(while: "planning \(size) points") { () throws(ResourceError) in
                 try FFTPlanner.shared.fft(size: size)
             }
-            printError(String(format: "firpipe: planned %d points in %.1f s", size, Date().timeIntervalSince(start)))
+            printError(String(cFormat: "firpipe: planned %d points in %.1f s", size, Date().timeIntervalSince(start)))
         }
         guard store.save() else {
             throw fail("\(store.path): cannot write the wisdom file; check the directory is writable", code: SysExits.cannotCreate)

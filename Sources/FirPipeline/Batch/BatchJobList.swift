@@ -1,5 +1,5 @@
 import FirAudio
-internal import Foundation
+import FoundationEssentials
 
 /// Every job of a batch, whole and unsharded, written beside the journal when a run starts
 /// (`.firpipe-batch-jobs.jsonl`): one JSON line per job with its input, output, job key, audio
@@ -72,7 +72,7 @@ public enum BatchStateFiles {
 
     /// `name` in the directory of `journal`.
     public static func beside(_ journal: String, _ name: String) -> String {
-        let directory = (journal as NSString).deletingLastPathComponent
+        let directory = PathName.directory(of: journal)
         return directory.isEmpty ? name : directory + "/" + name
     }
 
@@ -84,7 +84,7 @@ public enum BatchStateFiles {
     /// Every run's report beside `journal`, oldest first (by modification time, then name), so that a
     /// later run's word on a job wins.
     public static func reports(besideJournal journal: String) -> [String] {
-        let directory = (journal as NSString).deletingLastPathComponent
+        let directory = PathName.directory(of: journal)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
         let paths = names.filter { $0.hasPrefix(reportStem) && $0.hasSuffix(".jsonl") }.map { beside(journal, $0) }
         let dated = paths.map { path in

@@ -1,5 +1,7 @@
-internal import Foundation
+import FirAudio
 import Synchronization
+internal import Glibc
+import FoundationEssentials
 
 /// The batch's record of committed jobs, one JSON line each, appended after the job's output was
 /// renamed into place (and its directory synced), then fsynced. A re-run skips a job when the journal
@@ -55,8 +57,8 @@ public final class BatchJournal: Sendable {
 
     /// The journal at `path` and every shard's beside it (`NAME-shard-I-of-N`).
     public static func siblings(of path: String) -> [String] {
-        let directory = (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
+        let directory = PathName.directory(of: path)
+        let base = PathName.lastComponent(path)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
         return names.filter { $0 == base || $0.hasPrefix(base + "-shard-") }.sorted()
             .map { directory.isEmpty ? $0 : directory + "/" + $0 }

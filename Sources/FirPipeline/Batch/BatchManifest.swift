@@ -1,4 +1,5 @@
-internal import Foundation
+import FirAudio
+import FoundationEssentials
 
 /// A batch's job list from a file: CSV with a header row, or JSON Lines, one job a row: `input`,
 /// `output`, and optionally `kernel`, `config` (a YAML config for that job) and `gain_db`. Relative paths
@@ -43,11 +44,11 @@ public struct BatchManifest: Sendable {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
         let lower = path.lowercased()
-        let firstLine = lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
+        let firstLine = lines.first { !$0.trimmingSpaces().isEmpty } ?? ""
         let json = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson")
-            || firstLine.trimmingCharacters(in: .whitespaces).hasPrefix("{")
+            || firstLine.trimmingSpaces().hasPrefix("{")
         var rows = json ? try Self.jsonRows(lines, path: path) : try Self.csvRows(lines, path: path)
-        let base = (path as NSString).deletingLastPathComponent
+        let base = PathName.directory(of: path)
         for i in rows.indices {
             rows[i].input = Self.resolve(rows[i].input, against: base)
             rows[i].output = Self.resolve(rows[i].output, against: base)
@@ -67,16 +68,16 @@ public struct BatchManifest: Sendable {
         var outputs: [String: Int] = [:]
         var inputs: [String: Int] = [:]
         for row in rows {
-            let output = (row.output as NSString).standardizingPath
+            let output = PathName.standardized(row.output)
             if let earlier = outputs[output] {
                 throw Failure(kind: .value, description: "\(path):\(row.line): output \(row.output) is also the "
                     + "output of line \(earlier); give each job its own output")
             }
             outputs[output] = row.line
-            inputs[(row.input as NSString).standardizingPath] = inputs[(row.input as NSString).standardizingPath] ?? row.line
+            inputs[PathName.standardized(row.input)] = inputs[PathName.standardized(row.input)] ?? row.line
         }
         for row in rows {
-            if let reader = inputs[(row.output as NSString).standardizingPath] {
+            if let reader = inputs[PathName.standardized(row.output)] {
                 throw Failure(kind: .value, description: "\(path):\(row.line): output \(row.output) is the input of "
                     + "line \(reader); write outputs elsewhere")
             }
@@ -87,12 +88,12 @@ public struct BatchManifest: Sendable {
 
     private static func jsonRows(_ lines: [String], path: String) throws(Failure) -> [Row] {
         var rows: [Row] = []
-        for (index, text) in lines.enumerated() where !text.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (index, text) in lines.enumerated() where !text.trimmingSpaces().isEmpty {
             let line = index + 1
             func fail(_ kind: Failure.Kind, _ what: String) -> Failure {
                 Failure(kind: kind, description: "\(path):\(line): \(what)")
             }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            guard let object = JSONValue.parse(text.utf8)?.object else {
                 throw fail(.value, "not a JSON object; write one {\"input\": ..., \"output\": ...} object a line")
             }
             var fields: [String: String] = [:]
@@ -102,12 +103,12 @@ public struct BatchManifest: Sendable {
                     throw fail(.schema, "unknown key '\(key)'; the keys are \(columns.joined(separator: ", "))")
                 }
                 if key == "gain_db" {
-                    guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite else {
+                    guard let number = value.double, number.isFinite else {
                         throw fail(.value, "gain_db must be a number of dB")
                     }
-                    gain = number.doubleValue
+                    gain = number
                 } else {
-                    guard let string = value as? String, !string.isEmpty else {
+                    guard let string = value.string, !string.isEmpty else {
                         throw fail(.value, "\(key) must be a non-empty string (a path)")
                     }
                     fields[key] = string
@@ -128,12 +129,12 @@ public struct BatchManifest: Sendable {
             func fail(_ kind: Failure.Kind, _ what: String) -> Failure {
                 Failure(kind: kind, description: "\(path):\(line): \(what)")
             }
-            if text.trimmingCharacters(in: .whitespaces).isEmpty || text.hasPrefix("#") { continue }
+            if text.trimmingSpaces().isEmpty || text.hasPrefix("#") { continue }
             guard let cells = CSVLine.split(text) else {
                 throw fail(.value, "unterminated quoted field; close it with \" (paths cannot span lines)")
             }
             guard let columnNames = header else {
-                let names = cells.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                let names = cells.map { $0.trimmingSpaces().lowercased() }
                 for name in names where !columns.contains(name) {
                     throw fail(.schema, "unknown column '\(name)'; the header names columns among "
                         + columns.joined(separator: ", "))
@@ -153,7 +154,7 @@ public struct BatchManifest: Sendable {
             var gain: Double?
             for (name, cell) in zip(columnNames, cells) where !cell.isEmpty {
                 if name == "gain_db" {
-                    guard let value = Double(cell.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                    guard let value = Double(cell.trimmingSpaces()), value.isFinite else {
                         throw fail(.value, "gain_db '\(cell)' is not a number of dB")
                     }
                     gain = value

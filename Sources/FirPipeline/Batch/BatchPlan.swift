@@ -1,5 +1,6 @@
 import FirAudio
-internal import Foundation
+internal import Glibc
+import FoundationEssentials
 
 /// The jobs of a directory batch: every audio file under the input directory (recursively, by
 /// extension, hidden files and directories left out), each to the same relative path under the output
@@ -18,16 +19,16 @@ public enum BatchPlan {
     public static func scan(
         inputDirectory: String, outputDirectory: String, container: ContainerName?
     ) throws(Failure) -> [(input: String, output: String)] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: inputDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        var isDirectory: Bool = false
+        guard FileManager.default.fileExists(atPath: inputDirectory, isDirectory: &isDirectory), isDirectory
         else {
             throw Failure(missing: true, description: "\(inputDirectory): no such directory; give the directory "
                 + "that holds the audio files, or --manifest FILE")
         }
-        let inRoot = (inputDirectory as NSString).standardizingPath
-        let outRoot = (outputDirectory as NSString).standardizingPath
-        let realIn = (inRoot as NSString).resolvingSymlinksInPath
-        let realOut = (outRoot as NSString).resolvingSymlinksInPath
+        let inRoot = PathName.standardized(inputDirectory)
+        let outRoot = PathName.standardized(outputDirectory)
+        let realIn = PathName.resolvingSymlinks(inRoot)
+        let realOut = PathName.resolvingSymlinks(outRoot)
         if realOut == realIn || realOut.hasPrefix(realIn + "/") {
             throw Failure(missing: false, description: "\(outputDirectory): the output directory is inside the input "
                 + "directory \(inputDirectory); its outputs would be read as inputs next run, so write them elsewhere")
@@ -37,14 +38,14 @@ public enum BatchPlan {
         }
         var relative: [String] = []
         while let next = walker.nextObject() as? String {
-            let name = (next as NSString).lastPathComponent
+            let name = PathName.lastComponent(next)
             if name.hasPrefix(".") {
                 walker.skipDescendants()
                 continue
             }
             guard AudioContainer.fromExtension(ofPath: name) != nil else { continue }
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: inRoot + "/" + next, isDirectory: &isDir), !isDir.boolValue
+            var isDir: Bool = false
+            guard FileManager.default.fileExists(atPath: inRoot + "/" + next, isDirectory: &isDir), !isDir
             else { continue }
             relative.append(next)
         }
@@ -52,7 +53,7 @@ public enum BatchPlan {
         return relative.map { path in
             var output = outRoot + "/" + path
             if let container {
-                output = (output as NSString).deletingPathExtension + "." + fileExtension(container)
+                output = PathName.deletingExtension(output) + "." + fileExtension(container)
             }
             return (inRoot + "/" + path, output)
         }

@@ -1,5 +1,5 @@
 import FirAudio
-internal import Foundation
+import FoundationEssentials
 
 /// The machine-readable report of a batch (`--report FILE.jsonl`): one JSON line per job with input,
 /// output, status (done, skipped, failed, not-run; missing in a `--summarize` report), frames, seconds,
@@ -9,16 +9,15 @@ public enum BatchReport {
     /// The report's lines, in the jobs' order.
     public static func lines(_ results: [BatchResult]) -> [String] {
         results.map { r in
-            var object: [String: Any] = [
-                "input": r.input, "output": r.output, "status": r.status.rawValue, "frames": r.frames,
-                "seconds": (r.seconds * 1000).rounded() / 1000, "audio_seconds": (r.audioSeconds * 1000).rounded() / 1000,
-                "error": r.error.map { $0.message as Any } ?? NSNull(),
+            var object: [String: JSONValue] = [
+                "input": .string(r.input), "output": .string(r.output), "status": .string(r.status.rawValue),
+                "frames": .int(r.frames), "seconds": .double((r.seconds * 1000).rounded() / 1000),
+                "audio_seconds": .double((r.audioSeconds * 1000).rounded() / 1000),
+                "error": r.error.map { .string($0.message) } ?? .null,
             ]
-            if let kind = r.error?.kind { object["kind"] = kind.description }
-            if let origin = r.origin { object["origin"] = origin }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-                ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            if let kind = r.error?.kind { object["kind"] = .string(kind.description) }
+            if let origin = r.origin { object["origin"] = .string(origin) }
+            return JSONValue.object(object).text()
         }
     }
 
@@ -33,17 +32,17 @@ public enum BatchReport {
     public static func read(_ path: String) -> [BatchResult] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let input = o["input"] as? String, let output = o["output"] as? String,
-                  let status = (o["status"] as? String).flatMap(BatchResult.Status.init(rawValue:))
+            guard let o = JSONValue.parse(line)?.object,
+                  let input = o["input"]?.string, let output = o["output"]?.string,
+                  let status = o["status"]?.string.flatMap(BatchResult.Status.init(rawValue:))
             else { return nil }
-            let error = (o["error"] as? String).map { message in
-                JobError((o["kind"] as? String).flatMap(JobError.Kind.named) ?? .ioError, message)
+            let error = o["error"]?.string.map { message in
+                JobError(o["kind"]?.string.flatMap(JobError.Kind.named) ?? .ioError, message)
             }
             return BatchResult(
-                input: input, output: output, status: status, frames: o["frames"] as? Int ?? 0,
-                audioSeconds: o["audio_seconds"] as? Double ?? 0, seconds: o["seconds"] as? Double ?? 0, error: error,
-                warnings: [], origin: o["origin"] as? String)
+                input: input, output: output, status: status, frames: o["frames"]?.int ?? 0,
+                audioSeconds: o["audio_seconds"]?.double ?? 0, seconds: o["seconds"]?.double ?? 0, error: error,
+                warnings: [], origin: o["origin"]?.string)
         }
     }
 }

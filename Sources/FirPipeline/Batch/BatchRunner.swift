@@ -1,7 +1,7 @@
 import FirAudio
 import FirCore
-internal import Foundation
 import Synchronization
+import FoundationEssentials
 
 /// Runs a batch's jobs in one process: long files one after another, each with the within-file
 /// parallelism of `process` (every core), then short files side by side, one per worker on a single
@@ -122,7 +122,7 @@ public final class BatchRunner: Sendable {
     private func removeLeftovers() {
         var seen = Set<String>()
         for job in jobs {
-            let directory = (job.output as NSString).deletingLastPathComponent
+            let directory = PathName.directory(of: job.output)
             if seen.insert(directory).inserted {
                 AtomicOutputFile.removeLeftovers(in: directory.isEmpty ? "." : directory)
             }
@@ -203,7 +203,7 @@ public final class BatchRunner: Sendable {
                       !cancelled.load(ordering: .relaxed)
                 else { throw error }
                 settings.onRetry(error, settings.retryPauses[attempt])
-                Thread.sleep(forTimeInterval: settings.retryPauses[attempt])
+                CurrentThread.sleep(seconds: settings.retryPauses[attempt])
                 attempt += 1
             }
         }
@@ -211,12 +211,10 @@ public final class BatchRunner: Sendable {
 
     /// Creates the output's directory and those above it, as the mirrored tree needs.
     private static func makeDirectory(for output: String) throws(JobError) {
-        let directory = (output as NSString).deletingLastPathComponent
+        let directory = PathName.directory(of: output)
         guard !directory.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw JobError(.cannotCreate, "\(directory): cannot create the output directory (\(error.localizedDescription)); "
+        if let code = makeDirectories(directory) {
+            throw JobError(.cannotCreate, "\(directory): cannot create the output directory (\(errnoText(code))); "
                 + "check the permissions of the output tree")
         }
     }

@@ -1,4 +1,3 @@
-internal import Foundation
 
 /// What `firpipe batch --summarize DIR` finds of a batch, every shard merged: for each job of the job
 /// list (``BatchJobList``), done or skipped when a journal holds it as committed and its output is

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import Yams
+import FoundationEssentials
 
 extension ConfigFile {
     /// The `serve.control_socket` a config file names, found even when the file is broken elsewhere
@@ -38,7 +38,7 @@ extension ConfigFile {
             }
             guard inServe, line.hasPrefix("control_socket:") else { continue }
             var value = line.dropFirst("control_socket:".count)
-            if let comment = value.range(of: " #") { value = value[..<comment.lowerBound] }
+            if let comment = value.firstRange(of: " #") { value = value[..<comment.lowerBound] }
             value = value.drop { $0 == " " || $0 == "\t" }
             while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {

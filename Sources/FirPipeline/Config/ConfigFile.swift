@@ -1,5 +1,6 @@
 import FirCore
-internal import Foundation
+import FirAudio
+import FoundationEssentials
 
 /// A decoded, checked `firpipe process --config` file, with the position of every key so that checks
 /// made later (a kernel whose channel count does not fit the input, found when files are opened) can
@@ -69,10 +70,10 @@ public struct ConfigFile: Sendable {
             break
         }
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        do throws(AudioError) {
+            data = Data(try FileSystem.readWholeFile(path, limit: 16 << 20, tooLarge: "too large for a config file"))
         } catch {
-            throw ConfigError(.unreadable, file: path, "cannot read the config file: \(error.localizedDescription)")
+            throw ConfigError(.unreadable, file: path, "cannot read the config file: \(error.message)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let (location, byte) = firstInvalidUTF8(in: data, file: path)

@@ -1,5 +1,4 @@
 internal import Yams
-internal import Foundation
 
 /// Reading the ALSA keys of `serve.stream` (``StreamKey``): which backend, which devices, how many periods.
 extension ConfigReader {
@@ -46,7 +45,7 @@ extension ConfigReader {
                 "\(keyPath) must be an ALSA device name such as hw:1 or plughw:CARD=Device, found \(node.foundDescription)")
         }
         let name = scalar.string
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty,
+        guard !name.trimmingSpaces().isEmpty,
               !name.contains(where: { $0.isNewline || $0 == "\0" })
         else {
             throw ConfigError(

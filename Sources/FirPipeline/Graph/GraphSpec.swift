@@ -1,4 +1,4 @@
-internal import Foundation
+internal import Glibc
 
 /// A processing graph as a config file declares it: named filters and mixers, and a pipeline that
 /// applies them in order. Names are checked against their definitions when the file is read; channel

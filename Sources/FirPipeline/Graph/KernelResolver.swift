@@ -1,6 +1,5 @@
 import FirAudio
 import FirCore
-internal import Foundation
 
 /// Turns a job's filter choice into a ``FilterMatrix`` for the input's channel count and rate: the
 /// kernel forms (`kernel`, `channels`, `--kernel`) directly, a graph through ``GraphCompiler``. Each

@@ -1,4 +1,4 @@
-internal import Foundation
+internal import Glibc
 
 /// One panel of a plot: its place on the page, its value ranges and how values map to points.
 ///
@@ -67,8 +67,8 @@ public enum PlotTicks {
 
     /// A tick's label: "2k" for 2000 on frequency axes, else the shortest of %g.
     public static func label(_ v: Double, kilo: Bool = false) -> String {
-        if kilo, v >= 1000 { return String(format: "%gk", v / 1000) }
-        return String(format: "%g", v)
+        if kilo, v >= 1000 { return String(cFormat: "%gk", v / 1000) }
+        return String(cFormat: "%g", v)
     }
 
     /// The values between the 1st and 99th percentile: a group delay's spikes at the edge of a stop band

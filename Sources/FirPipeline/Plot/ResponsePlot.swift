@@ -1,5 +1,5 @@
 import FirCore
-internal import Foundation
+internal import Glibc
 
 /// The one-page SVG of `firpipe inspect --plot`: the impulse (linear and its envelope in dB), the
 /// magnitude response on a log frequency axis, the unwrapped phase and the group delay, one colour per

@@ -1,5 +1,5 @@
 import FirCore
-internal import Foundation
+internal import Glibc
 
 /// One curve to draw: a kernel channel (or a graph path) with its response.
 public struct PlotChannel: Sendable {

@@ -1,4 +1,3 @@
-internal import Foundation
 
 /// A tiny SVG writer: the few elements a plot needs, numbers with two decimals, text escaped.
 ///
@@ -68,7 +67,7 @@ public struct SVGDocument: Sendable {
 
     /// Two decimals, no exponent, no "-0".
     static func number(_ v: Double) -> String {
-        let s = String(format: "%.2f", v)
+        let s = String(cFormat: "%.2f", v)
         return s == "-0.00" ? "0.00" : s
     }
 

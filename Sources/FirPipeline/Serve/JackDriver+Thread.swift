@@ -1,6 +1,5 @@
 import Dispatch
 import FirCore
-internal import Foundation
 
 extension JackDriver {
     /// Back-off between tries to reach a server that is not there: doubling from the first, up to the last.

@@ -1,8 +1,8 @@
 internal import CJack
 import Dispatch
 import FirCore
-internal import Foundation
 import Synchronization
+internal import Glibc
 
 /// The jack backend of a ``StreamEngine``: JACK's process callback runs the filter step for each period
 /// in place (level 0 inline, later levels on their workers), so with the block equal to the period

@@ -1,6 +1,6 @@
 import FirAudio
 import FirCore
-internal import Foundation
+internal import Glibc
 
 /// A config file checked for `firpipe serve`: its `serve` section, and the filter every stream block or
 /// spool job uses. Loaded at start and again on each reload, on any thread; immutable afterwards.

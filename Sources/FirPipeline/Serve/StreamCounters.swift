@@ -1,6 +1,5 @@
 import FirCore
 import Synchronization
-internal import Foundation
 
 /// What a running stream has done, counted by its stage threads with relaxed atomics (no lock, no
 /// allocation) and read by the status reporter on any thread.

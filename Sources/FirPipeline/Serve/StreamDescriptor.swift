@@ -1,5 +1,5 @@
 import FirAudio
-internal import Foundation
+internal import Glibc
 
 /// A file descriptor a stream reads raw PCM from or writes it to, with the few system calls the stream
 /// stages make, each turning errno into a `JobError` in one place.

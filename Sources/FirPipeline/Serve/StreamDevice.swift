@@ -1,6 +1,6 @@
 import Dispatch
 import FirAudio
-internal import Foundation
+internal import Glibc
 
 /// One side of an ALSA stream: its PCM while it works, and how to open it again when it is lost (a USB
 /// card unplugged), with a back-off between attempts that doubles from 0.25 s up to 8 s.

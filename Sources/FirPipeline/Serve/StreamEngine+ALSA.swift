@@ -1,5 +1,5 @@
 import FirAudio
-internal import Foundation
+internal import Glibc
 
 extension StreamEngine {
     /// The reader thread on an ALSA capture device: one period (one block) per read, the device's clock

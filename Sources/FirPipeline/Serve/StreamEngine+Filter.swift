@@ -1,6 +1,6 @@
 import FirAudio
 import FirCore
-internal import Foundation
+import Dispatch
 
 /// The filter thread's own state: the convolver in use and, during a crossfade, the one going out.
 final class FilterState: @unchecked Sendable {

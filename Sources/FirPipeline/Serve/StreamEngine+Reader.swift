@@ -1,7 +1,6 @@
 import Dispatch
 import FirAudio
 import FirCore
-internal import Foundation
 
 extension StreamEngine {
     /// The reader thread: opens the input, fills blocks of whole frames, and ends the stream at end of

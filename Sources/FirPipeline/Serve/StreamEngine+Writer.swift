@@ -1,5 +1,4 @@
 import FirAudio
-internal import Foundation
 
 extension StreamEngine {
     /// The writer thread: opens the output, writes one block of silence (the latency), then each

@@ -1,9 +1,9 @@
 import Dispatch
 import FirAudio
 import FirCore
-internal import Foundation
 import Logging
 import Synchronization
+internal import Glibc
 
 /// A running stream: raw PCM from a pipe or an ALSA capture device, through a ``StreamGraph``, to a pipe
 /// or an ALSA playback device, block by block. Three threads joined by bounded queues: the reader (waits

@@ -1,6 +1,6 @@
 import FirAudio
-internal import Foundation
 import Logging
+import FoundationEssentials
 
 extension Spool {
     /// Removes the temporary files that ``AtomicOutputFile`` left in `directory` when a run was killed

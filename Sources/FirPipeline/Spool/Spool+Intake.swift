@@ -1,4 +1,4 @@
-internal import Foundation
+import FirCore
 import Logging
 
 extension Spool {
@@ -35,7 +35,7 @@ extension Spool {
                 trouble.clear("watch")
             } catch {
                 trouble.report("watch", "spool inbox watch failed; relying on rescans", error)
-                Thread.sleep(forTimeInterval: tick)  // pacing only: rescans carry on meanwhile
+                CurrentThread.sleep(seconds: tick)  // pacing only: rescans carry on meanwhile
                 continue
             }
             let taken = takenNames()

@@ -1,6 +1,5 @@
 import FirAudio
 import FirCore
-internal import Foundation
 import Logging
 
 extension Spool {
@@ -107,7 +106,7 @@ extension Spool {
         }
         let seconds = (ContinuousClock.now - began) / .seconds(1)
         var details = metadata
-        details["seconds"] = "\(String(format: "%.3f", seconds))"
+        details["seconds"] = "\(String(cFormat: "%.3f", seconds))"
         if summary.clippedSamples > 0 { details["clipped_samples"] = "\(summary.clippedSamples)" }
         if summary.nonFiniteSamples > 0 {
             details["non_finite_samples"] = "\(summary.nonFiniteSamples)"

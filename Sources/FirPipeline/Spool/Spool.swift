@@ -1,8 +1,9 @@
 import FirAudio
 import FirCore
-internal import Foundation
 import Logging
 import Synchronization
+import Dispatch
+import FoundationEssentials
 
 /// How many files a spool holds at each stage, for the daemon's status.
 public struct SpoolCounts: Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 (FIPS 180-4) of a config file's bytes, as `sha256sum` prints it, so that `firpipe status`
 /// can say which version of the config is running. Written out here because the only packaged

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The client side of the control socket, for `firpipe status` and `firpipe reload`: one command, one
 /// reply, with errors that say what to check.

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// One client of the control socket, as the event loop (``ControlLoop``) moves it along: read one
 /// command line, wait for the handler, write the reply, then read what the client still sends until
@@ -84,7 +84,7 @@ final class ControlConnection {
         }
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
         phase = .handling
-        return .command(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+        return .command(String(String(decoding: line, as: UTF8.self).trimmingSpaces()))
     }
 
     /// Starts sending `text` and a newline; the client has ``timeout`` to take it.

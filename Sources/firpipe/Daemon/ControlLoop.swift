@@ -1,7 +1,8 @@
 import FirAudio
 import FirCore
-import Foundation
 import Synchronization
+import Dispatch
+import Glibc
 
 /// The control socket's event loop: one poll over the listener, every client, the stop signal and the
 /// handlers' finished replies. No client can block it, since every socket is non-blocking and every
@@ -195,7 +196,7 @@ final class ControlLoop: @unchecked Sendable {
         }
         guard errno == ENOENT else { return }
         do throws(DaemonError) {
-            try ControlSocket.makeDirectory((path as NSString).deletingLastPathComponent)
+            try ControlSocket.makeDirectory(PathName.directory(of: path))
             bound = try ControlSocket.bind(address)
             reported.remove("rebind")
             log("control socket \(path) was removed; bound it again")

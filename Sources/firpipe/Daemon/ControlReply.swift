@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The reply to a control command that acts (`reload`), and to a command the socket cannot take:
 /// `{"ok":true,…}` or `{"ok":false,"error":"…"}`. `status` replies with a ``DaemonStatus`` instead.

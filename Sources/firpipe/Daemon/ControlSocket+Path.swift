@@ -1,4 +1,5 @@
-import Foundation
+import FirAudio
+import Glibc
 
 /// Preparing the control socket's path: its directory, and whatever an earlier daemon left there.
 extension ControlSocket {
@@ -15,7 +16,7 @@ extension ControlSocket {
             }
             return
         }
-        try makeDirectory((directory as NSString).deletingLastPathComponent)
+        try makeDirectory(PathName.directory(of: directory))
         do throws(DaemonError) {
             try posixCall({ code in
                 DaemonError(

@@ -1,8 +1,9 @@
 import FirAudio
 import FirCore
 import FirPipeline
-import Foundation
 import Synchronization
+import Dispatch
+import Glibc
 
 /// The daemon's control socket: a unix stream socket that answers one command a connection
 /// (`status`, `reload`) with one line of JSON, for `firpipe status` and `firpipe reload`.
@@ -53,7 +54,7 @@ final class ControlSocket: Sendable {
         handler: @escaping Handler
     ) throws(DaemonError) {
         let address = try UnixSocketAddress(path: path)
-        try Self.makeDirectory((path as NSString).deletingLastPathComponent)
+        try Self.makeDirectory(PathName.directory(of: path))
         try Self.removeStaleSocket(at: address)
         let bound = try Self.bind(address)
         let stopSignal: WakePipe, loop: ControlLoop

@@ -1,5 +1,5 @@
 import FirAudio
-import Foundation
+import Glibc
 
 /// A failure of the daemon's own plumbing (sockets, notification, metrics files) that a user or an
 /// administrator can cause or fix, with a kind the executable turns into a sysexits code.

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// What `firpipe status` shows and the metrics file exports: a snapshot of the daemon, filled in by the
 /// daemon from its counters and encoded as one line of JSON with sorted snake_case keys.

@@ -1,5 +1,5 @@
 import FirAudio
-import Foundation
+import Glibc
 
 /// The daemon's counters as a Prometheus text-format file (for node_exporter's textfile collector),
 /// replaced whole every metrics interval: written under a temporary name in the same directory, then
@@ -136,7 +136,7 @@ struct MetricsFile: Sendable {
 
     /// A label value with backslash, double quote and newline escaped, as the format requires.
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+            .replacing("\n", with: "\\n")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Per-stage CPU load for `firpipe status` and the metrics: the stage threads publish their own
 /// cumulative CPU time (CLOCK_THREAD_CPUTIME_ID, see `StreamCounters`), and the status builder turns two

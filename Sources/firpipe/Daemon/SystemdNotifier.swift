@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// Tells systemd how the service is doing, as sd_notify(3) does: `KEY=VALUE` lines in one datagram to the
 /// AF_UNIX socket named by `NOTIFY_SOCKET`. Without that variable (not started by systemd, or a unit
@@ -37,8 +38,8 @@ final class SystemdNotifier: Sendable {
     func notify(_ fields: [(String, String)]) -> Bool {
         guard let socket, let address, !fields.isEmpty else { return false }
         let lines = fields.map { key, value in
-            precondition(!key.isEmpty && !key.contains("=") && !key.contains("\n"), "bad sd_notify key \(key)")
-            return key + "=" + value.replacingOccurrences(of: "\n", with: " ")
+            precondition(!key.isEmpty && !key.contains("=" as Character) && !key.contains("\n" as Character), "bad sd_notify key \(key)")
+            return key + "=" + value.replacing("\n", with: " ")
         }
         return socket.sendDatagram(Array(lines.joined(separator: "\n").utf8), to: address)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// One AF_UNIX socket descriptor, closed when the last reference goes. Every socket call of the daemon's
 /// notifier, control socket and client goes through here, so each failure becomes a `DaemonError` that

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// An AF_UNIX socket address: a file-system path, or an abstract name (Linux only), which systemd's
 /// `NOTIFY_SOCKET` writes with a leading "@" and the kernel takes with a leading NUL byte.

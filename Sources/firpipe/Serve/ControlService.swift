@@ -1,7 +1,7 @@
 import FirPipeline
-import Foundation
 import Logging
 import ServiceLifecycle
+import FoundationEssentials
 
 /// The control socket as a service: answers `status` and `reload` on its own thread until shutdown,
 /// then removes the socket file.

@@ -1,5 +1,4 @@
 import FirPipeline
-import Foundation
 import Synchronization
 
 extension Daemon {
@@ -59,7 +58,7 @@ extension Daemon {
 
     /// The control socket's commands: `status` and `reload`, each answered with one line of JSON.
     func answer(_ command: String) -> String {
-        switch command.trimmingCharacters(in: .whitespaces) {
+        switch command.trimmingSpaces() {
         case "status":
             return status().json
         case "reload":

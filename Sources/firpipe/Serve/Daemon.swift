@@ -2,9 +2,9 @@ import Dispatch
 import FirAudio
 import FirCore
 import FirPipeline
-import Foundation
 import Logging
 import Synchronization
+import FoundationEssentials
 
 /// The daemon's state shared by its services: the config in force, the stream engine or spool, the
 /// life-cycle state, and the reload logic. Methods may be called from any thread; reloads run one at a

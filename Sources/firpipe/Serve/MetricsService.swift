@@ -1,4 +1,3 @@
-import Foundation
 import ServiceLifecycle
 
 /// Writes the Prometheus metrics file every interval, and once more at shutdown.

@@ -1,10 +1,12 @@
 import ArgumentParser
 import FirCore
 import FirPipeline
-import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import Dispatch
+import Glibc
+import FoundationEssentials
 
 /// `firpipe serve --config FILE`: the daemon. Streams raw PCM through the config's filter, or watches a
 /// spool directory, until stopped; reloads on SIGHUP.
@@ -110,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         let status = "streaming \(channels) at \(stream.sampleRate) Hz, latency \(latency) samples"
         let devices = stream.alsa == nil ? "" : " on ALSA (\(stream.deviceSummary))"
         let what = stream.backend == .jack ? "JACK client \(stream.jack.clientName ?? "")" : stream.format.rawValue
-        let line = "streaming \(channels) \(what) at \(stream.sampleRate) Hz\(devices), latency \(latency) samples (\(String(format: "%.2f", ms)) ms), config \(serve.file.path)"
+        let line = "streaming \(channels) \(what) at \(stream.sampleRate) Hz\(devices), latency \(latency) samples (\(String(cFormat: "%.2f", ms)) ms), config \(serve.file.path)"
         // Logged once the signal handlers are in place (the group installs them before any service runs).
         let work = StreamService(daemon: daemon, engine: engine, onReady: {
             logger.info("\(line)")

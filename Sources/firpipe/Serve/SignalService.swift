@@ -1,8 +1,8 @@
-import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+import Glibc
 
 /// Handles the daemon's signals: SIGHUP reloads the config; the first SIGTERM or SIGINT asks the group
 /// for a graceful shutdown, and a second one exits at once.

@@ -1,6 +1,5 @@
 import FirCore
 import FirPipeline
-import Foundation
 import Logging
 import ServiceLifecycle
 

@@ -1,4 +1,3 @@
-import Foundation
 import ServiceLifecycle
 
 /// Pings systemd's watchdog at half of `WatchdogSec=`, but only while the audio path shows signs of

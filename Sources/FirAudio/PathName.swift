@@ -1,0 +1,68 @@
+internal import Glibc
+
+/// The parts of a path, by text alone, as NSString's path methods give them (those live in the classic
+/// Foundation that links ICU into the binary). Pure functions; any thread.
+public enum PathName {
+    /// `path` without its last component: "/a/b" → "/a", "/a" → "/", "b" → "", "/a/b/" → "/a".
+    public static func directory(of path: String) -> String {
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        let head = withoutTrailingSlashes(String(trimmed[..<slash]))
+        return head.isEmpty ? "/" : head
+    }
+
+    /// The last component: "/a/b.wav" → "b.wav", "/a/b/" → "b", "/" → "/".
+    public static func lastComponent(_ path: String) -> String {
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        let name = String(trimmed[trimmed.index(after: slash)...])
+        return name.isEmpty ? trimmed : name
+    }
+
+    /// The last component's extension without the dot ("" when none; a leading dot names a hidden file).
+    public static func fileExtension(_ path: String) -> String {
+        let name = lastComponent(path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+
+    /// `path` without the last component's extension: "a/b.wav" → "a/b".
+    public static func deletingExtension(_ path: String) -> String {
+        let ext = fileExtension(path)
+        let trimmed = withoutTrailingSlashes(path)
+        return ext.isEmpty ? trimmed : String(trimmed.dropLast(ext.count + 1))
+    }
+
+    /// `path` with "//" and "." removed and ".." taken back where the text allows ("/a/./b/../c/" →
+    /// "/a/c"; a relative path keeps its leading ".."): one spelling per place, for comparing paths.
+    public static func standardized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == ".." && absolute {
+                continue  // "/.." is "/"
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// `path` with every symbolic link resolved (realpath(3)); the standardized path when it does not
+    /// exist or cannot be resolved.
+    public static func resolvingSymlinks(_ path: String) -> String {
+        let resolved = PlatformPath.withCString(path) { realpath($0, nil) }
+        guard let resolved else { return standardized(path) }
+        defer { free(resolved) }
+        return PlatformPath.string(fromCString: resolved)
+    }
+
+    private static func withoutTrailingSlashes(_ path: String) -> String {
+        var text = Substring(path)
+        while text.count > 1 && text.hasSuffix("/") { text = text.dropLast() }
+        return String(text)
+    }
+}
