@@ -32,6 +32,7 @@ import Testing
 
     @Test(arguments: resolutions) func plainScalarResolution(text: String, tag: String) {
         #expect(YAMLTag.resolved(plain: text) == tag)
+        #expect(YAMLTag.isNull(plain: text) == (tag == YAMLTag.null))
     }
 
     @Test func onlyPlainScalarsAreResolvedAndWrittenTagsWin() throws {

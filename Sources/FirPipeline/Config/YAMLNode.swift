@@ -114,7 +114,8 @@ enum YAMLNode: Hashable, Sendable {
 
     /// An empty value, `~` or `null` written without quotes, or a value tagged `!!null`.
     var isNull: Bool {
-        scalar?.resolvedTag == YAMLTag.null
+        guard let scalar else { return false }
+        return scalar.tag.map { $0 == YAMLTag.null } ?? (scalar.style == .plain && YAMLTag.isNull(plain: scalar.string))
     }
 
     /// What a user sees in their file, for "found …" in messages.

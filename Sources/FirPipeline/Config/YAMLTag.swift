@@ -37,6 +37,12 @@ enum YAMLTag {
         return str
     }
 
+    /// Whether `resolved(plain: text)` is null, without resolving: no null form has an earlier tag's form.
+    /// The reader asks this of every value, so it is kept to one set lookup.
+    static func isNull(plain text: String) -> Bool {
+        nulls.contains(text)
+    }
+
     private typealias Text = ArraySlice<Unicode.Scalar>
 
     /// Binary `0b1010`, octal `017` or `0o17`, decimal `1_000`, hex `0x1F`, or base 60 `1:30:00`, signed.
