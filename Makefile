@@ -15,11 +15,11 @@ BIN = .build/static/release/firpipe
 # Installs the C libraries when pkg-config cannot find them (JACK's with its server and test client), systemd when systemd-analyze is missing
 # (the unit-file tests run it) and Chromium when it is missing (the plot test renders an SVG in it;
 # Debian's package, about a minute to install); needs root, as on CI.
-DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev libasound2-dev pkg-config
+DEB_LIBS = libfftw3-dev libsndfile1-dev libsoxr-dev libasound2-dev libyaml-dev pkg-config
 # The jack backend's library, and the dummy-driver server and Python client its tests (ServeJackTests) run.
 DEB_JACK = jackd2 libjack-jackd2-dev python3-jack-client
 deps:
-	@pkg-config --exists fftw3f sndfile soxr alsa 2>/dev/null || { \
+	@pkg-config --exists fftw3f sndfile soxr alsa yaml-0.1 2>/dev/null || { \
 	  echo "installing $(DEB_LIBS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_LIBS); }
 	@command -v systemd-analyze >/dev/null 2>&1 || { \

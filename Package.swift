@@ -9,7 +9,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -24,6 +23,8 @@ let package = Package(
             name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(
             name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
+        .systemLibrary(
+            name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
@@ -34,12 +35,11 @@ let package = Package(
         .target(name: "FirCore", dependencies: ["CFFTW", "CSystem"]),
         // Audio files and kernels over libsndfile; kernels resampled with libsoxr; sound cards over alsa-lib.
         .target(name: "FirAudio", dependencies: ["CSndFile", "CSoxr", "CALSA", "CSystem"]),
-        // Stages, jobs and the YAML config; the stream daemon's JACK backend.
+        // Stages, jobs and the YAML config (parsed by libyaml); the stream daemon's JACK backend.
         .target(
             name: "FirPipeline",
             dependencies: [
-                "FirCore", "FirAudio", "CJack",
-                .product(name: "Yams", package: "Yams"),
+                "FirCore", "FirAudio", "CJack", "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The command-line program and the daemon shell (graceful shutdown and signals through
@@ -66,12 +66,12 @@ let package = Package(
                 "FirPipeline", "FirAudio", "FirCore", "FirTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Yams to parse the Kubernetes manifest of deploy/ (DeployFilesTests); the service test kit for the
-        // in-process graceful-shutdown tests.
+        // FirPipeline's YAML reader for the Kubernetes manifest of deploy/ (DeployFilesTests); the service test
+        // kit for the in-process graceful-shutdown tests.
         .testTarget(
             name: "FirpipeTests",
             dependencies: [
-                "firpipe", "FirCore", "FirAudio", "FirTestSupport", .product(name: "Yams", package: "Yams"),
+                "firpipe", "FirCore", "FirAudio", "FirPipeline", "FirTestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
     ],

@@ -1,6 +1,6 @@
 import FirCore
 import FirAudio
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// A measured ``CostModel`` kept beside the FFTW wisdom, so every run plans with this machine's figures.
 public struct CostModelStore: Sendable {

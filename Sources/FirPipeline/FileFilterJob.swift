@@ -1,7 +1,7 @@
 import FirAudio
 import FirCore
 import Synchronization
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// A batch run: one audio file through per-channel FIR filters into another, via three stages
 /// (reader → convolvers → writer) joined by bounded queues, so reading, computing and writing overlap

@@ -1,6 +1,6 @@
 import Dispatch
 import FirCore
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// `firpipe find`: every place a short template occurs in a recording, by normalized cross-correlation
 /// (``TemplateMatcher``).

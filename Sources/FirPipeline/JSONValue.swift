@@ -1,4 +1,4 @@
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// A JSON value of any shape, for the reports and lists firpipe reads and writes line by line (batch
 /// reports, JSON-Lines manifests, `inspect --json`). JSONEncoder and JSONDecoder do the text; this

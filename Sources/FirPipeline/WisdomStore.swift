@@ -1,7 +1,7 @@
 import FirCore
 import FirAudio
 internal import Glibc
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// Where FFTW's wisdom lives between runs: `$XDG_CACHE_HOME/firpipe/fftw3f.wisdom`, or
 /// `~/.cache/firpipe/fftw3f.wisdom`. Loading a missing or unreadable file, or failing to save (a

@@ -19,8 +19,8 @@ import Testing
         #expect(error?.message.contains("'*n3'") == true, "\(String(describing: error))")
     }
 
-    /// Yams hashed every key to find duplicates, so a key that is a deep alias cost 10^depth steps even
-    /// without a duplicate (depth 7: 32 s).
+    /// A composer that hashes every key to find duplicates pays 10^depth steps for a key that is a deep
+    /// alias, even without a duplicate (depth 7 took 32 s).
     @Test func aliasBombAsAKeyIsRefusedQuickly() throws {
         let yaml = YAMLFixtures.aliasBomb(depth: 9, tail: "? *n8\n: 1")
         let start = ContinuousClock.now
@@ -30,7 +30,7 @@ import Testing
     }
 
     /// Finding the duplicate in 50,000 filters took 12 s (`check`): the error path composed the text again
-    /// and every key was hashed through Yams' regular-expression tag resolver.
+    /// and every key was hashed through a regular-expression tag resolver.
     @Test func duplicateKeyInAHugeMappingIsFoundQuickly() throws {
         let entries = (0..<50_000).map { "  f\($0): {type: gain, gain_db: 0}" }
         let yaml = (["filters:"] + entries + ["  f5: {type: gain}"]).joined(separator: "\n") + "\n"

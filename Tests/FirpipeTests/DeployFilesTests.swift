@@ -1,7 +1,7 @@
+@testable import FirPipeline
 import FirTestSupport
 import Foundation
 import Testing
-import Yams
 
 /// The deployment files of `deploy/`: the Kubernetes Indexed Job has what such a Job needs and agrees
 /// with firpipe's `--shards`; the Slurm array script is valid shell and runs `firpipe batch`. (The Slurm
@@ -14,27 +14,26 @@ import Yams
     func kubernetesIndexedJob() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/kubernetes/firpipe-indexed-job.yaml"),
                               encoding: .utf8)
-        let documents = try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
-        let job = try #require(documents.first { $0["kind"] as? String == "Job" })
-        let claim = try #require(documents.first { $0["kind"] as? String == "PersistentVolumeClaim" })
-        #expect(job["apiVersion"] as? String == "batch/v1")
-        let spec = try #require(job["spec"] as? [String: Any])
-        #expect(spec["completionMode"] as? String == "Indexed")
-        let completions = try #require(spec["completions"] as? Int)
-        #expect(spec["parallelism"] as? Int == completions)
-        let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
-        #expect(["Never", "OnFailure"].contains(pod["restartPolicy"] as? String))
-        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
-        let args = try #require(container["args"] as? [String])
+        let documents = try YAMLDocument.composeAll(text, file: "firpipe-indexed-job.yaml")
+        let job = try #require(documents.first { $0["kind"]?.text == "Job" })
+        let claim = try #require(documents.first { $0["kind"]?.text == "PersistentVolumeClaim" })
+        #expect(job["apiVersion"]?.text == "batch/v1")
+        let spec = try #require(job["spec"])
+        #expect(spec["completionMode"]?.text == "Indexed")
+        let completions = try #require(spec["completions"]?.integer)
+        #expect(spec["parallelism"]?.integer == completions)
+        let pod = try #require(spec["template"]?["spec"])
+        #expect(["Never", "OnFailure"].contains(pod["restartPolicy"]?.text))
+        let container = try #require(pod["containers"]?.items.first)
+        let args = try #require(container["args"]).items.map { try #require($0.text) }
         #expect(args.first == "batch")
         let shards = try #require(args.firstIndex(of: "--shards"))
         #expect(args[shards + 1] == String(completions), "--shards must equal completions")
-        let mounts = try #require(container["volumeMounts"] as? [[String: Any]])
-        let volumes = try #require(pod["volumes"] as? [[String: Any]])
-        let volume = try #require(volumes.first { $0["name"] as? String == mounts.first?["name"] as? String })
-        let claimName = (volume["persistentVolumeClaim"] as? [String: Any])?["claimName"] as? String
-        #expect(claimName == (claim["metadata"] as? [String: Any])?["name"] as? String)
-        let modes = (claim["spec"] as? [String: Any])?["accessModes"] as? [String]
+        let mount = try #require(container["volumeMounts"]?.items.first)
+        let volumes = try #require(pod["volumes"]?.items)
+        let volume = try #require(volumes.first { $0["name"]?.text == mount["name"]?.text })
+        #expect(volume["persistentVolumeClaim"]?["claimName"]?.text == claim["metadata"]?["name"]?.text)
+        let modes = claim["spec"]?["accessModes"]?.items.map(\.text)
         #expect(modes == ["ReadWriteMany"], "every pod mounts the data")
     }
 
@@ -47,5 +46,29 @@ import Yams
         #expect(text.contains("#SBATCH") && text.contains(" batch \"$IN_DIR\" \"$OUT_DIR\""))
         let usage = try FirpipeBinary.run([path], executable: "/bin/bash")
         #expect(usage.status == 64 && usage.stderr.contains("usage"))
+    }
+}
+
+/// The manifest's values as Kubernetes reads them: a string must be one in YAML (`"4"`, not `4`), an
+/// integer an int.
+extension YAMLNode {
+    /// A mapping's value for `key`; nil when absent or when this is not a mapping.
+    fileprivate subscript(key: String) -> YAMLNode? {
+        guard case .mapping(let mapping) = self else { return nil }
+        return mapping[key]
+    }
+
+    fileprivate var text: String? {
+        scalar.flatMap { $0.resolvedTag == YAMLTag.str ? $0.string : nil }
+    }
+
+    fileprivate var integer: Int? {
+        scalar.flatMap { $0.resolvedTag == YAMLTag.int ? Int($0.string) : nil }
+    }
+
+    /// A list's items; empty when this is not a list.
+    fileprivate var items: [YAMLNode] {
+        guard case .sequence(let sequence) = self else { return [] }
+        return Array(sequence)
     }
 }

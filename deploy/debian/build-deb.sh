@@ -67,7 +67,6 @@ cp -R "$repo/Config" "$doc/examples"
 install -m644 "$here/copyright" "$doc/copyright"
 gzip -9n < "$here/changelog" > "$doc/changelog.gz"
 install -d "$root/etc/firpipe"
-install -D -m644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/firpipe"
 
 find "$root" -type d -exec chmod 755 {} +
 find "$root" -type f ! -path "$root/usr/bin/*" -exec chmod 644 {} +

@@ -1,5 +1,5 @@
 import FirAudio
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// Every job of a batch, whole and unsharded, written beside the journal when a run starts
 /// (`.firpipe-batch-jobs.jsonl`): one JSON line per job with its input, output, job key, audio

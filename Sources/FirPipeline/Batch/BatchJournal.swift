@@ -1,7 +1,7 @@
 import FirAudio
 import Synchronization
 internal import Glibc
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// The batch's record of committed jobs, one JSON line each, appended after the job's output was
 /// renamed into place (and its directory synced), then fsynced. A re-run skips a job when the journal

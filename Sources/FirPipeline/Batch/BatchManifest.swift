@@ -1,5 +1,5 @@
 import FirAudio
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// A batch's job list from a file: CSV with a header row, or JSON Lines, one job a row: `input`,
 /// `output`, and optionally `kernel`, `config` (a YAML config for that job) and `gain_db`. Relative paths

@@ -1,6 +1,6 @@
 import FirAudio
 internal import Glibc
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// The jobs of a directory batch: every audio file under the input directory (recursively, by
 /// extension, hidden files and directories left out), each to the same relative path under the output
@@ -33,22 +33,10 @@ public enum BatchPlan {
             throw Failure(missing: false, description: "\(outputDirectory): the output directory is inside the input "
                 + "directory \(inputDirectory); its outputs would be read as inputs next run, so write them elsewhere")
         }
-        guard let walker = FileManager.default.enumerator(atPath: inRoot) else {
+        guard var relative = visibleFiles(under: inRoot) else {
             throw Failure(missing: true, description: "\(inputDirectory): cannot be listed; check its permissions")
         }
-        var relative: [String] = []
-        while let next = walker.nextObject() as? String {
-            let name = PathName.lastComponent(next)
-            if name.hasPrefix(".") {
-                walker.skipDescendants()
-                continue
-            }
-            guard AudioContainer.fromExtension(ofPath: name) != nil else { continue }
-            var isDir: Bool = false
-            guard FileManager.default.fileExists(atPath: inRoot + "/" + next, isDirectory: &isDir), !isDir
-            else { continue }
-            relative.append(next)
-        }
+        relative.removeAll { AudioContainer.fromExtension(ofPath: PathName.lastComponent($0)) == nil }
         relative.sort()
         return relative.map { path in
             var output = outRoot + "/" + path
@@ -57,6 +45,41 @@ public enum BatchPlan {
             }
             return (inRoot + "/" + path, output)
         }
+    }
+
+    /// The paths, relative to `root`, of the files under it whose names and directories are not hidden
+    /// (a leading dot), descending into directories but not into links to them (a link to a file counts
+    /// as the file); nil when `root` itself cannot be listed. Subdirectories that cannot be listed are
+    /// passed over.
+    static func visibleFiles(under root: String) -> [String]? {
+        guard let first = PlatformPath.withCString(root, { opendir($0) }) else { return nil }
+        closedir(first)
+        var found: [String] = []
+        // Directories still to list, by their prefix; opened one at a time, so a wide tree never holds
+        // more than one descriptor.
+        var pending = [""]
+        while let prefix = pending.popLast() {
+            guard let stream = PlatformPath.withCString(root + "/" + prefix, { opendir($0) }) else { continue }
+            defer { closedir(stream) }
+            while let entry = readdir(stream) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    PlatformPath.string(fromCString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                }
+                guard !name.hasPrefix(".") else { continue }  // hidden, and "." and ".."
+                let path = prefix + name
+                var status = stat()
+                guard PlatformPath.withCString(root + "/" + path, { lstat($0, &status) }) == 0 else { continue }
+                if status.st_mode & S_IFMT == S_IFDIR {
+                    pending.append(path + "/")
+                } else if status.st_mode & S_IFMT != S_IFLNK
+                    || (PlatformPath.withCString(root + "/" + path, { stat($0, &status) }) == 0
+                        && status.st_mode & S_IFMT != S_IFDIR)
+                {
+                    found.append(path)
+                }
+            }
+        }
+        return found
     }
 
     /// The file name extension for a container.

@@ -1,5 +1,5 @@
 import FirAudio
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// The machine-readable report of a batch (`--report FILE.jsonl`): one JSON line per job with input,
 /// output, status (done, skipped, failed, not-run; missing in a `--summarize` report), frames, seconds,

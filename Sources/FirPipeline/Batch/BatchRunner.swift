@@ -1,7 +1,7 @@
 import FirAudio
 import FirCore
 import Synchronization
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// Runs a batch's jobs in one process: long files one after another, each with the within-file
 /// parallelism of `process` (every core), then short files side by side, one per worker on a single

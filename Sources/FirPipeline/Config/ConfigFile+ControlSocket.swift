@@ -1,5 +1,4 @@
-internal import Yams
-import FoundationEssentials
+internal import FoundationEssentials
 
 extension ConfigFile {
     /// The `serve.control_socket` a config file names, found even when the file is broken elsewhere
@@ -18,7 +17,7 @@ extension ConfigFile {
     }
 
     private static func fromTree(_ text: String) -> String? {
-        guard let root = try? Yams.compose(yaml: text),
+        guard let root = try? YAMLDocument.compose(text, file: "").root,
             case .mapping(let top) = root, case .mapping(let serve)? = top["serve"],
             case .scalar(let socket)? = serve["control_socket"]
         else { return nil }

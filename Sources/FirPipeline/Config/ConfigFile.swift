@@ -1,6 +1,6 @@
 import FirCore
 import FirAudio
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// A decoded, checked `firpipe process --config` file, with the position of every key so that checks
 /// made later (a kernel whose channel count does not fit the input, found when files are opened) can

@@ -1,11 +1,10 @@
-internal import Yams
 
 /// Reading the ALSA keys of `serve.stream` (``StreamKey``): which backend, which devices, how many periods.
 extension ConfigReader {
     /// The devices of a stream as its keys give them, or nil for another backend. `values` holds the
     /// value node of every key given, for the errors' positions.
     func alsaDevices(
-        _ devices: ALSAStreamDevices, backend: StreamBackend, values: [StreamKey: Node], stream: Node
+        _ devices: ALSAStreamDevices, backend: StreamBackend, values: [StreamKey: YAMLNode], stream: YAMLNode
     ) throws(ConfigError) -> ALSAStreamDevices? {
         let deviceKeys: [StreamKey] = [.captureDevice, .playbackDevice, .periods]
         switch backend {
@@ -38,7 +37,7 @@ extension ConfigReader {
 
     /// An ALSA PCM name: a non-empty string on one line (`hw:1,0`, `plughw:CARD=Device`, `default`, an
     /// asoundrc's own name). Whether the configuration defines it is ``ServeConfig``'s check.
-    func deviceName(_ node: Node, _ keyPath: String) throws(ConfigError) -> String {
+    func deviceName(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node, !node.isNull else {
             throw ConfigError(
                 .wrongType, at: location(of: node),

@@ -1,9 +1,7 @@
-internal import Yams
-
 /// Reading the JACK keys of `serve.stream`, and refusing a key of another backend than the one chosen.
 extension ConfigReader {
     /// A JACK client name: JACK refuses empty names, and names longer than `jack_client_name_size()`.
-    func jackName(_ node: Node, _ keyPath: String) throws(ConfigError) -> String {
+    func jackName(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node, !node.isNull, !scalar.string.isEmpty else {
             throw ConfigError(
                 .wrongType, at: location(of: node), "\(keyPath) must be a name such as 'firpipe', found \(node.foundDescription)")
@@ -17,7 +15,7 @@ extension ConfigReader {
     }
 
     /// A list of full JACK port names (`client:port`).
-    func portNames(_ node: Node, _ keyPath: String) throws(ConfigError) -> [String] {
+    func portNames(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> [String] {
         let items = try sequence(node, keyPath, example: "[system:capture_1, system:capture_2]")
         var names: [String] = []
         for item in items {
@@ -33,7 +31,7 @@ extension ConfigReader {
 
     /// A key of the other backend is a mistake worth saying, not a setting to ignore.
     func checkBackendKeys(
-        _ backend: StreamBackend, pipeKeys: [(StreamKey, Node)], jackKeys: [(StreamKey, Node)]
+        _ backend: StreamBackend, pipeKeys: [(StreamKey, YAMLNode)], jackKeys: [(StreamKey, YAMLNode)]
     ) throws(ConfigError) {
         if backend == .jack, let (key, node) = pipeKeys.first(where: { $0.0 != .format }) {
             throw ConfigError(

@@ -1,5 +1,3 @@
-internal import Yams
-
 /// The keys of one entry of `filters`; which are allowed depends on its `type`.
 enum FilterKey: String, CaseIterable {
     case type, kernel, channel
@@ -52,7 +50,7 @@ extension ConfigReader {
     /// The most channels a mixer may take or make.
     static let channelLimit = 1024
 
-    mutating func filters(_ node: Node) throws(ConfigError) -> [String: FilterDefinition] {
+    mutating func filters(_ node: YAMLNode) throws(ConfigError) -> [String: FilterDefinition] {
         let mapping = try self.mapping(node, "filters", example: "room: {type: convolution, kernel: room.wav}")
         var filters: [String: FilterDefinition] = [:]
         for (keyNode, value) in mapping {
@@ -64,9 +62,9 @@ extension ConfigReader {
         return filters
     }
 
-    private mutating func filter(_ node: Node, _ entryPath: String) throws(ConfigError) -> FilterDefinition {
+    private mutating func filter(_ node: YAMLNode, _ entryPath: String) throws(ConfigError) -> FilterDefinition {
         let mapping = try self.mapping(node, entryPath, example: "type: convolution")
-        guard let typeNode = mapping[Node("type")] else {
+        guard let typeNode = mapping["type"] else {
             throw ConfigError(
                 .missingValue, at: location(of: node),
                 "\(entryPath) has no type; add 'type: convolution', 'type: gain' or 'type: delay'")
@@ -125,7 +123,7 @@ extension ConfigReader {
         }
     }
 
-    mutating func mixers(_ node: Node) throws(ConfigError) -> [String: MixerDefinition] {
+    mutating func mixers(_ node: YAMLNode) throws(ConfigError) -> [String: MixerDefinition] {
         let mapping = try self.mapping(
             node, "mixers", example: "to_stereo: {channels: {in: 1, out: 2}, mapping: [...]}")
         var mixers: [String: MixerDefinition] = [:]
@@ -138,10 +136,10 @@ extension ConfigReader {
         return mixers
     }
 
-    private mutating func mixer(_ node: Node, _ entryPath: String) throws(ConfigError) -> MixerDefinition {
+    private mutating func mixer(_ node: YAMLNode, _ entryPath: String) throws(ConfigError) -> MixerDefinition {
         let mapping = try self.mapping(node, entryPath, example: "channels: {in: 2, out: 2}")
         var counts: (inputs: Int, outputs: Int)?
-        var mappingNode: Node?
+        var mappingNode: YAMLNode?
         for (keyNode, value) in mapping {
             let key: MixerKey = try name(of: keyNode, in: entryPath)
             let keyPath = "\(entryPath).\(key.rawValue)"
@@ -162,7 +160,7 @@ extension ConfigReader {
         return MixerDefinition(inputs: counts.inputs, outputs: counts.outputs, sources: sources)
     }
 
-    private mutating func mixerChannels(_ node: Node, _ keyPath: String) throws(ConfigError) -> (Int, Int) {
+    private mutating func mixerChannels(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> (Int, Int) {
         let mapping = try self.mapping(node, keyPath, example: "{in: 2, out: 4}")
         var inputs: Int?, outputs: Int?
         for (keyNode, value) in mapping {
@@ -180,7 +178,7 @@ extension ConfigReader {
     }
 
     private mutating func mixerMapping(
-        _ node: Node, _ keyPath: String, counts: (inputs: Int, outputs: Int), into sources: inout [[MixerSource]]
+        _ node: YAMLNode, _ keyPath: String, counts: (inputs: Int, outputs: Int), into sources: inout [[MixerSource]]
     ) throws(ConfigError) {
         let entries = try sequence(node, keyPath, example: "- {dest: 0, sources: [{channel: 0}]}")
         var seen: [Int: Int] = [:]
@@ -222,7 +220,9 @@ extension ConfigReader {
         }
     }
 
-    private mutating func mixerSources(_ node: Node, _ keyPath: String, inputs: Int) throws(ConfigError) -> [MixerSource] {
+    private mutating func mixerSources(
+        _ node: YAMLNode, _ keyPath: String, inputs: Int
+    ) throws(ConfigError) -> [MixerSource] {
         let entries = try sequence(node, keyPath, example: "- {channel: 0, gain_db: -6}")
         var list: [MixerSource] = []
         for (index, entry) in entries.enumerated() {
@@ -257,14 +257,14 @@ extension ConfigReader {
     }
 
     /// The pipeline's steps; names are checked against `filters` and `mixers` by ``checkNames``.
-    mutating func pipeline(_ node: Node) throws(ConfigError) -> [PipelineStep] {
+    mutating func pipeline(_ node: YAMLNode) throws(ConfigError) -> [PipelineStep] {
         let entries = try sequence(node, "pipeline", example: "- {type: filter, names: [room]}")
         var steps: [PipelineStep] = []
         for (index, entry) in entries.enumerated() {
             let entryPath = "pipeline.\(index)"
             let mapping = try self.mapping(entry, entryPath, example: "{type: filter, channels: [0, 1], names: [room]}")
             record(entryPath, key: entry, value: entry)
-            guard let typeNode = mapping[Node("type")] else {
+            guard let typeNode = mapping["type"] else {
                 throw ConfigError(
                     .missingValue, at: location(of: entry), "\(entryPath) has no type; add 'type: filter' or 'type: mixer'")
             }
@@ -357,7 +357,7 @@ extension ConfigReader {
     }
 
     /// A filter or mixer name: letters, digits, `_` and `-`, so it can stand in a dotted key path.
-    private func name(_ node: Node, in keyPath: String) throws(ConfigError) -> String {
+    private func name(_ node: YAMLNode, in keyPath: String) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node, !node.isNull, !scalar.string.isEmpty else {
             throw ConfigError(.wrongType, at: location(of: node), "\(keyPath) must be a name, found \(node.foundDescription)")
         }

@@ -1,5 +1,4 @@
 import FirAudio
-internal import Yams
 
 /// The sub-sections of `serve`; its other keys are ``ServeOptionSchema``'s.
 enum ServeKey: String, CaseIterable {
@@ -101,10 +100,10 @@ enum SpoolKey: String, CaseIterable {
 
 /// Reading the `serve` section: exactly one of `stream` or `spool`, and the daemon's settings.
 extension ConfigReader {
-    mutating func serve(_ node: Node) throws(ConfigError) -> ServeSettings {
+    mutating func serve(_ node: YAMLNode) throws(ConfigError) -> ServeSettings {
         let mapping = try self.mapping(node, "serve", example: "stream: {format: s16le, channels: 2, rate: 48000}")
         var work: ServeWork?
-        var workKey: Node?
+        var workKey: YAMLNode?
         var settings = ServeSettings(work: .stream(StreamSettings(format: .f32le, channels: 1, sampleRate: 48000)))
         for (keyNode, value) in mapping {
             if case .scalar(let scalar) = keyNode, let option = ServeOptionSchema.option(named: scalar.string) {
@@ -138,14 +137,14 @@ extension ConfigReader {
         return settings
     }
 
-    private mutating func stream(_ node: Node) throws(ConfigError) -> StreamSettings {
+    private mutating func stream(_ node: YAMLNode) throws(ConfigError) -> StreamSettings {
         let mapping = try self.mapping(node, "serve.stream", example: "format: s16le")
         var input = "-", output = "-"
         var format: RawSampleFormat?, channels: Int?, rate: Int?
         var backend = StreamBackend.pipe, jack = JackSettings()
         var devices = ALSAStreamDevices()
-        var values: [StreamKey: Node] = [:]
-        var pipeKeys: [(StreamKey, Node)] = [], jackKeys: [(StreamKey, Node)] = []
+        var values: [StreamKey: YAMLNode] = [:]
+        var pipeKeys: [(StreamKey, YAMLNode)] = [], jackKeys: [(StreamKey, YAMLNode)] = []
         for (keyNode, value) in mapping {
             let key: StreamKey = try name(of: keyNode, in: "serve.stream")
             let keyPath = "serve.stream.\(key.rawValue)"
@@ -192,7 +191,7 @@ extension ConfigReader {
             alsa: alsa, jack: jack)
     }
 
-    private mutating func spool(_ node: Node) throws(ConfigError) -> SpoolSettings {
+    private mutating func spool(_ node: YAMLNode) throws(ConfigError) -> SpoolSettings {
         let mapping = try self.mapping(node, "serve.spool", example: "inbox: /var/spool/firpipe/in")
         var inbox: String?, outbox: String?, failed: String?
         var settle = 2.0, maxJobs = 1
@@ -219,7 +218,7 @@ extension ConfigReader {
     }
 
     /// A sub-section key of `serve`; an unknown one is reported with every allowed key.
-    private func serveKey(of keyNode: Node) throws(ConfigError) -> ServeKey {
+    private func serveKey(of keyNode: YAMLNode) throws(ConfigError) -> ServeKey {
         if case .scalar(let scalar) = keyNode, let key = ServeKey(rawValue: scalar.string) { return key }
         let allowed = ServeKey.allCases.map(\.rawValue) + ServeOptionSchema.all.map(\.key)
         guard case .scalar(let scalar) = keyNode else {

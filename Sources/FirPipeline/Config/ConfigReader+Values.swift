@@ -1,9 +1,7 @@
-internal import Yams
-
 /// Reading single values: each checks the YAML type first, then the range, and reports at the value.
 extension ConfigReader {
     /// A file path: any non-empty scalar, taken as text (so `take.2024` or `123` are paths too).
-    func path(_ node: Node, _ keyPath: String) throws(ConfigError) -> String {
+    func path(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node, !node.isNull else {
             throw ConfigError(
                 .wrongType, at: location(of: node), "\(keyPath) must be a file path, found \(node.foundDescription)")
@@ -15,7 +13,7 @@ extension ConfigReader {
     }
 
     /// A decimal integer written without quotes, within `range`.
-    func integer(_ node: Node, _ keyPath: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    func integer(_ node: YAMLNode, _ keyPath: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         // Decimal only: YAML 1.1 would read `010` as octal 8, which no one means by a block size.
         guard let text = plainText(of: node), let value = Int(text.filter { $0 != "_" }) else {
             throw ConfigError(
@@ -31,7 +29,7 @@ extension ConfigReader {
     }
 
     /// A finite gain in dB within ±`ConfigValues.gainLimitDB`.
-    func gain(_ node: Node, _ keyPath: String) throws(ConfigError) -> Double {
+    func gain(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> Double {
         guard let text = plainText(of: node), let value = number(text) else {
             throw ConfigError(
                 .wrongType, at: location(of: node),
@@ -51,7 +49,7 @@ extension ConfigReader {
     }
 
     /// A finite number within `range` (seconds, milliseconds).
-    func decimal(_ node: Node, _ keyPath: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+    func decimal(_ node: YAMLNode, _ keyPath: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
         guard let text = plainText(of: node), let value = number(text) else {
             throw ConfigError(
                 .wrongType, at: location(of: node), "\(keyPath) must be a number, found \(node.foundDescription)")
@@ -66,7 +64,7 @@ extension ConfigReader {
 
     /// One of an enumeration's raw values, e.g. `convolve` for `ConvolutionMode`.
     func choice<Value: RawRepresentable<String> & CaseIterable>(
-        _ node: Node, _ keyPath: String
+        _ node: YAMLNode, _ keyPath: String
     ) throws(ConfigError) -> Value {
         let names = Value.allCases.map(\.rawValue)
         let expected = "\(keyPath) must be one of \(names.joined(separator: ", "))"
@@ -81,7 +79,7 @@ extension ConfigReader {
     }
 
     /// `true` or `false`, unquoted (YAML 1.1's `yes`/`no`/`on`/`off` are refused: they surprise).
-    func boolean(_ node: Node, _ keyPath: String) throws(ConfigError) -> Bool {
+    func boolean(_ node: YAMLNode, _ keyPath: String) throws(ConfigError) -> Bool {
         switch plainText(of: node) {
         case "true": return true
         case "false": return false
@@ -92,7 +90,7 @@ extension ConfigReader {
     }
 
     /// A nested mapping's entries, or an error naming what was expected.
-    func mapping(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Mapping {
+    func mapping(_ node: YAMLNode, _ keyPath: String, example: String) throws(ConfigError) -> YAMLNode.Mapping {
         guard case .mapping(let mapping) = node else {
             throw ConfigError(
                 .wrongType, at: location(of: node),
@@ -102,7 +100,7 @@ extension ConfigReader {
     }
 
     /// A list's items, or an error naming what was expected.
-    func sequence(_ node: Node, _ keyPath: String, example: String) throws(ConfigError) -> Node.Sequence {
+    func sequence(_ node: YAMLNode, _ keyPath: String, example: String) throws(ConfigError) -> YAMLNode.Sequence {
         guard case .sequence(let sequence) = node else {
             throw ConfigError(
                 .wrongType, at: location(of: node),
@@ -112,9 +110,9 @@ extension ConfigReader {
     }
 
     /// The text of an unquoted, non-null scalar: the only kind YAML reads as a number.
-    private func plainText(of node: Node) -> String? {
+    private func plainText(of node: YAMLNode) -> String? {
         guard case .scalar(let scalar) = node, !node.isNull,
-              scalar.style == .plain || scalar.style == .any
+              scalar.style == .plain
         else { return nil }
         return scalar.string
     }
@@ -130,7 +128,7 @@ extension ConfigReader {
     }
 
     /// Where `node` is; for a node an alias copied, the alias, with the anchor it copies.
-    func location(of node: Node) -> SourceLocation {
+    func location(of node: YAMLNode) -> SourceLocation {
         var location = SourceLocation(file: file, mark: node.mark)
         location.anchor = aliases[AliasPlace(location)]
         return location

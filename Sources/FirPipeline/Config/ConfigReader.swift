@@ -1,5 +1,4 @@
 import FirCore
-internal import Yams
 
 /// Walks a composed YAML tree, checking every key and value against the schema and recording where
 /// each one is.
@@ -21,7 +20,7 @@ struct ConfigReader {
     }
 
     /// The values of a whole document; `root` is `nil` for an empty file.
-    mutating func read(_ root: Node?) throws(ConfigError) -> ConfigValues {
+    mutating func read(_ root: YAMLNode?) throws(ConfigError) -> ConfigValues {
         guard let root, !root.isNull else {
             throw ConfigError(
                 .notAMapping, at: .start(of: file),
@@ -33,10 +32,10 @@ struct ConfigReader {
                 "the top level must be a mapping of keys such as 'input: take.wav', found \(root.foundDescription)")
         }
         var values = ConfigValues()
-        var kernelKey: Node?
-        var channelsKey: Node?
-        var graphKeys: [Node] = []
-        var pipelineKey: Node?
+        var kernelKey: YAMLNode?
+        var channelsKey: YAMLNode?
+        var graphKeys: [YAMLNode] = []
+        var pipelineKey: YAMLNode?
         var filters: [String: FilterDefinition] = [:]
         var mixers: [String: MixerDefinition] = [:]
         var pipeline: [PipelineStep] = []
@@ -75,8 +74,8 @@ struct ConfigReader {
             if let other = kernelKey ?? channelsKey {
                 throw ConfigError(
                     .conflict, at: location(of: later(pipelineKey, other)),
-                    "'pipeline' cannot be given with '\(other.string ?? "kernel")': a pipeline names its kernels in "
-                        + "'filters' (type: convolution); use one or the other")
+                    "'pipeline' cannot be given with '\(other.scalar?.string ?? "kernel")': a pipeline names its "
+                        + "kernels in 'filters' (type: convolution); use one or the other")
             }
             let graph = GraphSpec(filters: filters, mixers: mixers, pipeline: pipeline)
             try checkNames(graph)
@@ -84,8 +83,8 @@ struct ConfigReader {
         } else if let first = graphKeys.first {
             throw ConfigError(
                 .missingValue, at: location(of: first),
-                "'\(first.string ?? "filters")' is used only by a 'pipeline'; add 'pipeline:' with the steps that "
-                    + "apply them")
+                "'\(first.scalar?.string ?? "filters")' is used only by a 'pipeline'; add 'pipeline:' with the steps "
+                    + "that apply them")
         }
         if let kernelKey, let channelsKey {
             throw ConfigError(
@@ -97,13 +96,13 @@ struct ConfigReader {
     }
 
     /// Whichever of two keys comes second: the line that made the file contradictory.
-    private func later(_ a: Node, _ b: Node) -> Node {
-        (a.mark?.line ?? 0, a.mark?.column ?? 0) < (b.mark?.line ?? 0, b.mark?.column ?? 0) ? b : a
+    private func later(_ a: YAMLNode, _ b: YAMLNode) -> YAMLNode {
+        (a.mark.line, a.mark.column) < (b.mark.line, b.mark.column) ? b : a
     }
 
     // MARK: - Channels
 
-    private mutating func channels(_ node: Node) throws(ConfigError) -> [KernelAssignment] {
+    private mutating func channels(_ node: YAMLNode) throws(ConfigError) -> [KernelAssignment] {
         guard case .sequence(let sequence) = node else {
             throw ConfigError(
                 .wrongType, at: location(of: node),
@@ -120,7 +119,7 @@ struct ConfigReader {
         return assignments
     }
 
-    private mutating func channel(_ node: Node, keyPath entryPath: String) throws(ConfigError) -> KernelAssignment {
+    private mutating func channel(_ node: YAMLNode, keyPath entryPath: String) throws(ConfigError) -> KernelAssignment {
         positions.keys[entryPath] = location(of: node)
         positions.values[entryPath] = location(of: node)
         guard case .mapping(let mapping) = node else {
@@ -150,7 +149,7 @@ struct ConfigReader {
     // MARK: - Keys
 
     /// A structural top-level key; an unknown one is reported with every allowed key, options included.
-    func topLevelName(of keyNode: Node) throws(ConfigError) -> ConfigKey {
+    func topLevelName(of keyNode: YAMLNode) throws(ConfigError) -> ConfigKey {
         if case .scalar(let scalar) = keyNode, let key = ConfigKey(rawValue: scalar.string) { return key }
         let allowed = [ConfigKey.input, .output, .kernel, .channels].map(\.rawValue)
             + JobOptionSchema.all.map(\.key) + [ConfigKey.filters, .mixers, .pipeline, .serve].map(\.rawValue)
@@ -166,7 +165,7 @@ struct ConfigReader {
 
     /// The schema key a key node names; `parent` is the dotted path of the enclosing entry, if any.
     func name<Key: RawRepresentable<String> & CaseIterable>(
-        of keyNode: Node, in parent: String?
+        of keyNode: YAMLNode, in parent: String?
     ) throws(ConfigError) -> Key {
         let allowed = Key.allCases.map(\.rawValue)
         guard case .scalar(let scalar) = keyNode else {
@@ -184,7 +183,7 @@ struct ConfigReader {
             "unknown key '\(scalar.string)'\(place)\(hint); allowed keys: \(allowed.joined(separator: ", "))")
     }
 
-    mutating func record(_ keyPath: String, key: Node, value: Node) {
+    mutating func record(_ keyPath: String, key: YAMLNode, value: YAMLNode) {
         positions.keys[keyPath] = location(of: key)
         positions.values[keyPath] = location(of: value)
     }

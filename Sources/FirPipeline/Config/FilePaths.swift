@@ -1,6 +1,6 @@
 import FirAudio
 internal import Glibc
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// Path arithmetic for config files, done on strings so results do not depend on what exists on disk.
 enum FilePaths {

@@ -1,5 +1,4 @@
 import FirCore
-internal import Yams
 
 /// Every job option, declared once: its YAML key, how its value is read and checked, what it sets in
 /// the ``JobSpec``, the README's description of it, and what a stream and a reload make of it. The
@@ -99,12 +98,12 @@ public struct JobOption<Value: Sendable>: Sendable {
     let reload: ReloadRule
     /// Whether a stream uses it; a stream's config that sets an option it does not use is refused.
     let stream: Bool
-    let read: @Sendable (ConfigReader, Node, String) throws(ConfigError) -> Value
+    let read: @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> Value
     let apply: @Sendable (inout JobSpec, Value) -> Void
 
     init(
         _ key: String, type: String, meaning: String, reload: ReloadRule = .live, stream: Bool = true,
-        read: @escaping @Sendable (ConfigReader, Node, String) throws(ConfigError) -> Value,
+        read: @escaping @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> Value,
         apply: @escaping @Sendable (inout JobSpec, Value) -> Void
     ) {
         self.key = key
@@ -137,7 +136,7 @@ struct AnyJobOption: Sendable {
     let meaning: String
     let reload: ReloadRule
     let stream: Bool
-    let read: @Sendable (ConfigReader, Node, String) throws(ConfigError) -> JobSetting
+    let read: @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> JobSetting
 }
 
 /// An option's value, from a config file or the command line, ready to apply to a ``JobSpec``.

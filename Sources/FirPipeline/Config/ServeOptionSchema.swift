@@ -1,5 +1,3 @@
-internal import Yams
-
 /// The daemon's own keys in `serve:`, declared once: key, how the value is read and checked, what it
 /// sets in ``ServeSettings``, the README's description and what a reload makes of a change. The
 /// keys of the `stream:` and `spool:` sub-sections are declared beside their reader (``StreamKey``,
@@ -77,13 +75,13 @@ struct ServeOption: Sendable {
     let meaning: String
     let reload: Reload
     /// Reads the value and returns what it sets.
-    let read: @Sendable (ConfigReader, Node, String) throws(ConfigError) -> @Sendable (inout ServeSettings) -> Void
+    let read: @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> @Sendable (inout ServeSettings) -> Void
     /// Whether two settings agree on this key.
     let same: @Sendable (ServeSettings, ServeSettings) -> Bool
 
     init<Value: Equatable & Sendable>(
         _ key: String, _ field: WritableKeyPath<ServeSettings, Value> & Sendable, type: String, meaning: String,
-        reload: Reload, read: @escaping @Sendable (ConfigReader, Node, String) throws(ConfigError) -> Value
+        reload: Reload, read: @escaping @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> Value
     ) {
         self.key = key
         self.type = type
@@ -99,7 +97,7 @@ struct ServeOption: Sendable {
     /// The same for an optional field, set to the value read.
     init<Value: Equatable & Sendable>(
         _ key: String, _ field: WritableKeyPath<ServeSettings, Value?> & Sendable, type: String, meaning: String,
-        reload: Reload, read: @escaping @Sendable (ConfigReader, Node, String) throws(ConfigError) -> Value
+        reload: Reload, read: @escaping @Sendable (ConfigReader, YAMLNode, String) throws(ConfigError) -> Value
     ) {
         self.init(
             key, field, type: type, meaning: meaning, reload: reload,

@@ -1,14 +1,11 @@
-internal import CYaml
-internal import Yams
+internal import CLibYAML
 
-/// Builds a Yams node tree from libyaml's events, in one pass whose cost is bounded by the size of the
+/// Builds a `YAMLNode` tree from libyaml's events, in one pass whose cost is bounded by the size of the
 /// document after alias expansion.
 ///
-/// `Yams.compose` is not used because it cannot be bounded: it hashes every mapping key to find
-/// duplicates, so a key that is an alias of nested aliases (`? *i`) costs 10^9 steps at depth 9, and it
-/// offers no hook to count. Here every node, and every node an alias copies, is counted as it is made;
-/// past `expandedNodeLimit` the document is refused at the alias. Duplicate keys are found by `KeySet` in
-/// time linear in the keys.
+/// Every node, and every node an alias copies, is counted as it is made; past `expandedNodeLimit` the
+/// document is refused at the alias, so a key that is an alias of nested aliases (`? *i`) cannot cost
+/// 10^9 steps at depth 9. Duplicate keys are found by `KeySet` in time linear in the keys.
 ///
 /// An alias's copy of its anchor's node carries the alias's mark, not the anchor's, so a value that is
 /// wrong is reported where the user used it; `aliases` says which anchor each such place copies.
@@ -27,11 +24,9 @@ final class YAMLComposer {
     private let restoresLineBreaks: Bool
     private let parser: UnsafeMutablePointer<yaml_parser_t>
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var anchors: [String: (node: Node, mark: Mark, size: Int)] = [:]
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     /// Nodes made so far, counting every node an alias copies.
     private var expanded = 0
-    /// One for every tag, as Yams' parser does: `Constructor.default` builds a new one at each use.
-    private let constructor = Constructor.default
 
     /// Starts parsing `bytes`, which must stay valid and unchanged until the composer is released.
     init(bytes: UnsafeBufferPointer<UInt8>, file: String, restoresLineBreaks: Bool) {
@@ -50,12 +45,9 @@ final class YAMLComposer {
     }
 
     /// The single document, or `nil` for a stream with none (empty or comments only).
-    func singleDocument() throws(ConfigError) -> Node? {
+    func singleDocument() throws(ConfigError) -> YAMLNode? {
         _ = try next()  // stream start
-        let start = try next()
-        guard start.type == YAML_DOCUMENT_START_EVENT else { return nil }
-        let root = try node(from: try next())
-        _ = try next()  // document end
+        guard let root = try nextDocument() else { return nil }
         let end = try next()
         guard end.type == YAML_STREAM_END_EVENT else {
             throw ConfigError(
@@ -65,15 +57,35 @@ final class YAMLComposer {
         return root
     }
 
+    /// Every document of a stream (`---` between them), each with its own anchors.
+    func allDocuments() throws(ConfigError) -> [YAMLNode] {
+        _ = try next()  // stream start
+        var documents: [YAMLNode] = []
+        while let document = try nextDocument() {
+            documents.append(document)
+            anchors = [:]
+        }
+        return documents
+    }
+
+    /// The document that starts with the next event, or `nil` at the end of the stream.
+    private func nextDocument() throws(ConfigError) -> YAMLNode? {
+        let start = try next()
+        guard start.type == YAML_DOCUMENT_START_EVENT else { return nil }
+        let root = try node(from: try next())
+        _ = try next()  // document end
+        return root
+    }
+
     /// The node that starts with `event`, up to its end event; an anchored node is remembered with its size.
-    private func node(from event: YAMLEvent) throws(ConfigError) -> Node {
+    private func node(from event: YAMLEvent) throws(ConfigError) -> YAMLNode {
         let mark = event.startMark
         if event.type == YAML_ALIAS_EVENT {
             return try alias(event.string(event.raw.data.alias.anchor) ?? "", at: mark)
         }
         let start = expanded
         expanded += 1
-        let node: Node
+        let node: YAMLNode
         let anchor: String?
         switch event.type {
         case YAML_SCALAR_EVENT:
@@ -83,49 +95,47 @@ final class YAMLComposer {
             if restoresLineBreaks {
                 value = LineBreaks.restoring(value)
             }
-            // As Yams does: a quoted scalar is a string whatever it looks like.
-            let tag = scalar.quoted_implicit == 1 ? Tag.Name.str.rawValue : event.string(scalar.tag)
-            let style = Node.Scalar.Style(rawValue: numericCast(scalar.style.rawValue)) ?? .any
-            node = .scalar(.init(value, self.tag(tag), style, mark, anchor.map(Anchor.init(rawValue:))))
+            // A scalar without a tag is resolved by its text only when plain (`YAMLNode.Scalar.resolvedTag`).
+            node = .scalar(
+                .init(string: value, style: Self.style(scalar.style), tag: event.string(scalar.tag), mark: mark))
         case YAML_SEQUENCE_START_EVENT:
             let start = event.raw.data.sequence_start
             anchor = event.string(start.anchor)
-            var children: [Node] = []
+            var children: [YAMLNode] = []
             var child = try next()
             while child.type != YAML_SEQUENCE_END_EVENT {
                 children.append(try self.node(from: child))
                 child = try next()
             }
-            let tag = tag(start.implicit != 0 ? nil : event.string(start.tag))
-            let style = Node.Sequence.Style(rawValue: numericCast(start.style.rawValue)) ?? .any
-            node = .sequence(.init(children, tag, style, mark, anchor.map(Anchor.init(rawValue:))))
+            let tag = start.implicit != 0 ? nil : event.string(start.tag)
+            node = .sequence(.init(items: children, tag: tag, mark: mark))
         case YAML_MAPPING_START_EVENT:
             let start = event.raw.data.mapping_start
             anchor = event.string(start.anchor)
             let pairs = try pairs()
-            let tag = tag(start.implicit != 0 ? nil : event.string(start.tag))
-            let style = Node.Mapping.Style(rawValue: numericCast(start.style.rawValue)) ?? .any
-            node = .mapping(.init(pairs, tag, style, mark, anchor.map(Anchor.init(rawValue:))))
+            let tag = start.implicit != 0 ? nil : event.string(start.tag)
+            node = .mapping(.init(pairs: pairs, tag: tag, mark: mark))
         default:
             preconditionFailure("libyaml gave event \(event.type.rawValue) where a node belongs")
         }
         if let anchor {
-            anchors[anchor] = (node, mark, expanded - start)
+            anchors[anchor] = (node, expanded - start)
         }
         return node
     }
 
     /// The entries of a mapping, up to its end event; a key given twice is reported at its second place.
-    private func pairs() throws(ConfigError) -> [(Node, Node)] {
-        var pairs: [(Node, Node)] = []
+    private func pairs() throws(ConfigError) -> [(key: YAMLNode, value: YAMLNode)] {
+        var pairs: [(key: YAMLNode, value: YAMLNode)] = []
         var keys = KeySet()
         var event = try next()
         while event.type != YAML_MAPPING_END_EVENT {
             let key = try node(from: event)
             if let first = keys.insert(key) {
                 let name = key.scalar.map { "'\($0.string)'" } ?? key.foundDescription
-                let place = first.mark.map { " (first given at line \($0.line), column \($0.column))" } ?? ""
-                throw ConfigError(.duplicateKey, at: location(event.startMark), "duplicate key \(name)\(place)")
+                throw ConfigError(
+                    .duplicateKey, at: location(event.startMark),
+                    "duplicate key \(name) (first given at line \(first.mark.line), column \(first.mark.column))")
             }
             pairs.append((key, try node(from: try next())))
             event = try next()
@@ -134,7 +144,7 @@ final class YAMLComposer {
     }
 
     /// A copy of the anchored node, counted in full, with the alias's mark on every node of the copy.
-    private func alias(_ name: String, at mark: Mark) throws(ConfigError) -> Node {
+    private func alias(_ name: String, at mark: YAMLMark) throws(ConfigError) -> YAMLNode {
         guard let anchor = anchors[name] else {
             throw ConfigError(.syntax, at: location(mark), "YAML error: found undefined alias '*\(name)'")
         }
@@ -143,37 +153,25 @@ final class YAMLComposer {
             throw ConfigError(
                 .tooLarge, at: location(mark),
                 "the alias '*\(name)' expands the document past \(Self.expandedNodeLimit) values (anchor at line "
-                    + "\(anchor.mark.line), column \(anchor.mark.column)); write the values out or use fewer "
+                    + "\(anchor.node.mark.line), column \(anchor.node.mark.column)); write the values out or use fewer "
                     + "nested aliases")
         }
-        aliases[AliasPlace(mark)] = AnchorOrigin(name: name, line: anchor.mark.line, column: anchor.mark.column)
-        return Self.moved(anchor.node, to: mark)
+        let origin = anchor.node.mark
+        aliases[AliasPlace(mark)] = AnchorOrigin(name: name, line: origin.line, column: origin.column)
+        return anchor.node.moved(to: mark)
     }
 
-    /// `node` with `mark` on it and on every node inside it.
-    private static func moved(_ node: Node, to mark: Mark) -> Node {
-        switch node {
-        case .scalar(var scalar):
-            scalar.mark = mark
-            return .scalar(scalar)
-        case .sequence(let sequence):
-            return .sequence(Node.Sequence(
-                sequence.map { moved($0, to: mark) }, sequence.tag, sequence.style, mark, sequence.anchor))
-        case .mapping(let mapping):
-            return .mapping(Node.Mapping(
-                mapping.map { (moved($0.key, to: mark), moved($0.value, to: mark)) }, mapping.tag, mapping.style,
-                mark, mapping.anchor))
-        case .alias(var alias):
-            alias.mark = mark
-            return .alias(alias)
+    private static func style(_ style: yaml_scalar_style_t) -> YAMLNode.Scalar.Style {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: return .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: return .literal
+        case YAML_FOLDED_SCALAR_STYLE: return .folded
+        default: return .plain  // the parser gives plain for a plain scalar, never "any"
         }
     }
 
-    private func tag(_ name: String?) -> Tag {
-        Tag(name.map(Tag.Name.init(rawValue:)) ?? .implicit, .default, constructor)
-    }
-
-    private func location(_ mark: Mark) -> SourceLocation {
+    private func location(_ mark: YAMLMark) -> SourceLocation {
         SourceLocation(file: file, mark: mark)
     }
 
@@ -188,17 +186,16 @@ final class YAMLComposer {
 
 /// The keys of one mapping so far, to find a key given twice.
 ///
-/// Yams compares keys by text and resolved tag, and resolving a tag runs regular expressions: hashing
-/// every key through it took 80% of the time on a 50,000-key mapping. Keys are looked up by text first
-/// and compared by Yams' rules only when the text is the same.
+/// Keys are the same when text and resolved tag are (`YAMLNode`'s equality); resolving costs more than
+/// hashing the text, so keys are looked up by text first and compared in full only when the text is the same.
 private struct KeySet {
-    private var scalars: [String: [Node]] = [:]
+    private var scalars: [String: [YAMLNode]] = [:]
     /// Keys that are lists or mappings (which the schema rejects later); their size is bounded by the
     /// alias limit, so hashing them whole is.
-    private var others: [Node: Node] = [:]
+    private var others: [YAMLNode: YAMLNode] = [:]
 
     /// The earlier key equal to `key`, if any; otherwise `nil`, and `key` is remembered.
-    mutating func insert(_ key: Node) -> Node? {
+    mutating func insert(_ key: YAMLNode) -> YAMLNode? {
         guard case .scalar(let scalar) = key else {
             return others.updateValue(key, forKey: key)
         }
@@ -215,7 +212,7 @@ struct AliasPlace: Hashable {
     var line: Int
     var column: Int
 
-    init(_ mark: Mark) {
+    init(_ mark: YAMLMark) {
         line = mark.line
         column = mark.column
     }
@@ -234,8 +231,8 @@ private final class YAMLEvent {
 
     var type: yaml_event_type_t { raw.type }
 
-    var startMark: Mark {
-        Mark(position: raw.start_mark)
+    var startMark: YAMLMark {
+        YAMLMark(position: raw.start_mark)
     }
 
     func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -243,13 +240,9 @@ private final class YAMLEvent {
     }
 }
 
-extension Mark {
+extension YAMLMark {
     /// The 1-based position of a 0-based libyaml mark.
-    ///
-    /// Yams gives `Mark` no public initializer; it is two `Int`s, `line` then `column`, in a module built
-    /// without library evolution, so a pair of the same layout is reinterpreted. `unsafeBitCast` traps if
-    /// the sizes ever differ, and the exact positions `ConfigErrorTests` expects catch a change of order.
     init(position: yaml_mark_t) {
-        self = unsafeBitCast((line: Int(position.line) + 1, column: Int(position.column) + 1), to: Mark.self)
+        self.init(line: Int(position.line) + 1, column: Int(position.column) + 1)
     }
 }

@@ -1,15 +1,14 @@
-internal import CYaml
-internal import Yams
+internal import CLibYAML
 
 /// A composed config document: its root node and where its aliases are.
 struct YAMLTree {
     /// The single document, or `nil` when there is none (an empty or comment-only file).
-    var root: Node?
+    var root: YAMLNode?
     /// The anchor each alias in the document copies, by the alias's position.
     var aliases: [AliasPlace: AnchorOrigin]
 }
 
-/// Turns config text into a Yams node tree, so every later check can point at a node's position, and
+/// Turns config text into a `YAMLNode` tree, so every later check can point at a node's position, and
 /// turns every libyaml failure into a `ConfigError` with a position.
 enum YAMLDocument {
     /// The single document in `yaml` and its aliases.
@@ -19,13 +18,26 @@ enum YAMLDocument {
     ///
     /// - Throws: `ConfigError` with code `.syntax`, `.duplicateKey` or `.tooLarge`.
     static func compose(_ yaml: String, file: String) throws(ConfigError) -> YAMLTree {
+        try withComposer(yaml, file: file) { composer throws(ConfigError) in
+            YAMLTree(root: try composer.singleDocument(), aliases: composer.aliases)
+        }
+    }
+
+    /// Every document in `yaml`, for YAML files that are not configs (a Kubernetes manifest of several
+    /// documents, in the tests); the same checks and limits as `compose`, aliases not reported.
+    static func composeAll(_ yaml: String, file: String) throws(ConfigError) -> [YAMLNode] {
+        try withComposer(yaml, file: file) { composer throws(ConfigError) in try composer.allDocuments() }
+    }
+
+    /// `body`'s result on a composer of `yaml`, whose text lives as long as `body` runs.
+    private static func withComposer<Value>(
+        _ yaml: String, file: String, _ body: (YAMLComposer) throws(ConfigError) -> Value
+    ) throws(ConfigError) -> Value {
         let substituted = try LineBreaks.substituted(yaml, file: file)
         let bytes = Array((substituted ?? yaml).utf8)
-        let composed: Result<YAMLTree, ConfigError> = bytes.withUnsafeBufferPointer { buffer in
+        let composed: Result<Value, ConfigError> = bytes.withUnsafeBufferPointer { buffer in
             let composer = YAMLComposer(bytes: buffer, file: file, restoresLineBreaks: substituted != nil)
-            return Result { () throws(ConfigError) in
-                YAMLTree(root: try composer.singleDocument(), aliases: composer.aliases)
-            }
+            return Result { () throws(ConfigError) in try body(composer) }
         }
         return try composed.get()
     }
@@ -38,7 +50,7 @@ enum YAMLParseFailure {
         for parser: yaml_parser_t, text: UnsafeBufferPointer<UInt8>, file: String
     ) -> ConfigError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
-        let at = SourceLocation(file: file, mark: Mark(position: parser.problem_mark))
+        let at = SourceLocation(file: file, mark: YAMLMark(position: parser.problem_mark))
         switch parser.error {
         case YAML_READER_ERROR:
             // The reader reports a byte offset rather than a mark; the text before it is valid UTF-8.
@@ -51,7 +63,7 @@ enum YAMLParseFailure {
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR, YAML_COMPOSER_ERROR:
             var message = "YAML syntax error: \(problem)"
             if let context = parser.context {
-                let mark = Mark(position: parser.context_mark)
+                let mark = YAMLMark(position: parser.context_mark)
                 message += " (\(String(cString: context)) at line \(mark.line), column \(mark.column))"
             }
             return ConfigError(.syntax, at: at, message)
@@ -62,32 +74,8 @@ enum YAMLParseFailure {
 }
 
 extension SourceLocation {
-    /// The position of a Yams node; line 1 column 1 for nodes Yams made without one.
-    init(file: String, mark: Mark?) {
-        self.init(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
-    }
-}
-
-extension Node {
-    /// What a user sees in their file, for "found …" in messages.
-    var foundDescription: String {
-        switch self {
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar(let scalar):
-            if isNull { return "nothing (null)" }
-            switch scalar.style {
-            case .singleQuoted, .doubleQuoted: return "the quoted string '\(scalar.string)'"
-            default: return "'\(scalar.string)'"
-            }
-        }
-    }
-
-    /// An empty value, `~` or `null`, written without quotes.
-    var isNull: Bool {
-        guard case .scalar = self else { return false }
-        // `Tag.name` is internal to Yams; its description is the resolved name.
-        return tag.description == Tag.Name.null.rawValue
+    /// The position of a node or of libyaml's mark.
+    init(file: String, mark: YAMLMark) {
+        self.init(file: file, line: mark.line, column: mark.column)
     }
 }

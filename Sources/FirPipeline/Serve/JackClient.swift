@@ -1,7 +1,7 @@
 internal import CJack
 import Logging
 internal import Glibc
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// One connection to a JACK server: the client, its ports `in_1…` and `out_1…`, and every libjack call
 /// of the jack backend. Opened, activated and closed by ``JackDriver``'s thread; JACK calls the

@@ -1,6 +1,6 @@
 import FirAudio
 import Logging
-import FoundationEssentials
+internal import FoundationEssentials
 
 extension Spool {
     /// Removes the temporary files that ``AtomicOutputFile`` left in `directory` when a run was killed

@@ -3,7 +3,7 @@ import FirCore
 import Logging
 import Synchronization
 import Dispatch
-import FoundationEssentials
+internal import FoundationEssentials
 
 /// How many files a spool holds at each stage, for the daemon's status.
 public struct SpoolCounts: Sendable, Codable, Equatable {
