@@ -26,11 +26,12 @@ public enum PathName {
         return String(name[name.index(after: dot)...])
     }
 
-    /// `path` without the last component's extension: "a/b.wav" → "a/b".
+    /// `path` without the last component's extension and its dot: "a/b.wav" → "a/b", "a/b." → "a/b".
     public static func deletingExtension(_ path: String) -> String {
-        let ext = fileExtension(path)
         let trimmed = withoutTrailingSlashes(path)
-        return ext.isEmpty ? trimmed : String(trimmed.dropLast(ext.count + 1))
+        let name = lastComponent(trimmed)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return trimmed }
+        return String(trimmed.dropLast(name.distance(from: dot, to: name.endIndex)))
     }
 
     /// `path` with "//" and "." removed and ".." taken back where the text allows ("/a/./b/../c/" →
@@ -60,9 +61,11 @@ public enum PathName {
         return PlatformPath.string(fromCString: resolved)
     }
 
+    /// `path` with each run of slashes made one and no slash at the end (but for "/" itself).
     private static func withoutTrailingSlashes(_ path: String) -> String {
-        var text = Substring(path)
-        while text.count > 1 && text.hasSuffix("/") { text = text.dropLast() }
-        return String(text)
+        var text = ""
+        for character in path where !(character == "/" && text.hasSuffix("/")) { text.append(character) }
+        if text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text
     }
 }
