@@ -22,10 +22,17 @@ enum FirpipeMain {
             printError(shortage)
             Glibc.exit(SysExits.osError)
         }
+        let arguments = StartUp.arguments()
+        // `--version` alone is answered before the parser, which would spend most of the run building
+        // every option's reflection metadata; the text is the one the parser prints for it.
+        if arguments == ["--version"] {
+            print(BuildVersion.report)
+            return
+        }
         Interrupts.install()
         let command: any ParsableCommand
         do {
-            command = try Firpipe.parseAsRoot(StartUp.arguments())
+            command = try Firpipe.parseAsRoot(arguments)
         } catch {
             Firpipe.exit(withError: error)
         }
