@@ -36,7 +36,7 @@ deps:
 	  echo "installing $(DEB_JACK)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_JACK); }
 
-# The Swift runtime and Foundation are linked statically: loading and binding them dynamically took about
+# The Swift runtime and FoundationEssentials are linked statically: loading and binding them dynamically took about
 # 10 ms of every run, a tenth of a short job.
 build: deps commit
 	$(SWIFT) build -c release --static-swift-stdlib --product firpipe --scratch-path .build/static
