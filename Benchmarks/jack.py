@@ -3,11 +3,17 @@
 
 Both run the same 2-in/2-out filter (one kernel per channel, 262,144 taps each by default) with the same
 partition size as JACK's period (256: zero added latency for both), side by side on one `jackd -d dummy`
-server of this script's own (a private JACK_DEFAULT_SERVER name, JACK_NO_AUDIO_RESERVATION=1), both fed
-the same sine from jack_simple_client, both with measured FFTW plans (`firpipe wisdom` for firpipe's
+server of this script's own (a private JACK_DEFAULT_SERVER name, JACK_NO_AUDIO_RESERVATION=1), each fed
+the same sines by a jack_simple_client of its own, both with measured FFTW plans (`firpipe wisdom` for firpipe's
 transform sizes in the run's own cache; `jconvolver -M`). After a warm-up, each process's CPU (user + system, all its
 threads, from /proc/PID/stat) over the measured window is given as a share of one core; xruns are the
 server's, as firpipe's xrun callback counts them (`firpipe status`: jack.xruns).
+
+Why a source each: a client woken by the one before it runs on that client's core right after it,
+but when one client wakes two, the scheduler sends one of them to the other core, and this VM's kernel
+charges that thread its wake-up latency as well (35-40 µs a period against 5 µs for the one woken in
+place, per `perf sched`: about 0.6% of a core). With one shared source that charge fell on one filter
+for where it sat in the graph, not for its work; with a source each, both filters are woken alike.
 
     python3 Benchmarks/jack.py --seconds 120             # what `make bench-jack` runs
     python3 Benchmarks/jack.py --seconds 600 --json r.json
@@ -39,6 +45,26 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+
+
+def thread_seconds(pid):
+    """CPU seconds so far of each thread of `pid`, by name; threads sharing a name (jconvolver's) get
+    `#2`, `#3`, … in the order they were made."""
+    out = {}
+    for tid in sorted(os.listdir(f"/proc/{pid}/task"), key=int):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except FileNotFoundError:
+            continue  # ended meanwhile
+        name = text[text.index("(") + 1:text.rindex(")")]
+        label, n = name, 1
+        while label in out:
+            n += 1
+            label = f"{name}#{n}"
+        fields = text.rsplit(")", 1)[1].split()
+        out[label] = (int(fields[11]) + int(fields[12])) / TICKS
+    return out
 
 
 def kernel(taps, directory):
@@ -77,11 +103,11 @@ def main():
     with open(os.path.join(work, "fpbench.yaml"), "w") as f:
         f.write(f"kernel: {k}\nblock_size: {a.period}\nserve:\n"
                 f"  stream: {{backend: jack, channels: 2, rate: {RATE}, jack_client: fpbench,\n"
-                f"    jack_connect_inputs: [sine:output1, sine:output2]}}\n"
+                f"    jack_connect_inputs: [sine_fp:output1, sine_fp:output2]}}\n"
                 f"  control_socket: {work}/fpbench.sock\n")
     with open(os.path.join(work, "jconv.conf"), "w") as f:
         f.write(f"/cd {work}\n/convolver/new 2 2 {a.period} {a.taps}\n"
-                "/input/name 1 in_1 sine:output1\n/input/name 2 in_2 sine:output2\n"
+                "/input/name 1 in_1 sine_jc:output1\n/input/name 2 in_2 sine_jc:output2\n"
                 "/output/name 1 out_1\n/output/name 2 out_2\n"
                 "/impulse/read 1 1 1.0 0 0 0 1 kernel.wav\n/impulse/read 2 2 1.0 0 0 0 2 kernel.wav\n")
 
@@ -104,10 +130,11 @@ def main():
     try:
         start(["jackd", "-d", "dummy", "-r", str(RATE), "-p", str(a.period)], "jackd.log")
         subprocess.run(["jack_wait", "-w", "-t", "10"], env=env, check=True, stdout=subprocess.DEVNULL)
-        # jack_simple_client's two ports play sines; named `sine` so both filters connect to it.
-        start(["jack_simple_client", "sine"], "sine.log")
-        wait_for("the sine client", lambda: "sine:output1" in subprocess.run(
-            ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
+        # jack_simple_client's two ports play sines; one client per filter (see the top of this file).
+        for source in ("sine_fp", "sine_jc"):
+            start(["jack_simple_client", source], f"{source}.log")
+            wait_for(f"the {source} client", lambda: f"{source}:output1" in subprocess.run(
+                ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
         fp = start([a.firpipe, "serve", "--config", os.path.join(work, "fpbench.yaml")], "firpipe.log")
         wait_for("firpipe to connect", lambda: "connected to JACK as fpbench" in log("firpipe.log"), 120)
         jc = start(["jconvolver", "-M", "-N", "jconv", os.path.join(work, "jconv.conf")], "jconvolver.log")
@@ -122,8 +149,12 @@ def main():
 
         s0, t0 = status(), time.monotonic()
         c0 = {"firpipe": cpu_seconds(fp.pid), "jconvolver": cpu_seconds(jc.pid)}
+        t0s = {"firpipe": thread_seconds(fp.pid), "jconvolver": thread_seconds(jc.pid)}
         time.sleep(a.seconds)
         c1 = {"firpipe": cpu_seconds(fp.pid), "jconvolver": cpu_seconds(jc.pid)}
+        t1s = {"firpipe": thread_seconds(fp.pid), "jconvolver": thread_seconds(jc.pid)}
+        with open("/proc/loadavg") as f:
+            load = f.read().split()[:3]
         s1, t1 = status(), time.monotonic()
         for proc in (fp, jc):
             if proc.poll() is not None:
@@ -139,6 +170,8 @@ def main():
 
     wall = t1 - t0
     share = {name: (c1[name] - c0[name]) / wall for name in c0}
+    threads = {name: {t: round((v - t0s[name].get(t, 0)) / wall, 4) for t, v in sorted(t1s[name].items())
+                      if v - t0s[name].get(t, 0) > 0} for name in t1s}
     result = {
         "seconds": round(wall, 1), "taps": a.taps, "channels": 2, "period": a.period, "rate": RATE,
         "cpu_share_of_one_core": {name: round(v, 4) for name, v in share.items()},
@@ -146,13 +179,16 @@ def main():
         "xruns": s1["jack"]["xruns"] - s0["jack"]["xruns"],
         "firpipe_underruns": s1["underruns"] - s0["underruns"],
         "frames": s1["samples"] - s0["samples"],
+        "threads": threads,
+        "load_average": [float(x) for x in load],
     }
     print(f"{wall:.0f} s, 2 ch x {a.taps} taps, period {a.period} at {RATE} Hz on jackd -d dummy")
-    print(f"  firpipe    {100 * share['firpipe']:.2f}% of one core")
-    print(f"  jconvolver {100 * share['jconvolver']:.2f}% of one core")
+    for name in ("firpipe", "jconvolver"):
+        parts = ", ".join(f"{t} {100 * v:.2f}%" for t, v in threads[name].items())
+        print(f"  {name:10s} {100 * share[name]:.2f}% of one core ({parts})")
     print(f"  ratio firpipe/jconvolver {result['ratio_firpipe_to_jconvolver']:.3f}; "
           f"xruns {result['xruns']}; firpipe late levels+xruns {result['firpipe_underruns']}; "
-          f"frames {result['frames']} ({result['frames'] / RATE:.1f} s of audio)")
+          f"frames {result['frames']} ({result['frames'] / RATE:.1f} s of audio); load average {' '.join(load)}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=1)
