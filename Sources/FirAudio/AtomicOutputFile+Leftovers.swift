@@ -1,4 +1,5 @@
 internal import Glibc
+import Synchronization
 
 extension AtomicOutputFile {
     /// Whether `name` (a file name, no directory) has the shape of this type's temporary files,
@@ -19,6 +20,24 @@ extension AtomicOutputFile {
         return pid_t(parts[0])
     }
 
+    /// How long a directory stays clean for this process's next outputs: `init` rescans a directory at most
+    /// this often. Scanning at every output made a batch of N outputs in one directory read N²/2 entries
+    /// (2,000 clips: two million); a run killed meanwhile has its file removed by the next scan.
+    static let rescanInterval = Duration.seconds(5)
+    /// When each directory was last scanned by `removeLeftoversIfDue(in:)`.
+    private static let lastScans = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// ``removeLeftovers(in:)``, unless this process scanned `directory` less than `rescanInterval` ago.
+    static func removeLeftoversIfDue(in directory: String) {
+        let now = ContinuousClock.now
+        let due = lastScans.withLock { scans in
+            if let last = scans[directory], last.duration(to: now) < rescanInterval { return false }
+            scans[directory] = now
+            return true
+        }
+        if due { removeLeftovers(in: directory) }
+    }
+
     /// Removes from `directory` the temporary files of this type's naming that a killed run left: those
     /// whose process is gone **and** whose lock can be taken. Never by age: a slow run's file is as old
     /// as a dead one's. Either test alone could be fooled: a pid is reused, and a file made by a firpipe
@@ -26,8 +45,8 @@ extension AtomicOutputFile {
     /// processes, of this process, of other users (not openable) and anything but regular files are
     /// left alone. Best effort: a directory that cannot be listed is simply not cleaned.
     ///
-    /// Called by `init` on every new output, so that one later run to a directory leaves it clean
-    /// whatever moment an earlier run was killed at. Caller's thread.
+    /// Called by `init` for every new output (at most every `rescanInterval` per directory), so that one
+    /// later run to a directory leaves it clean whatever moment an earlier run was killed at. Any thread.
     ///
     /// - Returns: how many files it removed.
     @discardableResult

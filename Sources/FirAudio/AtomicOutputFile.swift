@@ -64,7 +64,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
             throw AudioError(.cannotCreate, path: finalPath, message: "names a directory, not a file; add a file name")
         }
         try Self.checkDirectory(directory, for: finalPath)
-        Self.removeLeftovers(in: directory)
+        Self.removeLeftoversIfDue(in: directory)
         // File names are limited to 255 bytes; keep room for the suffix by shortening the visible part.
         // In one pass: dropping a character at a time, counting the rest each time, was quadratic.
         let shown = PlatformPath.prefix(name, maxBytes: 180)
