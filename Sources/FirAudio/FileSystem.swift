@@ -28,18 +28,26 @@ public func errnoText(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
 
-/// Creates `directory` and its missing parents (mode 0777 less the umask), as `mkdir -p` does.
-/// Returns nil when it exists as a directory afterwards, else the errno of the step that failed. Any thread.
-public func makeDirectories(_ directory: String) -> Int32? {
+/// A directory ``makeDirectories(_:mode:)`` could not make: the part of the path that failed, and errno
+/// (ENOTDIR when that part exists and is not a directory).
+public struct DirectoryFailure: Error, Equatable {
+    public let path: String
+    public let code: Int32
+}
+
+/// Creates `directory` and its missing parents with `mode` (less the umask), as `mkdir -p -m` does for
+/// the parts that are new; existing directories keep their modes. Returns nil when `directory` exists as
+/// a directory afterwards (made meanwhile by another process too), else which part failed. Any thread.
+public func makeDirectories(_ directory: String, mode: UInt32 = 0o777) -> DirectoryFailure? {
     var prefix = directory.hasPrefix("/") ? "/" : ""
     for part in directory.split(separator: "/") {
         prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
-        let made = PlatformPath.withCString(prefix) { mkdir($0, 0o777) }
+        let made = PlatformPath.withCString(prefix) { mkdir($0, mode_t(mode)) }
         guard made != 0 else { continue }
         let code = errno
         var info = stat()
         let isDirectory = PlatformPath.withCString(prefix) { stat($0, &info) } == 0 && info.st_mode & S_IFMT == S_IFDIR
-        if !isDirectory { return code == EEXIST ? ENOTDIR : code }
+        if !isDirectory { return DirectoryFailure(path: prefix, code: code == EEXIST ? ENOTDIR : code) }
     }
     return nil
 }

@@ -70,8 +70,11 @@ struct PathNameAndFormatTests {
         #expect(stat(dir.path("a/b/c"), &info) == 0 && info.st_mode & S_IFMT == S_IFDIR)
         #expect(makeDirectories(dir.path("a/b")) == nil, "an existing directory is fine")
         #expect(FileManager.default.createFile(atPath: dir.path("file"), contents: Data()))
-        #expect(makeDirectories(dir.path("file")) == ENOTDIR)
-        #expect(makeDirectories(dir.path("file/sub")) == ENOTDIR)
+        #expect(makeDirectories(dir.path("file")) == DirectoryFailure(path: dir.path("file"), code: ENOTDIR))
+        #expect(makeDirectories(dir.path("file/sub")) == DirectoryFailure(path: dir.path("file"), code: ENOTDIR),
+                "the part in the way is named")
+        #expect(makeDirectories(dir.path("m/n"), mode: 0o700) == nil)
+        #expect(stat(dir.path("m/n"), &info) == 0 && info.st_mode & 0o077 == 0, "new parts get the mode")
     }
 
     @Test("cFormat prints numbers as String(format:) does")

@@ -37,6 +37,16 @@ import Testing
         #expect(info.st_mode & 0o077 == 0, "the directories it creates are 0700")
     }
 
+    @Test func aFileInTheSocketsPathIsNamed() throws {
+        let dir = try scratch()
+        defer { dir.remove() }
+        #expect(FileManager.default.createFile(atPath: dir.path("run"), contents: Data("x".utf8)))
+        let error = #expect(throws: DaemonError.self) {
+            _ = try ControlSocket(path: dir.path("run/firpipe/room.sock")) { _ in "{}" }
+        }
+        #expect(error?.message == "\(dir.path("run")) is not a directory; choose another control_socket path")
+    }
+
     @Test func stopRemovesTheSocketAndClientsThenHearNobody() throws {
         let dir = try scratch()
         defer { dir.remove() }

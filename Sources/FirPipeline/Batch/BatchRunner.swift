@@ -213,8 +213,8 @@ public final class BatchRunner: Sendable {
     private static func makeDirectory(for output: String) throws(JobError) {
         let directory = PathName.directory(of: output)
         guard !directory.isEmpty else { return }
-        if let code = makeDirectories(directory) {
-            throw JobError(.cannotCreate, "\(directory): cannot create the output directory (\(errnoText(code))); "
+        if let failure = makeDirectories(directory) {
+            throw JobError(.cannotCreate, "\(directory): cannot create the output directory (\(errnoText(failure.code))); "
                 + "check the permissions of the output tree")
         }
     }

@@ -8,26 +8,16 @@ extension ControlSocket {
     ///
     /// - Throws: `.cannotCreate` when a part exists but is not a directory, or mkdir fails.
     static func makeDirectory(_ directory: String) throws(DaemonError) {
-        guard !directory.isEmpty, directory != "/", directory != "." else { return }
-        var info = stat()
-        if stat(directory, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw DaemonError(.cannotCreate, "\(directory) is not a directory; choose another control_socket path")
-            }
-            return
+        guard let failure = makeDirectories(directory, mode: 0o700) else { return }
+        let code = failure.code
+        guard code != ENOTDIR else {
+            throw DaemonError(.cannotCreate, "\(failure.path) is not a directory; choose another control_socket path")
         }
-        try makeDirectory(PathName.directory(of: directory))
-        do throws(DaemonError) {
-            try posixCall({ code in
-                DaemonError(
-                    code == EACCES || code == EPERM || code == EROFS ? .permission : .cannotCreate,
-                    "cannot create directory \(directory) for the control socket (\(errnoDescription(code))); "
-                        + "create it or choose another control_socket path",
-                    errno: code)
-            }) { mkdir(directory, 0o700) }
-        } catch where error.errno == EEXIST {
-            // Another process made it meanwhile; that is as good.
-        }
+        throw DaemonError(
+            code == EACCES || code == EPERM || code == EROFS ? .permission : .cannotCreate,
+            "cannot create directory \(failure.path) for the control socket (\(errnoDescription(code))); "
+                + "create it or choose another control_socket path",
+            errno: code)
     }
 
     /// Removes a socket file at `address` that nobody answers on: the leftover of a daemon that died
