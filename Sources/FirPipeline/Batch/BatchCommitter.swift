@@ -139,7 +139,7 @@ final class BatchCommitter: Sendable {
     }
 
     private func directoryOf(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        let directory = PathName.directory(of: path)
+        return directory.isEmpty ? "." : directory
     }
 }
