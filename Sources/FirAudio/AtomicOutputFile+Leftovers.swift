@@ -24,18 +24,15 @@ extension AtomicOutputFile {
     /// this often. Scanning at every output made a batch of N outputs in one directory read N²/2 entries
     /// (2,000 clips: two million); a run killed meanwhile has its file removed by the next scan.
     static let rescanInterval = Duration.seconds(5)
-    /// When each directory was last scanned by `removeLeftoversIfDue(in:)`.
+    /// When this process last scanned each directory (``removeLeftovers(in:)``).
     private static let lastScans = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    /// ``removeLeftovers(in:)``, unless this process scanned `directory` less than `rescanInterval` ago.
+    /// ``removeLeftovers(in:)``, unless this process scanned `directory` less than `rescanInterval` ago
+    /// (a batch cleans its output directories before it starts: its first outputs need not again).
     static func removeLeftoversIfDue(in directory: String) {
-        let now = ContinuousClock.now
-        let due = lastScans.withLock { scans in
-            if let last = scans[directory], last.duration(to: now) < rescanInterval { return false }
-            scans[directory] = now
-            return true
-        }
-        if due { removeLeftovers(in: directory) }
+        let last = lastScans.withLock { $0[directory] }
+        if let last, last.duration(to: .now) < rescanInterval { return }
+        removeLeftovers(in: directory)
     }
 
     /// Removes from `directory` the temporary files of this type's naming that a killed run left: those
@@ -51,6 +48,7 @@ extension AtomicOutputFile {
     /// - Returns: how many files it removed.
     @discardableResult
     public static func removeLeftovers(in directory: String) -> Int {
+        lastScans.withLock { $0[directory] = .now }
         guard let stream = PlatformPath.withCString(directory, { opendir($0) }) else { return 0 }
         defer { closedir(stream) }
         var removed = 0
