@@ -52,14 +52,15 @@ public enum BatchPlan {
     /// as the file); nil when `root` itself cannot be listed. Subdirectories that cannot be listed are
     /// passed over.
     static func visibleFiles(under root: String) -> [String]? {
-        guard let first = PlatformPath.withCString(root, { opendir($0) }) else { return nil }
-        closedir(first)
         var found: [String] = []
         // Directories still to list, by their prefix; opened one at a time, so a wide tree never holds
         // more than one descriptor.
         var pending = [""]
         while let prefix = pending.popLast() {
-            guard let stream = PlatformPath.withCString(root + "/" + prefix, { opendir($0) }) else { continue }
+            guard let stream = PlatformPath.withCString(root + "/" + prefix, { opendir($0) }) else {
+                if prefix.isEmpty { return nil }  // the root itself
+                continue
+            }
             defer { closedir(stream) }
             while let entry = readdir(stream) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
