@@ -1,5 +1,5 @@
 /// The sizes that follow from a kernel's length, block and transform size: what its spectra and a
-/// convolver's memory (``PartitionedConvolver/Memory``) are made of.
+/// convolver's ring of input spectra (``MixingConvolver``) are made of.
 public struct ConvolverLayout: Equatable, Sendable {
     public let blockSize: Int
     public let fftSize: Int

@@ -28,7 +28,7 @@ public enum SignalConvolution {
         _ x: [Float], _ h: [Float], mode: ConvolutionMode, window: OutputWindow, plan: BlockPlan, gain: Float
     ) throws(ResourceError) -> [Float] {
         let b = plan.blockSize
-        let convolver = try PartitionedConvolver(
+        let convolver = try MixingConvolver(
             kernel: PartitionedKernel(kernel: h, blockSize: b, fftSize: plan.fftSize, mode: mode, gain: gain))
         let inBlock = try AlignedFloats(count: b), outBlock = try AlignedFloats(count: b)
         var result = [Float](repeating: 0, count: window.count)
@@ -39,7 +39,7 @@ public enum SignalConvolution {
                     inBlock.zero()
                     let available = Swift.max(0, Swift.min(b, xs.count - position))
                     if available > 0 { inBlock.pointer.update(from: xs.baseAddress! + position, count: available) }
-                    convolver.process(inBlock.pointer, outBlock.pointer)
+                    convolver.process(block: position / b, inBlock.pointer, into: outBlock.pointer)
                     let keep = window.overlap(blockStart: position, blockLength: b)
                     for i in keep { out[position + i - window.start] = outBlock.pointer[i] }
                     position += b

@@ -18,12 +18,12 @@ public final class TemplateMatcher: @unchecked Sendable {
 
     /// One thread's convolver state and scratch.
     public final class Worker: @unchecked Sendable {
-        fileprivate let convolver: PartitionedConvolver
+        fileprivate let convolver: MixingConvolver
         fileprivate let input: AlignedFloats
         fileprivate let output: AlignedFloats
 
         fileprivate init(kernel: PartitionedKernel) throws(ResourceError) {
-            convolver = try PartitionedConvolver(kernel: kernel)
+            convolver = try MixingConvolver(kernel: kernel)
             input = try AlignedFloats(count: kernel.blockSize)
             output = try AlignedFloats(count: kernel.blockSize)
         }
@@ -66,7 +66,7 @@ public final class TemplateMatcher: @unchecked Sendable {
             worker.input.zero()
             let available = Swift.max(0, Swift.min(b, total - position))
             if available > 0 { worker.input.pointer.update(from: x + position, count: available) }
-            worker.convolver.process(worker.input.pointer, worker.output.pointer)
+            worker.convolver.process(block: position / b, worker.input.pointer, into: worker.output.pointer)
             for i in 0..<b {
                 let t = position + i - (m - 1)
                 if t >= 0 && t < count { out[t] = worker.output.pointer[i] }

@@ -119,7 +119,7 @@ public final class AudioBlock: @unchecked Sendable {
 /// units apart, so each keeps the allocation's FFTW alignment.
 ///
 /// Every interleaved buffer comes first, then every planar one: mono and stereo runs split by channels
-/// never touch the planar half (``FilterBank/outputIsInterleaved``), and pages never touched are never
+/// never touch the planar half (``MixingBank/outputIsInterleaved``), and pages never touched are never
 /// faulted in, zeroed or counted in the process's memory (2 MiB of W1's pool).
 ///
 /// `@unchecked Sendable`: immutable after `init`; the floats it owns are handed out per block, and a

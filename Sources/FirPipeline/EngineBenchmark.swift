@@ -70,8 +70,9 @@ public struct EngineBenchmark: Sendable {
                 gain: 0.5 / Float(taps).squareRoot())
         }
         // Channels: the benchmark filters one block over and over, which stretches cannot share out.
-        let bank = try FilterBank(
-            filters: filters, blockSize: b, fftSize: plan.fftSize, mode: .convolve, threads: threads, split: .channels)
+        let bank = try MixingBank(
+            matrix: FilterMatrix(diagonal: filters), blockSize: b, fftSize: plan.fftSize, mode: .convolve,
+            threads: threads, split: .channels)
         // Each worker filters its channels of its own block, block after block, without waiting for
         // the others, as the job's compute workers do; reading, splitting and joining are the other
         // stages' work. Mono and stereo are filtered in place in the interleaved frames, as the job's

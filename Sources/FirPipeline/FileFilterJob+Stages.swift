@@ -4,16 +4,16 @@ import FirCore
 extension FileFilterJob {
     /// Runs the reader and one compute worker per channel group on their own threads and the writer on
     /// this one, until the end of the output window or the first failure. The reader hands each block to
-    /// every worker and, in order, to the writer; workers run ahead independently (no barrier per block),
-    /// the last worker to finish a block signals its `filtered` semaphore, and the writer joins the
-    /// channels (mono and stereo workers leave them joined: ``FilterBank/outputIsInterleaved``) and
+    /// every worker and, in order, to the writer; workers run ahead independently (unless a mixing graph
+    /// makes them meet within a block: ``MixingBank``), the last worker to finish a block signals its `filtered` semaphore, and the writer joins the
+    /// channels (unless the workers left them joined: ``MixingBank/outputIsInterleaved``) and
     /// writes. Every stage keeps consuming until `.end` even after a failure, so no stage waits forever
     /// on a block that will not come back.
     ///
     /// With `threads` 1 everything runs on this thread instead, one block at a time (``streamOnOneThread``):
     /// one thread means one core's worth of work, not a compute thread beside a reader and a writer.
     func stream(
-        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: OutputStage, threads: Int,
+        reader: AudioFileReader, bank: MixingBank, window: OutputWindow, writer: OutputStage, threads: Int,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels, outputChannels = writer.writer.channels
@@ -130,7 +130,7 @@ extension FileFilterJob {
 
     /// Joins the kept frames of a filtered block (unless the workers left them interleaved) and writes
     /// them; a write error fails the job. Writer stage.
-    func writeKept(_ block: AudioBlock, filteredBy bank: any BlockFilter, to writer: OutputStage) {
+    func writeKept(_ block: AudioBlock, filteredBy bank: MixingBank, to writer: OutputStage) {
         let keep = block.keep
         guard !keep.isEmpty else { return }
         if !bank.outputIsInterleaved { block.interleave(frames: keep) }
@@ -146,7 +146,7 @@ extension FileFilterJob {
     /// turn on this thread, with one block allocated. The output is bit-identical to the staged run's
     /// (the same convolvers see the same blocks in the same order).
     func streamOnOneThread(
-        reader: AudioFileReader, bank: any BlockFilter, window: OutputWindow, writer: OutputStage,
+        reader: AudioFileReader, bank: MixingBank, window: OutputWindow, writer: OutputStage,
         progress: (@Sendable (Double) -> Void)?
     ) throws(JobError) {
         let b = bank.blockSize, channels = reader.info.channels

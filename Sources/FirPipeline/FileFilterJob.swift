@@ -232,20 +232,14 @@ public final class FileFilterJob: Sendable {
         // (EX_OSERR) and the temporary file goes, and the blocks themselves never check.
         let stage: OutputStage
         do throws(JobError) {
-            let bank: any BlockFilter
+            let bank: MixingBank
             do throws(ResourceError) {
                 stage = try OutputStage(
                     writer: writer, sampleRate: info.sampleRate, limitDB: spec.limitDB,
                     ditherSeed: spec.dither == .tpdf ? spec.ditherSeed : nil)
-                if let filters = plan.matrix.diagonal {
-                    bank = try FilterBank(
-                        filters: filters, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                        threads: threads, shared: shared)
-                } else {
-                    bank = try MixingBank(
-                        matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                        threads: threads, shared: shared)
-                }
+                bank = try MixingBank(
+                    matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
+                    threads: threads, shared: shared)
             } catch {
                 throw JobError(error, path: spec.output, while: "transforming the kernel")
             }

@@ -1,10 +1,10 @@
-/// How a ``FilterBank``'s workers share the blocks.
+/// How a ``MixingBank``'s workers share the blocks.
 public enum WorkSplit: Sendable, Equatable {
-    /// Worker w filters channels c ≡ w (mod workers) of every block. No extra work, but no more
+    /// Worker w transforms channels c ≡ w (mod workers) of every block. No extra work, but no more
     /// workers than channels, and uneven when the channels do not divide among the workers.
     case channels
     /// Worker w filters every channel of the stretches s ≡ w (mod workers) of `blocks` blocks each.
-    /// Before each stretch it primes fresh convolver states with the `partitions` blocks that precede
+    /// Before each stretch it primes a fresh convolver state with the `partitions` blocks that precede
     /// it (one sets the history, the rest are transformed into the delay line), which leaves exactly
     /// the state a continuous run would have: the output is bit-identical, at the cost of
     /// `partitions − 1` forward transforms per stretch.

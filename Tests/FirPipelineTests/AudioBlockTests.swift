@@ -36,7 +36,7 @@ import Testing
         let frames = 32_768, count = 8
         let blocks = try AudioBlock.pool(count: count, capacity: frames, channels: 2)
         let filters = (0..<2).map { ChannelFilter(source: "k#\($0)", taps: [0.5, 0.25, Float($0)], gain: 1) }
-        let bank = try FilterBank(filters: filters, blockSize: frames, mode: .convolve, threads: 2)
+        let bank = try MixingBank(matrix: FilterMatrix(diagonal: filters), blockSize: frames, mode: .convolve, threads: 2)
         #expect(bank.split == .channels && bank.workers == 2 && bank.outputIsInterleaved)
         for (k, block) in blocks.enumerated() {
             block.interleaved.update(repeating: 1, count: 2 * frames)  // as the reader fills it

@@ -21,32 +21,98 @@ import Testing
     static func run(
         _ x: [[Float]], kernels: [[Float]], blockSize b: Int, fftSize: Int? = nil, threads: Int, split: WorkSplit
     ) throws -> [[Float]] {
-        let channels = x.count, frames = x[0].count
-        let total = frames + kernels.map(\.count).max()! - 1
-        let filters = (0..<channels).map { c in ChannelFilter(source: "k#\(c)", taps: kernels[c], gain: 1) }
-        let bank = try FilterBank(
-            filters: filters, blockSize: b, fftSize: fftSize, mode: .convolve, threads: threads, split: split)
+        let filters = x.indices.map { c in ChannelFilter(source: "k#\(c)", taps: kernels[c], gain: 1) }
+        let bank = try MixingBank(
+            matrix: FilterMatrix(diagonal: filters), blockSize: b, fftSize: fftSize, mode: .convolve, threads: threads,
+            split: split)
         #expect(bank.split == split)
         // Only mono and stereo split by channels leave the output in the interleaved frames, so the
         // stretch runs below (planar output, then joined) check that path bit for bit.
-        #expect(bank.outputIsInterleaved == (split == .channels && channels <= 2))
-        let block = try AudioBlock(capacity: b, channels: channels)
-        var y = [[Float]](repeating: [], count: channels)
+        #expect(bank.outputIsInterleaved == (split == .channels && x.count <= 2))
+        return try run(x, through: bank, taps: kernels.map(\.count).max()!)
+    }
+
+    /// Runs `x` (planar) through `bank` the way the job's stages do, each worker called in turn on one
+    /// thread: so the bank's workers must never wait for each other within a block. Returns every
+    /// output channel's full-length output (`taps` the longest path's), planar.
+    static func run(_ x: [[Float]], through bank: MixingBank, taps: Int) throws -> [[Float]] {
+        #expect(!bank.needsEveryBlock)
+        let b = bank.blockSize, inputs = x.count, outputs = bank.outputs, frames = x[0].count
+        let total = frames + taps - 1
+        let block = try AudioBlock(capacity: b, channels: inputs, outputChannels: outputs)
+        var y = [[Float]](repeating: [], count: outputs)
         var position = 0
         while position < total {
             let n = max(0, min(b, frames - position))
-            for i in 0..<n { for c in 0..<channels { block.interleaved[i * channels + c] = x[c][position + i] } }
+            for t in 0..<n { for c in 0..<inputs { block.interleaved[t * inputs + c] = x[c][position + t] } }
             block.position = position
             block.frames = n
             block.splitChannelsIfMany()
             for w in 0..<bank.workers { bank.process(block, worker: w) }
             if !bank.outputIsInterleaved { block.interleave(frames: 0..<b) }
-            for c in 0..<channels {
-                for i in 0..<min(b, total - position) { y[c].append(block.interleaved[i * channels + c]) }
+            for o in 0..<outputs {
+                for t in 0..<min(b, total - position) { y[o].append(block.interleaved[t * outputs + o]) }
             }
             position += b
         }
         return y
+    }
+
+    /// A graph that is not diagonal split into stretches: each worker's convolver primes every input,
+    /// and the outputs (more or fewer than the inputs) match one continuous run bit for bit.
+    @Test(arguments: [(1, 2), (2, 4), (2, 2), (3, 1)])
+    func mixingGraphsInStretchesAreBitIdenticalToOneRun(inputs: Int, outputs: Int) throws {
+        let b = 64, frames = 1300
+        let x = (0..<inputs).map { Signals.noise(count: frames, seed: UInt64(60 + $0), amplitude: 0.5) }
+        var entries: [FilterMatrix.Entry] = []
+        for o in 0..<outputs {
+            for i in 0..<inputs where (o + i) % 3 != 2 || inputs == 1 {
+                let taps = [40, 150, 300][(o + 2 * i) % 3]
+                let h = Signals.decayingNoise(count: taps, seed: UInt64(70 + 10 * o + i)).map { $0 * 0.1 }
+                entries.append(.init(output: o, input: i, filter: ChannelFilter(source: "k\(o)\(i)", taps: h, gain: 1)))
+            }
+        }
+        let matrix = FilterMatrix(inputs: inputs, outputs: outputs, entries: entries)
+        let total = frames + matrix.longestTaps - 1
+        func run(threads: Int, split: WorkSplit) throws -> [[Float]] {
+            let bank = try MixingBank(matrix: matrix, blockSize: b, mode: .convolve, threads: threads, split: split)
+            #expect(!bank.outputIsInterleaved)
+            return try Self.run(x, through: bank, taps: matrix.longestTaps)
+        }
+        let one = try run(threads: 1, split: .stretches(blocks: 1000))
+        for o in 0..<outputs {
+            var reference = [Double](repeating: 0, count: total)
+            for entry in entries where entry.output == o {
+                let path = DirectConvolution.full(x[entry.input].map(Double.init), entry.filter.taps.map(Double.init))
+                for t in path.indices { reference[t] += path[t] }
+            }
+            #expect(Tolerance.maxErrorDB(one[o], reference: reference) < -120, "output \(o)")
+        }
+        for threads in [2, 3] {
+            for stretch in [1, 2, 5] {
+                #expect(try run(threads: threads, split: .stretches(blocks: stretch)) == one, "\(threads) workers, \(stretch)")
+            }
+        }
+    }
+
+    /// Routing that keeps each output on the worker of its inputs (4 channels, two workers: channel c
+    /// to c ± 2) needs no barrier, and gives the one-worker run's bits; one path across the workers
+    /// brings the barrier back.
+    @Test func routingWithinEachWorkerNeedsNoBarrier() throws {
+        let x = (0..<4).map { Signals.noise(count: 900, seed: UInt64(80 + $0), amplitude: 0.5) }
+        func matrix(_ pairs: [(Int, Int)]) -> FilterMatrix {
+            FilterMatrix(inputs: 4, outputs: 4, entries: pairs.map { o, i in
+                .init(output: o, input: i, filter: ChannelFilter(
+                    source: "k\(o)\(i)", taps: Signals.decayingNoise(count: 100 + 30 * o, seed: UInt64(o)), gain: 1))
+            })
+        }
+        let swapped = matrix([(0, 2), (1, 3), (2, 0), (3, 1), (3, 3)])
+        let two = try MixingBank(matrix: swapped, blockSize: 32, mode: .convolve, threads: 2)
+        #expect(two.split == .channels && two.workers == 2)
+        let one = try MixingBank(matrix: swapped, blockSize: 32, mode: .convolve, threads: 1)
+        #expect(try Self.run(x, through: two, taps: 190) == Self.run(x, through: one, taps: 190))
+        let across = try MixingBank(matrix: matrix([(0, 2), (1, 0)]), blockSize: 32, mode: .convolve, threads: 2)
+        #expect(across.needsEveryBlock)
     }
 
     /// The benchmark sizes its bound by `channelCount(ofWorker:)`; it must count the channels `process`
@@ -55,7 +121,9 @@ import Testing
         for channels in 1...8 {
             let filters = (0..<channels).map { ChannelFilter(source: "k#\($0)", taps: [1], gain: 1) }
             for threads in 1...4 {
-                let bank = try FilterBank(filters: filters, blockSize: 16, mode: .convolve, threads: threads, split: .channels)
+                let bank = try MixingBank(
+                    matrix: FilterMatrix(diagonal: filters), blockSize: 16, mode: .convolve, threads: threads,
+                    split: .channels)
                 let counts = (0..<bank.workers).map { bank.channelCount(ofWorker: $0) }
                 let walked = (0..<bank.workers).map { Array(stride(from: $0, to: channels, by: bank.workers)).count }
                 #expect(counts == walked && counts.reduce(0, +) == channels, "\(channels) ch, \(threads) threads")

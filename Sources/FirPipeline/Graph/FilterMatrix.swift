@@ -1,8 +1,8 @@
 /// A compiled processing graph: every output channel as a sum of input channels, each through one FIR
 /// filter. Every graph of convolutions, gains, delays and mixers is linear and time-invariant, so it
-/// compiles to this form (``GraphCompiler``), and one executor runs it: one forward transform per input
-/// channel and block, one inverse per output channel (``MixingBank``), or, when the matrix is diagonal
-/// (output c from input c alone, the plain per-channel job), the per-channel ``FilterBank``.
+/// compiles to this form (``GraphCompiler``), and one executor runs it, in files (``MixingBank``) and in
+/// streams (``StreamConvolver``): one forward transform per input channel and block, one inverse per
+/// output channel (``MixingConvolver``).
 ///
 /// Immutable and `Sendable`.
 public struct FilterMatrix: Sendable {
@@ -49,7 +49,7 @@ public struct FilterMatrix: Sendable {
     }
 
     /// The per-channel filters when output c comes from input c alone and every channel has a filter:
-    /// the job ``FilterBank`` runs, with its stretches and interleaved fast paths.
+    /// a job whose workers may split the channels' blocks into stretches (``WorkSplit``).
     public var diagonal: [ChannelFilter]? {
         guard inputs == outputs, entries.count == outputs,
               entries.enumerated().allSatisfy({ $0.element.output == $0.offset && $0.element.input == $0.offset })

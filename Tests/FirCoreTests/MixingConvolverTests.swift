@@ -3,15 +3,16 @@ import FirCore
 import FirTestSupport
 import Testing
 
-/// `PartitionedConvolver` and the `PartitionedKernel` it runs, used directly as the audio path will use
-/// them: block by block, in place, reset between signals, and one kernel shared by channels on
-/// several threads.
-@Suite("PartitionedConvolver")
-struct PartitionedConvolverTests {
+/// `MixingConvolver` on one channel (``MixingConvolver/init(kernel:)``) and the `PartitionedKernel` it
+/// runs, used directly as the pipelines use them: block by block, in place, reset between signals, and
+/// one kernel shared by channels on several threads. Many channels and paths:
+/// `MixingConvolverTests+Paths.swift`.
+@Suite("MixingConvolver")
+struct MixingConvolverTests {
     /// Feeds `x`, padded with silence to whole blocks covering the full output, through `convolver` and
     /// returns the first `count` output samples.
     static func stream(
-        _ x: [Float], through convolver: PartitionedConvolver, count: Int, inPlace: Bool = false
+        _ x: [Float], through convolver: MixingConvolver, count: Int, inPlace: Bool = false
     ) -> [Float] {
         let b = convolver.blockSize
         let blocks = (count + b - 1) / b
@@ -22,10 +23,10 @@ struct PartitionedConvolverTests {
                 for k in 0..<blocks {
                     let block = input.baseAddress! + k * b
                     if inPlace {
-                        convolver.process(block, block)
+                        convolver.process(block: k, block, into: block)
                         (output.baseAddress! + k * b).update(from: block, count: b)
                     } else {
-                        convolver.process(block, output.baseAddress! + k * b)
+                        convolver.process(block: k, block, into: output.baseAddress! + k * b)
                     }
                 }
             }
@@ -36,7 +37,7 @@ struct PartitionedConvolverTests {
     @Test("block k of the output is samples [kB, (k+1)B) of x * h", arguments: [2, 16, 64, 100, 1024])
     func streaming(blockSize: Int) throws {
         let x = Signals.noise(count: 3000, seed: 1), h = Signals.decayingNoise(count: 1021, seed: 2)
-        let convolver = try PartitionedConvolver(kernel: try PartitionedKernel(kernel: h, blockSize: blockSize))
+        let convolver = try MixingConvolver(kernel: try PartitionedKernel(kernel: h, blockSize: blockSize))
         let y = Self.stream(x, through: convolver, count: x.count + h.count - 1)
         let error = Tolerance.maxErrorDB(y, reference: DirectConvolution.full(x.doubles, h.doubles))
         #expect(error <= SignalConvolutionTests.engineThresholdDB, "block \(blockSize): \(error) dB")
@@ -47,7 +48,7 @@ struct PartitionedConvolverTests {
     @Test("the first output sample is x[0]·h[0]: no added delay")
     func noLatency() throws {
         let h = Signals.decayingNoise(count: 300, seed: 3)
-        let convolver = try PartitionedConvolver(kernel: try PartitionedKernel(kernel: h, blockSize: 64))
+        let convolver = try MixingConvolver(kernel: try PartitionedKernel(kernel: h, blockSize: 64))
         let y = Self.stream(Signals.impulse(count: 1), through: convolver, count: 300)
         #expect(Tolerance.maxErrorDB(y, reference: h.doubles) <= SignalConvolutionTests.engineThresholdDB)
         #expect(abs(y[0] - h[0]) <= 1e-6 * abs(h[0]))
@@ -57,8 +58,8 @@ struct PartitionedConvolverTests {
     func inPlace(blockSize: Int) throws {
         let x = Signals.noise(count: 2500, seed: 4), h = Signals.decayingNoise(count: 700, seed: 5)
         let kernel = try PartitionedKernel(kernel: h, blockSize: blockSize)
-        let separate = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 3199)
-        let aliased = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 3199, inPlace: true)
+        let separate = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 3199)
+        let aliased = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 3199, inPlace: true)
         #expect(aliased == separate)
     }
 
@@ -67,9 +68,9 @@ struct PartitionedConvolverTests {
         let h = Signals.decayingNoise(count: 1000, seed: 6)
         let kernel = try PartitionedKernel(kernel: h, blockSize: blockSize)
         let x = Signals.noise(count: 2000, seed: 7)
-        let fresh = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 2999)
+        let fresh = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 2999)
 
-        let reused = try PartitionedConvolver(kernel: kernel)
+        let reused = try MixingConvolver(kernel: kernel)
         _ = Self.stream(Signals.noise(count: 1234, seed: 8), through: reused, count: 1234)
         reused.reset()
         #expect(Self.stream(x, through: reused, count: 2999) == fresh)
@@ -79,7 +80,7 @@ struct PartitionedConvolverTests {
     func noResetKeepsTail() throws {
         let h = Signals.decayingNoise(count: 500, seed: 9)
         let kernel = try PartitionedKernel(kernel: h, blockSize: 64)
-        let convolver = try PartitionedConvolver(kernel: kernel)
+        let convolver = try MixingConvolver(kernel: kernel)
         // One block of noise, then silence: the silence must carry the kernel's tail.
         _ = Self.stream(Signals.noise(count: 64, seed: 10), through: convolver, count: 64)
         let tail = Self.stream([Float](repeating: 0, count: 512), through: convolver, count: 512)
@@ -92,11 +93,11 @@ struct PartitionedConvolverTests {
         let kernel = try PartitionedKernel(kernel: h, blockSize: 256)
         let channels = (0..<8).map { Signals.noise(count: 20_000, seed: 100 + UInt64($0)) }
         let count = 20_000 + 4096 - 1
-        let sequential = try channels.map { Self.stream($0, through: try PartitionedConvolver(kernel: kernel), count: count) }
+        let sequential = try channels.map { Self.stream($0, through: try MixingConvolver(kernel: kernel), count: count) }
 
         let results = ResultSlots(count: channels.count)
         DispatchQueue.concurrentPerform(iterations: channels.count) { c in
-            results.store(Self.stream(channels[c], through: try! PartitionedConvolver(kernel: kernel), count: count), at: c)
+            results.store(Self.stream(channels[c], through: try! MixingConvolver(kernel: kernel), count: count), at: c)
         }
         for c in channels.indices { #expect(results.value(at: c) == sequential[c], "channel \(c)") }
     }
@@ -126,7 +127,7 @@ struct PartitionedConvolverTests {
     func kernelGainAndMode() throws {
         let x = Signals.noise(count: 1500, seed: 14), h = Signals.decayingNoise(count: 300, seed: 15)
         let kernel = try PartitionedKernel(kernel: h, blockSize: 64, mode: .correlate, gain: 0.5)
-        let y = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 1799)
+        let y = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 1799)
         let reference = DirectConvolution.full(x.doubles, h.reversed().map { 0.5 * Double($0) })
         #expect(Tolerance.maxErrorDB(y, reference: reference) <= SignalConvolutionTests.engineThresholdDB)
     }

@@ -4,7 +4,7 @@ import Testing
 
 /// One partition with a transform longer than twice the block (``CostModel/bestPlan``'s batch plan):
 /// blocks of `fftSize − partitionLength` samples, and a history of `partitionLength`.
-extension PartitionedConvolverTests {
+extension MixingConvolverTests {
     /// (taps, block, transform): the history exactly the kernel, longer than it (as for a bank's
     /// shorter kernels), odd block sizes, one tap; and two uniform layouts reached this way.
     static let singlePartitionPlans = [
@@ -20,10 +20,10 @@ extension PartitionedConvolverTests {
         #expect(kernel.partitionCount == 1 && kernel.partitionLength == fftSize - blockSize)
         #expect(kernel.fft.size == fftSize)
         let count = x.count + taps - 1
-        let y = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: count)
+        let y = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: count)
         let error = Tolerance.maxErrorDB(y, reference: DirectConvolution.full(x.doubles, h.doubles))
         #expect(error <= SignalConvolutionTests.engineThresholdDB, "\(taps) taps, block \(blockSize): \(error) dB")
-        let aliased = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: count, inPlace: true)
+        let aliased = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: count, inPlace: true)
         #expect(aliased == y)
     }
 
@@ -31,7 +31,7 @@ extension PartitionedConvolverTests {
     func singlePartitionCorrelates() throws {
         let x = Signals.noise(count: 5000, seed: 23), h = Signals.decayingNoise(count: 900, seed: 24)
         let kernel = try PartitionedKernel(kernel: h, blockSize: 3196, fftSize: 4096, mode: .correlate, gain: 0.5)
-        let y = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 5899)
+        let y = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 5899)
         let reference = DirectConvolution.full(x.doubles, h.reversed().map { 0.5 * Double($0) })
         #expect(Tolerance.maxErrorDB(y, reference: reference) <= SignalConvolutionTests.engineThresholdDB)
     }
@@ -43,19 +43,17 @@ extension PartitionedConvolverTests {
         let taps = 1021, b = 3075, n = 4096
         let x = Signals.noise(count: 6 * b, seed: 25), h = Signals.decayingNoise(count: taps, seed: 26)
         let kernel = try PartitionedKernel(kernel: h, blockSize: b, fftSize: n)
-        let continuous = Self.stream(x, through: try PartitionedConvolver(kernel: kernel), count: 6 * b)
+        let continuous = Self.stream(x, through: try MixingConvolver(kernel: kernel), count: 6 * b)
 
-        let late = try PartitionedConvolver(kernel: kernel)
+        let late = try MixingConvolver(kernel: kernel)
         _ = Self.stream(Signals.noise(count: b, seed: 27), through: late, count: b)
         late.reset()
         var output = [Float](repeating: 0, count: 3 * b)
         x.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
-                late.prime(gathering: input.baseAddress! + 2 * b, stride: 1, count: b, transform: false)
+                late.prime(input: 0, block: 2, gathering: input.baseAddress! + 2 * b, stride: 1, count: b, transform: false)
                 for k in 0..<3 {
-                    late.process(
-                        gathering: input.baseAddress! + (3 + k) * b, stride: 1, count: b,
-                        into: out.baseAddress! + k * b)
+                    late.process(block: 3 + k, input.baseAddress! + (3 + k) * b, into: out.baseAddress! + k * b)
                 }
             }
         }
@@ -69,14 +67,13 @@ extension PartitionedConvolverTests {
         let kernel = try PartitionedKernel(kernel: h, blockSize: b, fftSize: 4096)
         let x = Signals.noise(count: 2 * b, seed: 29)
         let padded = Array(x.prefix(b + count)) + [Float](repeating: 0, count: b - count)
-        let expected = Self.stream(padded, through: try PartitionedConvolver(kernel: kernel), count: 2 * b)
-        let convolver = try PartitionedConvolver(kernel: kernel)
+        let expected = Self.stream(padded, through: try MixingConvolver(kernel: kernel), count: 2 * b)
+        let convolver = try MixingConvolver(kernel: kernel)
         var output = [Float](repeating: .nan, count: 2 * b)
         x.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
-                convolver.process(gathering: input.baseAddress!, stride: 1, count: b, into: out.baseAddress!)
-                convolver.process(
-                    gathering: input.baseAddress! + b, stride: 1, count: count, into: out.baseAddress! + b)
+                convolver.process(block: 0, input.baseAddress!, into: out.baseAddress!)
+                convolver.process(block: 1, input.baseAddress! + b, count: count, into: out.baseAddress! + b)
             }
         }
         #expect(output == expected)
