@@ -93,11 +93,15 @@ public struct CostModel: Sendable, Equatable, Codable {
 
     /// The largest transform a single-partition plan may take. The table is measured in a tight loop,
     /// with the transform's buffers in cache; in a job the frame, spectra and accumulator (16 bytes a
-    /// point) share the cache with the reader's and writer's traffic. 524,288 points were no faster
-    /// than 262,144 there, where the table says 10% faster: W1 at 2 threads 112.0 against 111.3 ms
-    /// (30 alternated runs; at one thread it went either way in two such runs), its mono channel 68.9
-    /// against 67.0 ms at 2 threads and 85.6 against 83.7 ms at one (20 runs).
-    public static let maxSinglePartitionFFT = 1 << 18
+    /// point) share the cache with the reader's and writer's traffic, so transforms whose working set
+    /// leaves the cache cost more than the table says. 524,288 points were no faster than 262,144 there,
+    /// where the table says 10% faster (W1 at 2 threads 112.0 against 111.3 ms, 30 alternated runs). And
+    /// 262,144 points with a 65,536-tap kernel in one partition, which the table puts level with uniform
+    /// partitions of 32,768 (13.2 against 13.3 ns a sample), only tied with them in a job while taking
+    /// 35–45% more memory: 9 alternated pairs in each order, wall medians uniform over single 1.01 and
+    /// 1.00 on W1, 1.07 and 0.93 on true stereo, 0.91 and 0.95 on W1's mono channel; and on the 2 → 4
+    /// crossover, whose four inverse transforms leave the cache, 0.86 and 0.79.
+    public static let maxSinglePartitionFFT = 1 << 17
 
     /// The cheapest plan for `taps` over `outputLength` samples (per sample when unknown): uniform
     /// partitions (``bestBlockSize(taps:outputLength:range:)``), or one partition with a power-of-two

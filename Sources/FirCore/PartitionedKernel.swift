@@ -4,9 +4,7 @@
 /// Uniform partitions are `blockSize` taps and their transforms `2·blockSize` points. A kernel may
 /// instead be one partition with a transform several times its length, the blocks taking the rest of
 /// the transform (`fftSize − blockSize` ≥ taps): batch filtering then does fewer transform points per
-/// output sample. (W1, 65,536 taps over two minutes of stereo on the 2-core reference machine: 9%
-/// faster on 2 threads and 15% on one with a 262,144-point transform than with two partitions of
-/// 32,768; medians of 30 alternated runs.)
+/// output sample, while the transform stays in cache (``CostModel/maxSinglePartitionFFT``).
 ///
 /// Built once on one thread; immutable afterwards and shared read-only by every channel that uses the
 /// same kernel, hence `@unchecked Sendable`.
