@@ -22,7 +22,7 @@ public enum DurableFile {
     /// missing. Returns false, with the temporary file removed and `path` untouched, when any step
     /// fails: before, a crash right after the rename could leave an empty wisdom or cost-model file.
     public static func replace(_ path: String, write: (String) -> Bool) -> Bool {
-        let directory = PathName.directory(of: path)
+        let directory = PathName.openableDirectory(of: path)
         _ = makeDirectories(directory)
         let temporary = path + ".\(getpid()).tmp"
         do throws(DurableFileFailure) {
@@ -38,7 +38,7 @@ public enum DurableFile {
             return false
         }
         // Renamed already: the file is whole; a failed directory flush only risks the old version back.
-        try? syncDirectory(directory.isEmpty ? "." : directory) { _ in DurableFileFailure() }
+        try? syncDirectory(directory) { _ in DurableFileFailure() }
         return true
     }
 

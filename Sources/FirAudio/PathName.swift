@@ -11,6 +11,13 @@ public enum PathName {
         return head.isEmpty ? "/" : head
     }
 
+    /// The directory to open or join a name to for `path`: ``directory(of:)``, or "." for a bare name
+    /// ("b" → "."), whose directory is the working one.
+    public static func openableDirectory(of path: String) -> String {
+        let directory = directory(of: path)
+        return directory.isEmpty ? "." : directory
+    }
+
     /// The last component: "/a/b.wav" → "b.wav", "/a/b/" → "b", "/" → "/".
     public static func lastComponent(_ path: String) -> String {
         let trimmed = withoutTrailingSlashes(path)

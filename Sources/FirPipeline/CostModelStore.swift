@@ -9,7 +9,7 @@ public struct CostModelStore: Sendable {
     private let fixed: Bool
 
     public init(wisdom: WisdomStore) {
-        path = PathName.directory(of: wisdom.path) + "/cost-model.json"
+        path = PathName.openableDirectory(of: wisdom.path) + "/cost-model.json"
         fixed = wisdom.fixedPlans
     }
 

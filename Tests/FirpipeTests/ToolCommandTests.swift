@@ -19,6 +19,20 @@ import Testing
         #expect(try FirpipeBinary.run(["wisdom", "--sizes", "3"], environment: env).status == 64)
     }
 
+    /// `--file` with a bare name: the wisdom and the cost model land in the working directory (the
+    /// model once went to "/cost-model.json", the root's).
+    @Test func wisdomFileWithABareName() throws {
+        let dir = try TemporaryDirectory(prefix: "firpipe-wisdom-bare")
+        defer { dir.remove() }
+        // A cache of its own (unused with --file) lets the child measure: the suite's children estimate.
+        let r = try FirpipeBinary.run(
+            ["wisdom", "--sizes", "256", "--file", "plans.wisdom"], in: URL(fileURLWithPath: dir.path("")),
+            environment: ["XDG_CACHE_HOME": dir.path("cache")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path("")).sorted()
+        #expect(names == ["cost-model.json", "plans.wisdom"])
+    }
+
     /// `process` imports the saved wisdom on another thread while it starts up; its plans must still
     /// wait for it. A plan made without the wisdom would be measured again (the batch policy measures a
     /// 512-point transform) and the wisdom file saved anew: a new inode and modification time.
