@@ -105,8 +105,11 @@ final class StreamLevel: @unchecked Sendable {
             made[id] = kernel
             parts.append(MixingConvolver.Path(output: path.output, input: path.input, kernel: kernel))
         }
+        // Level 0 on the audio thread and each level on its worker transform every input, then every
+        // output, of one block at a time on one thread: no spare spectrum, and frames to share.
         return try MixingConvolver(
-            paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition)
+            paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition,
+            phases: .sameThread)
     }
 
     /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns
