@@ -260,6 +260,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     measure.become_subreaper()
     root = os.path.join(args.bench_dir, "W4")
+    os.makedirs(root, exist_ok=True)  # a first run with --long-only makes the kernel before any clip
     rss_files = args.rss_files if args.rss_files is not None else [args.files, 10 * args.files]
     tools = Tools(args.firpipe, make_kernel(os.path.join(root, "kernel.wav")), os.path.join(root, "out"))
     if not args.long_only:
