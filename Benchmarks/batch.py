@@ -261,7 +261,9 @@ def main(argv=None):
     measure.become_subreaper()
     root = os.path.join(args.bench_dir, "W4")
     os.makedirs(root, exist_ok=True)  # a first run with --long-only makes the kernel before any clip
-    rss_files = args.rss_files if args.rss_files is not None else [args.files, 10 * args.files]
+    if args.rss_files is None:
+        args.rss_files = [args.files, 10 * args.files]
+    rss_files = args.rss_files
     tools = Tools(args.firpipe, make_kernel(os.path.join(root, "kernel.wav")), os.path.join(root, "out"))
     if not args.long_only:
         clips = make_clips(os.path.join(root, "in"), max([args.files] + rss_files))
