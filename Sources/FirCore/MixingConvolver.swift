@@ -7,8 +7,8 @@ internal import CFFTW
 /// per-channel filter is the diagonal case: every job, batch or stream, runs on this one executor.
 ///
 /// Per block k the caller runs ``forward(input:block:gathering:stride:count:)`` for every input, and
-/// only when all of them are done, ``output(_:block:into:stride:)`` for every output. How the caller
-/// spreads the two phases over threads is its ``Phases``.
+/// ``output(_:block:into:stride:)`` for every output once the inputs its paths read are done. How the
+/// caller spreads the two phases over threads is its ``Phases``.
 ///
 /// All memory is allocated in `init`; the per-block calls do not allocate, lock, throw or log.
 /// `@unchecked Sendable`: see the thread rules of ``Phases``.
@@ -186,8 +186,8 @@ public final class MixingConvolver: @unchecked Sendable {
         fft.forward(state.frame.pointer, state.ring.pointer + (k % state.slots) * stride)
     }
 
-    /// Writes output `o`'s block `k` (`blockSize` samples at `output`, `output + stride`, …), once every
-    /// input's block `k` is transformed. Caller's thread.
+    /// Writes output `o`'s block `k` (`blockSize` samples at `output`, `output + stride`, …), once block
+    /// `k` of every input its paths read is transformed. Caller's thread.
     public func output(_ o: Int, block k: Int, into output: UnsafeMutablePointer<Float>, stride outputStride: Int) {
         let state = outputStates[o]
         guard !state.routes.isEmpty else {

@@ -12,14 +12,16 @@ public final class AudioBlock: @unchecked Sendable {
     public let capacity: Int
     /// Channels read from the input.
     public let channels: Int
-    /// Channels written to the output: the input's, or what a mixing graph makes of them
-    /// (``MixingBank`` writes them into the interleaved frames once every input is transformed).
+    /// Channels written to the output: the input's, or what a mixing graph makes of them (``MixingBank``
+    /// writes one or two into the interleaved frames once the input there is read, more into the
+    /// planar runs).
     public let outputChannels: Int
     /// Interleaved frames as files store them, `capacity · channels` floats: the reader fills them, the
     /// writer writes them, and mono and stereo workers read and write their channel here.
     public let interleaved: UnsafeMutablePointer<Float>
     /// One run of `capacity` samples per channel, channel c at `c·capacity`: the convolvers' input with
-    /// more than two channels, and their output there and in stretches. Untouched otherwise.
+    /// more than two input channels, their output with more than two output channels and in stretches.
+    /// Untouched otherwise.
     public let planar: UnsafeMutablePointer<Float>
     /// Owns the memory both point into, shared by every block of a pool.
     private let storage: BlockStorage

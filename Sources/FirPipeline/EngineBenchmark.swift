@@ -95,7 +95,11 @@ public struct EngineBenchmark: Sendable {
         }
         let run: @Sendable (Int, Int) -> Void = { worker, count in
             let block = blocksOfWorkers[worker]
-            for _ in 0..<count { bank.process(block, worker: worker) }
+            for _ in 0..<count {
+                bank.process(block, worker: worker)
+                // The next block of the stream, so every partition's slot of the delay line turns over.
+                block.position += block.capacity
+            }
         }
         let partitions = bank.partitions
         let channelsOfWorker = (0..<workers).map { bank.channelCount(ofWorker: $0) }

@@ -195,8 +195,8 @@ public final class FileFilterJob: Sendable {
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
     /// frames (4 MiB with the planar runs). The pool holds at least 4 blocks
-    /// (``poolSize(blockSize:channels:)``): W1's peak RSS is 45 MB with its 196,608-frame blocks, 31 MB
-    /// with uniform partitions of 32,768.
+    /// (``poolSize(blockSize:channels:)``): W1's peak RSS was 45 MB with 196,608-frame blocks, 31 MB
+    /// with uniform partitions of 32,768 (its plan since ``CostModel/maxSinglePartitionFFT`` came down).
     public static func maxBlockSize(channels: Int) -> Int {
         (2 << 20) / (Swift.max(channels, 1) * MemoryLayout<Float>.size)
     }

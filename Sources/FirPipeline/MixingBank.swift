@@ -6,9 +6,10 @@ import FirCore
 ///
 /// How the workers share a block (``split``):
 /// - `.channels`: worker w transforms the inputs i ≡ w (mod workers), then mixes and transforms back the
-///   outputs o ≡ w. When an output reads an input of another worker, the workers meet at the block's
-///   ``PhaseBarrier`` between the two phases; when none does (the per-channel filter), they never wait
-///   for each other and run ahead independently.
+///   outputs o ≡ w. When an output reads an input of another worker, or the output has another channel
+///   count than the input (its frames would overwrite input another worker still reads), the workers
+///   meet at the block's ``PhaseBarrier`` between the two phases; otherwise (the per-channel filter)
+///   they never wait for each other and run ahead independently.
 /// - `.stretches`: each worker has a convolver of its own and filters every channel of its stretches
 ///   of blocks, priming from the blocks before each (``WorkSplit``): mono, and channel counts that do
 ///   not divide among the workers.
@@ -18,8 +19,8 @@ import FirCore
 /// else into the planar runs, which the writer joins with the SIMD transposes of ``StridedCopy`` (a
 /// scalar scatter at a stride of 4 took half of the crossover's output step, perf).
 ///
-/// Kernel spectra are made once per distinct filter (equal sources and gains share them), by every
-/// path and every worker, and so are the FFT plans.
+/// Kernel spectra are made once per distinct filter (equal sources and gains share them) and shared by
+/// every path and every worker, and so are the FFT plans.
 public final class MixingBank: @unchecked Sendable {
     /// Samples per block.
     public let blockSize: Int
@@ -90,7 +91,7 @@ public final class MixingBank: @unchecked Sendable {
                 partitions: ConvolverLayout(taps: entry.filter.taps.count, blockSize: blockSize, fftSize: fftSize)
                     .partitionCount)
         }
-        // The convolvers' memory first: faulting it in and zeroing it (6.6 MB for W1) overlaps the
+        // The convolvers' memory first: faulting it in and zeroing it (megabytes for long blocks) overlaps the
         // planning of the transform, which the job started on another thread (FileFilterJob.planAhead)
         // and which the kernels below wait for.
         var convolvers: [MixingConvolver] = []
