@@ -122,19 +122,14 @@ public final class MixingConvolver: @unchecked Sendable {
     /// Gives each route of `init(routes:…)` its kernel, in the same order. Once, before the first block.
     public func attach(_ kernels: [PartitionedKernel]) {
         precondition(kernels.count == routes.count, "one kernel per route")
-        var n = 0
-        for o in 0..<outputs {
-            var mine: [PartitionedKernel] = []
-            for (route, kernel) in zip(routes, kernels) where route.output == o {
-                precondition(
-                    kernel.blockSize == blockSize && kernel.fftSize == fftSize && kernel.partitionCount == route.partitions,
-                    "a kernel of another layout than its route")
-                mine.append(kernel)
-                n += 1
-            }
-            outputStates[o].kernels = mine
+        var perOutput = [[PartitionedKernel]](repeating: [], count: outputs)
+        for (route, kernel) in zip(routes, kernels) {
+            precondition(
+                kernel.blockSize == blockSize && kernel.fftSize == fftSize && kernel.partitionCount == route.partitions,
+                "a kernel of another layout than its route")
+            perOutput[route.output].append(kernel)
         }
-        precondition(n == routes.count)
+        for o in 0..<outputs { outputStates[o].kernels = perOutput[o] }
     }
 
     /// Transforms input `i`'s block `k` (blocks counted from 0, one call per block in order): `count`

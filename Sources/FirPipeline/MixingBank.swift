@@ -91,9 +91,9 @@ public final class MixingBank: @unchecked Sendable {
                 partitions: ConvolverLayout(taps: entry.filter.taps.count, blockSize: blockSize, fftSize: fftSize)
                     .partitionCount)
         }
-        // The convolvers' memory first: faulting it in and zeroing it (megabytes for long blocks) overlaps the
-        // planning of the transform, which the job started on another thread (FileFilterJob.planAhead)
-        // and which the kernels below wait for.
+        // The convolvers' memory first: faulting it in and zeroing it (megabytes for long blocks)
+        // overlaps the planning of the transform, which the job started on another thread
+        // (FileFilterJob.planAhead) and which the kernels below wait for.
         var convolvers: [MixingConvolver] = []
         for _ in 0..<(split == .channels ? 1 : workers) {
             convolvers.append(try MixingConvolver(

@@ -85,7 +85,7 @@ final class BatchCommitter: Sendable {
         }
         var directories: [String: AudioError?] = [:]
         for (i, item) in group.enumerated() where errors[i] == nil {
-            let directory = directoryOf(item.job.output)
+            let directory = PathName.openableDirectory(of: item.job.output)
             if directories[directory] == nil {
                 do throws(AudioError) { try AtomicOutputFile.syncDirectory(of: item.job.output) } catch {
                     directories[directory] = .some(error)
@@ -123,7 +123,7 @@ final class BatchCommitter: Sendable {
             return
         }
         for (i, item) in group.enumerated() {
-            let device = SpoolSystem.signature(of: directoryOf(item.job.output))?.device ?? UInt64.max
+            let device = SpoolSystem.signature(of: PathName.openableDirectory(of: item.job.output))?.device ?? UInt64.max
             if flushed[device] == nil {
                 do throws(AudioError) {
                     try item.output.syncFileSystem()
@@ -136,10 +136,5 @@ final class BatchCommitter: Sendable {
                 do throws(AudioError) { try item.output.syncData() } catch { errors[i] = JobError(audio: error) }
             }
         }
-    }
-
-    private func directoryOf(_ path: String) -> String {
-        let directory = PathName.directory(of: path)
-        return directory.isEmpty ? "." : directory
     }
 }

@@ -84,8 +84,7 @@ public enum BatchStateFiles {
     /// Every run's report beside `journal`, oldest first (by modification time, then name), so that a
     /// later run's word on a job wins.
     public static func reports(besideJournal journal: String) -> [String] {
-        let directory = PathName.directory(of: journal)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: PathName.openableDirectory(of: journal))) ?? []
         let paths = names.filter { $0.hasPrefix(reportStem) && $0.hasSuffix(".jsonl") }.map { beside(journal, $0) }
         let dated = paths.map { path in
             (path, SpoolSystem.signature(of: path).map { Int64($0.modifiedSeconds) * 1_000_000_000 + Int64($0.modifiedNanoseconds) } ?? 0)

@@ -59,7 +59,7 @@ public final class BatchJournal: Sendable {
     public static func siblings(of path: String) -> [String] {
         let directory = PathName.directory(of: path)
         let base = PathName.lastComponent(path)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: PathName.openableDirectory(of: path))) ?? []
         return names.filter { $0 == base || $0.hasPrefix(base + "-shard-") }.sorted()
             .map { directory.isEmpty ? $0 : directory + "/" + $0 }
     }

@@ -122,10 +122,8 @@ public final class BatchRunner: Sendable {
     private func removeLeftovers() {
         var seen = Set<String>()
         for job in jobs {
-            let directory = PathName.directory(of: job.output)
-            if seen.insert(directory).inserted {
-                AtomicOutputFile.removeLeftovers(in: directory.isEmpty ? "." : directory)
-            }
+            let directory = PathName.openableDirectory(of: job.output)
+            if seen.insert(directory).inserted { AtomicOutputFile.removeLeftovers(in: directory) }
         }
     }
 
