@@ -18,16 +18,16 @@ let package = Package(
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(
-            name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
-        .systemLibrary(
-            name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
-        .systemLibrary(
-            name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
-        .systemLibrary(
             name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // Linux calls Swift's Glibc module hides (thread names, fallocate, O_TMPFILE, …), wrapped once.
         .target(name: "CSystem"),
+        // Libraries only some commands use, loaded at their first use (dlopen) instead of at every start:
+        // libsoxr (kernel resampling, Debian libsoxr-dev), alsa-lib and libjack (serve's sound-card
+        // backends, libasound2-dev and libjack-jackd2-dev); only their headers at build time.
+        .target(name: "CSoxr", dependencies: ["CSystem"]),
+        .target(name: "CALSA", dependencies: ["CSystem"]),
+        .target(name: "CJack", dependencies: ["CSystem"]),
         // The git commit of the build, from a header the Makefile writes (BuildInfo.c says why in C).
         .target(name: "CBuildInfo"),
 

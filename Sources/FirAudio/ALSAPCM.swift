@@ -49,6 +49,9 @@ public final class ALSAPCM: @unchecked Sendable {
         self.direction = direction
         self.periodFrames = periodFrames
         self.periods = periods
+        if let why = Self.libraryProblem {
+            throw ALSAError(kind: .device, key: deviceKey, message: why, code: -ENOENT)
+        }
         var pcm: OpaquePointer?
         let stream = direction == .capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
         let opened = snd_pcm_open(&pcm, name, stream, 0)
@@ -123,6 +126,13 @@ public final class ALSAPCM: @unchecked Sendable {
         return .done
     }
 
+    /// Why alsa-lib cannot be used here (it is loaded at first use, not at start), or nil.
+    public static var libraryProblem: String? {
+        firpipe_alsa_library_error().map {
+            "alsa-lib cannot be loaded (\(String(cString: $0))); install it (Debian: libasound2) or use backend: pipe"
+        }
+    }
+
     /// alsa-lib's text for a negative error code.
     static func text(_ code: Int32) -> String {
         snd_strerror(code).map { String(cString: $0) } ?? "error \(code)"
@@ -132,6 +142,7 @@ public final class ALSAPCM: @unchecked Sendable {
     /// built-in `hw`, `plughw`, `default`, `null`, … or an asoundrc's), without opening anything or
     /// evaluating its arguments (which would need the card to be present).
     public static func isDefined(_ name: String) -> Bool {
+        guard libraryProblem == nil else { return false }
         let base = name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name
         var top: OpaquePointer?
         guard snd_config_update_ref(&top) >= 0, let top else { return false }

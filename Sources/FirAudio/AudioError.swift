@@ -28,7 +28,7 @@ public struct AudioError: Error, Sendable, CustomStringConvertible {
         /// A read, write, sync or rename failed after the file was open: disk full, EIO, file size limit.
         public static let ioError = Kind("ioError")
         /// The system refused a resource the file needs, whatever the file: too many open files for the
-        /// process (EMFILE) or the system (ENFILE).
+        /// process (EMFILE) or the system (ENFILE); a library loaded at first use (libsoxr) is missing.
         public static let outOfResources = Kind("outOfResources")
 
         public var description: String { name }

@@ -36,12 +36,19 @@ public enum KernelResampler {
     ///   - to: the rate wanted, in Hz.
     ///   - path: the file the samples came from, to name in an error.
     /// - Throws: `.badData` when a rate is not positive or the result would pass 2^30 samples;
-    ///   `.unsupported` when libsoxr refuses the conversion (its reason in the message).
+    ///   `.unsupported` when libsoxr refuses the conversion (its reason in the message);
+    ///   `.outOfResources` when libsoxr cannot be loaded.
     public static func resample(
         _ samples: [Double], from: Int, to: Int, path: String = "kernel"
     ) throws(AudioError) -> [Double] {
         let outputCount = try checkedOutputCount(samples.count, from: from, to: to, path: path)
         if from == to || samples.isEmpty { return samples }
+        if let why = firpipe_soxr_library_error() {
+            throw AudioError(
+                .outOfResources, path: path,
+                message: "the kernel is at \(from) Hz and the audio at \(to) Hz, and libsoxr cannot be loaded "
+                    + "(\(String(cString: why))); install it (Debian: libsoxr0) or resample the kernel with another tool")
+        }
 
         // soxr_oneshot writes round(n·to/from) samples for n inputs (measured with libsoxr 0.1.3 over many
         // lengths and rate pairs), one short of resample_poly's ⌈n·to/from⌉ about half the time. Trailing

@@ -73,6 +73,8 @@ find "$root" -type f ! -path "$root/usr/bin/*" -exec chmod 644 {} +
 
 # Depends from what the binary links: dpkg-shlibdeps maps each NEEDED library to its package and the
 # version its symbols need. It wants a debian/control beside it, so it runs in a scratch source tree.
+# The libraries loaded at first use (dlopen: libsoxr, alsa-lib, libjack) are not NEEDED; control.in
+# names them (Depends on libsoxr0, Recommends the sound-card ones).
 printf 'Source: firpipe\n\nPackage: firpipe\nArchitecture: any\n' > "$work/src/debian/control"
 depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$firpipe" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 if [ -z "$depends" ]; then

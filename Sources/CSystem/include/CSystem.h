@@ -6,6 +6,7 @@
 // FirAudio. The C libraries' shims (CFFTW, CSndFile) keep only their libraries.
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
 #include <malloc.h>
@@ -90,4 +91,42 @@ static inline int firpipe_open_unnamed(const char *dir, unsigned int mode) {
     return -1;
 #endif
 }
+
+/// Loads the shared library `soname` (dlopen, as the dynamic linker would find it: LD_LIBRARY_PATH, so
+/// `pw-jack` still swaps in PipeWire's libjack) and looks up `count` functions named in `names` into
+/// `table`. Returns NULL, or why not (dlerror's text) copied into `error`. For the libraries only some
+/// commands use (alsa-lib, libjack, libsoxr): linked at start, they and their own dependencies (libdb,
+/// libgomp) took about a third of `firpipe --version`'s 4.5 ms before main.
+const char *firpipe_load_library(const char *soname, const char *const names[], void *table[], int count,
+                                 char *error, int errorSize);
+
+// A C library loaded at its first use instead of at start (firpipe_load_library): the library's
+// functions the program calls, each defined in its C target as a hidden forwarder through a table filled by
+// dlopen, so Swift calls them by their own names and nothing else changes. Hidden, because the
+// executable exports its symbols: a visible `snd_pcm_open` would take the library's own calls to it.
+//
+// Include CSystem.h first, then `#pragma GCC visibility push(hidden)`, then the library's header: a
+// hidden declaration of a function defined elsewhere (pthread_once, dlopen) would not link.
+//
+// FIRPIPE_LAZY_LIBRARY(prefix, soname, LIST) declares the table `prefix_fn` from LIST (an X-macro of
+// the function names) and defines `const char *prefix_library_error(void)`: NULL once loaded, else
+// why not; it loads once (pthread_once) and must be called before any of the functions is.
+#define FIRPIPE_LAZY_FIELD(name) __typeof__(&name) name;
+#define FIRPIPE_LAZY_NAME(name) #name,
+#define FIRPIPE_LAZY_LIBRARY(prefix, soname, LIST)                                                      \
+    static struct { LIST(FIRPIPE_LAZY_FIELD) } prefix##_fn;                                             \
+    static const char *const prefix##_names[] = { LIST(FIRPIPE_LAZY_NAME) };                            \
+    static pthread_once_t prefix##_once = PTHREAD_ONCE_INIT;                                            \
+    static char prefix##_why[512];                                                                      \
+    static const char *prefix##_error;                                                                  \
+    static void prefix##_load(void) {                                                                   \
+        prefix##_error = firpipe_load_library(soname, prefix##_names, (void **)&prefix##_fn,            \
+                                              (int)(sizeof prefix##_names / sizeof *prefix##_names),    \
+                                              prefix##_why, (int)sizeof prefix##_why);                  \
+    }                                                                                                   \
+    const char *prefix##_library_error(void) {                                                          \
+        pthread_once(&prefix##_once, prefix##_load);                                                    \
+        return prefix##_error;                                                                          \
+    }
+
 #endif

@@ -45,8 +45,17 @@ final class JackClient: @unchecked Sendable {
     }()
     private static let libraryLogger = Logger(label: "libjack")
 
+    /// Why libjack cannot be used here (it is loaded at first use, not at start), or nil.
+    static var libraryProblem: String? {
+        firpipe_jack_library_error().map {
+            "libjack cannot be loaded (\(String(cString: $0))); install it (Debian: libjack-jackd2-0), "
+                + "run under pw-jack, or use backend: pipe"
+        }
+    }
+
     /// Opens client `name` on the default server (`JACK_DEFAULT_SERVER`) and registers its ports.
     init(name: String, inputs: Int, outputs: Int, driver: JackDriver) throws(OpenFailure) {
+        if let why = Self.libraryProblem { throw .refused(why) }
         Self.quietLibrary
         var status = jack_status_t(rawValue: 0)
         guard let client = firpipe_jack_open(name, &status) else {

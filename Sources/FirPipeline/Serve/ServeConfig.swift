@@ -97,10 +97,17 @@ public struct ServeConfig: Sendable {
         }
     }
 
-    /// Each ALSA device must be a PCM the ALSA configuration defines (a typo in an asoundrc name is a
+    /// The backend's library must load (alsa-lib and libjack are loaded when a stream first needs them,
+    /// so a machine may lack them). Each ALSA device must be a PCM the ALSA configuration defines (a typo in an asoundrc name is a
     /// config error with a position); whether its card is present and takes the stream's format, rate
     /// and period is found when the daemon opens it, still before it is ready.
     private static func checkDevices(_ stream: StreamSettings, in file: ConfigFile) throws(ConfigError) {
+        let missing = switch stream.backend {
+        case .pipe: nil as String?
+        case .jack: JackClient.libraryProblem
+        case .alsa: ALSAPCM.libraryProblem
+        }
+        if let missing { throw ConfigError(.invalidValue, at: file.valueLocation(of: "serve.stream.backend"), missing) }
         guard let alsa = stream.alsa else { return }
         for (name, key) in [(alsa.capture, "capture_device"), (alsa.playback, "playback_device")] {
             guard let name, !ALSAPCM.isDefined(name) else { continue }
