@@ -24,7 +24,7 @@ extension StreamEngine {
             // No free block means the filter or writer is behind: the card's buffer fills meanwhile,
             // and its overrun is what gets counted.
             let block = free.pop()
-            var have = 0
+            var have = 0, cutShort = false
             read: while have < wanted {
                 switch pcm.read(into: block.bytes + have * frameBytes, frames: wanted - have) {
                 case .done:
@@ -36,17 +36,28 @@ extension StreamEngine {
                         loggedOverrun = true
                         logger.warning("capture device '\(device.name)' overran (the stream fell behind it); recovered, the audio has a gap; later ones are only counted (overruns)")
                     }
+                    // Intake stopped meanwhile: the block ends here. A device that overruns on every read
+                    // would otherwise hold the reader, and the shutdown, in this loop.
+                    if self.stopping.load(ordering: .acquiring) {
+                        cutShort = true
+                        break read
+                    }
                 case .failed(let frames, let code):
                     have += frames
                     logger.error("\(device.lose(code: code))")
                     break read
                 }
             }
+            let ending = stopping || cutShort
             // A lost device's part of the block is silence: the stream keeps its timing.
-            guard pass(block, frames: stopping ? have : wanted, total: &total) else { break }
+            if !ending && have < wanted {
+                (block.bytes + have * frameBytes).initializeMemory(
+                    as: UInt8.self, repeating: 0, count: (wanted - have) * frameBytes)
+            }
+            guard pass(block, frames: ending ? have : wanted, total: &total) else { break }
             counters.recordCPU(.reader)
             heartbeat.add(1, ordering: .relaxed)
-            if stopping { break }
+            if ending { break }
         }
         let why = failure.hasFailed ? "the stream failed" : "intake stopped"
         logger.info("stream input closed (\(why)) after \(total) frames")
