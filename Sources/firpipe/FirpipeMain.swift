@@ -32,7 +32,7 @@ enum FirpipeMain {
         Interrupts.install()
         let command: any ParsableCommand
         do {
-            command = try Firpipe.parseAsRoot(arguments)
+            command = try parse(arguments)
         } catch {
             Firpipe.exit(withError: error)
         }
@@ -46,6 +46,22 @@ enum FirpipeMain {
         } catch {
             Firpipe.exit(withError: error)
         }
+    }
+
+    /// The command `arguments` name. A command without subcommands named first (`process`, `batch`, …) is
+    /// parsed on its own: from the root, the parser builds the named command's arguments by reflection
+    /// once more just to learn whether it takes pass-through input. Anything it does not accept (help,
+    /// a completion script, any error) is parsed again from the root, so what is printed and the exit
+    /// code are the root's, naming `firpipe`, exactly as before.
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        if let name = arguments.first,
+           let leaf = Firpipe.configuration.subcommands.first(where: { $0.configuration.commandName == name }),
+           leaf.configuration.subcommands.isEmpty,
+           let command = try? leaf.parseAsRoot(Array(arguments.dropFirst())),
+           type(of: command) == leaf {  // not the parser's own help command, which would name the leaf alone
+            return command
+        }
+        return try Firpipe.parseAsRoot(arguments)
     }
 
     /// Runs `command` in a task and waits for it here (nothing in firpipe uses the main actor).

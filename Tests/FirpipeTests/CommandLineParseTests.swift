@@ -1,0 +1,40 @@
+import ArgumentParser
+import FirTestSupport
+import Foundation
+import Testing
+
+@testable import firpipe
+
+/// `FirpipeMain.parse` parses a command named first on its own, and everything it does not accept from
+/// the root: the command it returns is the root's, and help, errors and exit codes still name
+/// `firpipe` as before.
+@Suite struct CommandLineParseTests {
+    @Test(arguments: [
+        ["process", "in.wav", "out.wav", "-k", "k.wav", "--gain-db", "-3", "--threads", "2"],
+        ["process", "--config", "room.yaml", "--dither", "tpdf"],
+        ["batch", "in", "out", "-k", "k.wav", "--shard", "1/4", "--force"],
+        ["check", "--config", "room.yaml"],
+        ["serve", "--config", "room.yaml"],
+        ["kernel", "trim", "k.wav", "--output", "t.wav"],
+    ])
+    func theCommandIsTheRootsParse(_ arguments: [String]) throws {
+        let fast = try FirpipeMain.parse(arguments)
+        let root = try Firpipe.parseAsRoot(arguments)
+        #expect(type(of: fast) == type(of: root))
+        #expect(String(describing: fast) == String(describing: root))
+    }
+
+    @Test func helpAndErrorsNameFirpipe() throws {
+        let help = try FirpipeBinary.run(["process", "--help"])
+        #expect(help.stdout.contains("USAGE: firpipe process [<options>] [<input>] [<output>]"), "\(help.stdout)")
+        #expect(help.status == 0 && help.stdout.contains("USAGE: firpipe process"), "\(help.stdout)")
+        let unknown = try FirpipeBinary.run(["process", "a.wav", "b.wav", "-k", "k.wav", "--no-such-option"])
+        #expect(unknown.status == 64, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("Unknown option '--no-such-option'"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("firpipe process"), "the usage names firpipe: \(unknown.stderr)")
+        let batch = try FirpipeBinary.run(["batch", "--help"])
+        #expect(batch.status == 0 && batch.stdout.contains("USAGE: firpipe batch"), "\(batch.stdout)")
+        let nested = try FirpipeBinary.run(["kernel", "trim", "--help"])
+        #expect(nested.status == 0 && nested.stdout.contains("USAGE: firpipe kernel trim"), "\(nested.stdout)")
+    }
+}
