@@ -168,9 +168,22 @@ def cpu_line(label, tools, fp, in_dir, seconds_per_file, batch_cpu, count):
           f"= {floor / count * 1000:.1f} ms/file; batch/bound {batch_cpu / floor:.2f} (target <= 1.5)")
 
 
+def measure_clip_plan(tools, clip):
+    """Measures the transform a clip's plan takes, once, into the cache the runs use, as the README
+    advises before many short jobs (`firpipe wisdom --sizes N`, N as `process` names it): a one-block
+    size such as 163,840 is not among `firpipe wisdom`'s default sizes."""
+    got = subprocess.run([tools.fp, "process", clip, os.path.join(os.path.dirname(tools.out), "plan.wav"),
+                          "-k", tools.kernel], env=tools.env, capture_output=True, text=True, check=True)
+    size = re.search(r"transform (\d+)", got.stdout + got.stderr).group(1)
+    subprocess.run([tools.fp, "wisdom", "--sizes", size], env=tools.env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"  (the clips' transform, {int(size):,} points, measured once by firpipe wisdom)")
+
+
 def w4(args, tools, clips, root):
     n = len(clips)
     in_dir = subset(os.path.join(root, f"in-{n}"), clips)
+    measure_clip_plan(tools, clips[0])
     timed = clips[: args.loop_files or n]
     m = len(timed)
     runs = {"batch": lambda: tools.batch(in_dir), "loop": lambda: tools.loop(timed)}

@@ -1,4 +1,4 @@
-/// Samples per block and points per transform, as ``CostModel/bestPlan(taps:outputLength:range:maxBlockSize:)``
+/// Samples per block and points per transform, as ``CostModel/bestPlan(taps:outputLength:inputLength:range:maxBlockSize:)``
 /// chooses them: `fftSize` is `2·blockSize` for uniform partitions, less for a single partition.
 public struct BlockPlan: Sendable, Equatable {
     public let blockSize: Int

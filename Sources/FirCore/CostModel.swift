@@ -4,7 +4,7 @@
 /// With uniform partitions, per block of B samples (and per channel) the engine runs one forward and
 /// one inverse FFT of 2B points and `ceil(taps / B)` complex multiply-adds over B + 1 bins; with the
 /// whole kernel in one partition, one FFT pair of N points and one multiply-add over N/2 + 1 bins for
-/// a block of N − taps (``bestPlan(taps:outputLength:range:maxBlockSize:)``). FFT times are a table measured on a
+/// a block of N − taps (``bestPlan(taps:outputLength:inputLength:range:maxBlockSize:)``). FFT times are a table measured on a
 /// machine (``CostModelCalibration``), one figure per power-of-two size; multiply-adds cost more when
 /// the spectra they read (the kernel's and the delay line's) no longer fit in cache, which is what makes
 /// a 1M-tap kernel want large partitions even though the transforms then leave the cache too.
@@ -39,8 +39,15 @@ public struct CostModel: Sendable, Equatable, Codable {
         ],
         macCached: 0.54e-9, macStreaming: 1.1e-9, cacheBytes: 1 << 20)
 
-    /// Seconds for an FFT pair of `n` points (a power of two); sizes past the table grow as n·log2 n.
+    /// Seconds for an FFT pair of `n` points; sizes past the table grow as n·log2 n. Between powers of
+    /// two, the next power's time for its share of the points: FFTW does the sizes ``oneBlockSize(atLeast:)``
+    /// picks as fast a point (measured pairs, 3.0–3.1 ns a point at 163,840 = 5·2^15 and 245,760 =
+    /// 15·2^14, 2.9 at 65,536 and 3.7 at 262,144; estimated plans 4.5–5.0 at all four).
     public func fftPair(points n: Int) -> Double {
+        if n.nonzeroBitCount != 1 {
+            let next = 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount)
+            return fftPair(points: next) * Double(n) / Double(next)
+        }
         let log2n = Swift.max(Self.minLog2, Int.bitWidth - 1 - n.leadingZeroBitCount)
         if log2n <= Self.maxLog2 { return fftPairSeconds[log2n - Self.minLog2] }
         let top = fftPairSeconds[fftPairSeconds.count - 1]
@@ -91,6 +98,19 @@ public struct CostModel: Sendable, Equatable, Codable {
         return fftPair(points: n) + Double(bins) * mac
     }
 
+    /// The smallest even transform size of at least `n` points that is a power of two times 1, 5 or 15:
+    /// sizes FFTW transforms as fast a point as powers of two (``fftPair(points:)``), which come closer to
+    /// a signal's length (163,840 points, not 262,144, for a 2 s clip and 65,536 taps).
+    public static func oneBlockSize(atLeast n: Int) -> Int {
+        var best = Int.max
+        for factor in [1, 5, 15] {
+            var size = factor * 2
+            while size < n { size *= 2 }
+            best = Swift.min(best, size)
+        }
+        return best
+    }
+
     /// The largest transform a single-partition plan may take. The table is measured in a tight loop,
     /// with the transform's buffers in cache; in a job the frame, spectra and accumulator (16 bytes a
     /// point) share the cache with the reader's and writer's traffic, so transforms whose working set
@@ -108,14 +128,26 @@ public struct CostModel: Sendable, Equatable, Codable {
     /// transform of 4·taps or more (up to ``maxSinglePartitionFFT``) and blocks of the rest,
     /// `fftSize − taps`. The second is the classic batch choice, fewer transform points per output
     /// sample once the transform dwarfs the kernel; its blocks are longer, so `maxBlockSize` limits
-    /// them to what the caller's buffers allow (uniform blocks keep to `range` alone).
+    /// them to what the caller's buffers allow (uniform blocks keep to `range` alone). With
+    /// `inputLength` known, also the whole input in one block (``oneBlockSize(atLeast:)`` points), one
+    /// transform pair however long the output: a short file's plan, past ``maxSinglePartitionFFT``.
     public func bestPlan(
-        taps: Int, outputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22), maxBlockSize: Int = 1 << 22
+        taps: Int, outputLength: Int? = nil, inputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22),
+        maxBlockSize: Int = 1 << 22
     ) -> BlockPlan {
         precondition(taps >= 1)
         let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
         var best = BlockPlan.uniform(uniform)
         var bestCost = Self.cost(blockSeconds(blockSize: uniform, taps: taps), blockSize: uniform, outputLength: outputLength)
+        if let n = inputLength.map({ Self.oneBlockSize(atLeast: Swift.max($0 + taps, 2 * taps)) }) {
+            // The whole input in one block, block 1 from block 0's transform (MixingConvolver's
+            // inputEndsInFirstBlock): one transform pair a channel, whatever the output length.
+            let b = n - taps
+            if range.contains(b) && b <= maxBlockSize && singlePartitionBlockSeconds(fftSize: n) < bestCost {
+                best = BlockPlan(blockSize: b, fftSize: n)
+                bestCost = singlePartitionBlockSeconds(fftSize: n)
+            }
+        }
         guard taps <= Self.maxSinglePartitionFFT / 4 else { return best }
         var n = 1 << (Int.bitWidth - (4 * taps - 1).leadingZeroBitCount)  // the power of two ≥ 4·taps
         while n <= Self.maxSinglePartitionFFT && n - taps <= Swift.min(range.upperBound, maxBlockSize) {

@@ -65,6 +65,8 @@ public final class MixingConvolver: @unchecked Sendable {
     let partitionLength: Int
     let stride: Int
     let fft: RealFFT
+    /// Whether block 1 may be made from block 0's transform alone (``init(routes:inputs:outputs:blockSize:fftSize:phases:inputEndsInFirstBlock:)``).
+    let keepsTail: Bool
     private let routes: [Route]
     private let inputStates: [InputState?]
     private let outputStates: [OutputState]
@@ -84,9 +86,17 @@ public final class MixingConvolver: @unchecked Sendable {
     }
 
     /// The memory for `routes`, zeroed, without kernels: ``attach(_:)`` them before the first block.
+    ///
+    /// `inputEndsInFirstBlock`: the caller expects every input to end within block 0, as when a whole
+    /// short signal is one block. With every kernel in one partition, block 0's inverse transform then
+    /// holds block 1 as well: from a silent history the part of block 0's convolution past the frame
+    /// wraps around into the history's place, which overlap-save otherwise discards. So block 1, if its
+    /// input is indeed empty, takes no transform at all, and one transform pair a channel makes the
+    /// whole output. Block 0 must be the first after `init` or ``reset()``.
     /// - Throws: ``ResourceError`` when the memory for the rings and frames is refused.
     public init(
-        routes: [Route], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int, phases: Phases
+        routes: [Route], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int, phases: Phases,
+        inputEndsInFirstBlock: Bool = false
     ) throws(ResourceError) {
         precondition(routes.allSatisfy { (0..<outputs).contains($0.output) && (0..<inputs).contains($0.input) })
         self.blockSize = blockSize
@@ -95,6 +105,7 @@ public final class MixingConvolver: @unchecked Sendable {
         self.outputs = outputs
         self.routes = routes
         partitionLength = fftSize - blockSize
+        keepsTail = inputEndsInFirstBlock && routes.allSatisfy { $0.partitions == 1 }
         stride = PartitionedKernel.alignedStride(bins: fftSize / 2 + 1)
         fft = try FFTPlanner.shared.fft(size: fftSize)
         let spare = phases == .barrier ? 1 : 0
@@ -114,7 +125,8 @@ public final class MixingConvolver: @unchecked Sendable {
             // The input's frame is free for the inverse only when nothing else reads that input.
             let sole = mine.count == 1 && routes.filter({ $0.input == mine[0].input }).count == 1
             let borrowed = phases == .sameThread && sole ? inputStates[mine[0].input]?.frame.pointer : nil
-            outputStates.append(try OutputState(routes: mine, fftSize: fftSize, frame: borrowed))
+            outputStates.append(try OutputState(
+                routes: mine, fftSize: fftSize, frame: borrowed, tail: keepsTail ? blockSize : 0))
         }
         self.outputStates = outputStates
     }
@@ -157,6 +169,7 @@ public final class MixingConvolver: @unchecked Sendable {
         for case let state? in inputStates {
             state.history.zero()
             state.ring.zero()
+            state.skippedBlock1 = false
         }
     }
 
@@ -178,6 +191,12 @@ public final class MixingConvolver: @unchecked Sendable {
         // h ≤ b: the history the next block needs is the end of this one.
         state.history.pointer.update(from: current + (b - h), count: h)
         guard transform else { return }
+        // Block 0 left block 1's output behind (see init); one input of a block empty means all are.
+        if keepsTail && k == 1 && count == 0 {
+            state.skippedBlock1 = true
+            return
+        }
+        state.skippedBlock1 = false
         fft.forward(state.frame.pointer, state.ring.pointer + (k % state.slots) * stride)
     }
 
@@ -187,6 +206,10 @@ public final class MixingConvolver: @unchecked Sendable {
         let state = outputStates[o]
         guard !state.routes.isEmpty else {
             StridedCopy.scatter(state.silence.pointer, into: output, stride: outputStride, count: blockSize)
+            return
+        }
+        if keepsTail && k == 1, let first = inputStates[state.routes[0].input], first.skippedBlock1 {
+            StridedCopy.scatter(state.tail.pointer, into: output, stride: outputStride, count: blockSize)
             return
         }
         firpipe_flush_denormals()
@@ -205,6 +228,8 @@ public final class MixingConvolver: @unchecked Sendable {
         fft.backward(state.accumulator.pointer, state.frame)
         // The last blockSize samples of the circular convolution are the ones no wrap-around reaches.
         StridedCopy.scatter(state.frame + partitionLength, into: output, stride: outputStride, count: blockSize)
+        // What wrapped around is the start of block 1 (the rest of the tail buffer stays zero).
+        if keepsTail && k == 0 { state.tail.pointer.update(from: state.frame, count: partitionLength) }
     }
 
     /// One input's overlap-save frame, history and ring of recent block spectra.
@@ -213,6 +238,8 @@ public final class MixingConvolver: @unchecked Sendable {
         let history: AlignedFloats
         let ring: AlignedFloats
         let slots: Int
+        /// Block 1 was empty and its transform skipped (``keepsTail``).
+        var skippedBlock1 = false
 
         init(fftSize: Int, history: Int, slots: Int, stride: Int) throws(ResourceError) {
             frame = try AlignedFloats(count: fftSize)
@@ -234,14 +261,19 @@ public final class MixingConvolver: @unchecked Sendable {
         let offsets: UnsafeMutablePointer<Int>
         /// Zeros for an output no path feeds.
         let silence: AlignedFloats
+        /// Block 1's output, left by block 0's transform (``keepsTail``; one float otherwise).
+        let tail: AlignedFloats
 
-        init(routes: [Route], fftSize: Int, frame borrowed: UnsafeMutablePointer<Float>?) throws(ResourceError) {
+        init(
+            routes: [Route], fftSize: Int, frame borrowed: UnsafeMutablePointer<Float>?, tail: Int
+        ) throws(ResourceError) {
             self.routes = routes
             accumulator = try AlignedFloats(count: PartitionedKernel.alignedStride(bins: fftSize / 2 + 1))
             let own = try AlignedFloats(count: borrowed == nil ? fftSize : 1)
             frame = borrowed ?? own.pointer
             ownFrame = own
             silence = try AlignedFloats(count: routes.isEmpty ? fftSize : 1)
+            self.tail = try AlignedFloats(count: Swift.max(tail, 1))
             // Last: a throw above must not leak it (a class that fails in `init` gets no `deinit`).
             offsets = .allocate(capacity: Swift.max(1, routes.map(\.partitions).max() ?? 1))
         }

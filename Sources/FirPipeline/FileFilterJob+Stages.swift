@@ -21,9 +21,11 @@ extension FileFilterJob {
         if threads == 1 {
             return try streamOnOneThread(reader: reader, bank: bank, window: window, writer: writer, progress: progress)
         }
-        // Stretches need every worker's current stretch in flight at once.
-        let poolSize = Swift.max(
-            Self.poolSize(blockSize: b, channels: Swift.max(channels, outputChannels)), bank.blocksInFlight)
+        // Stretches need every worker's current stretch in flight at once; a short file needs no more
+        // blocks than it has (each one zeroed and faulted in for nothing, 2 of W4's 2 s clips' 5).
+        let poolSize = Swift.max(1, Swift.min(
+            Swift.max(Self.poolSize(blockSize: b, channels: Swift.max(channels, outputChannels)), bank.blocksInFlight),
+            (window.end + b - 1) / b))
         let pool = BoundedQueue<AudioBlock>(capacity: poolSize)
         let blocks: [AudioBlock]
         do throws(ResourceError) {

@@ -141,7 +141,7 @@ public final class FileFilterJob: Sendable {
         let taps = matrix.longestTaps
         let window = OutputWindow(inputLength: info.frames, kernelLength: taps, length: spec.length)
         let choice = try OutputFormatChoice(spec: spec, input: info, outputFrames: window.count, channels: matrix.outputs)
-        let blocks = self.blocks(taps: taps, window: window, channels: info.channels)
+        let blocks = self.blocks(taps: taps, window: window, inputFrames: info.frames, channels: info.channels)
         let output: AtomicOutputFile
         do { output = try AtomicOutputFile(finalPath: spec.output) } catch { throw JobError(audio: error) }
         return Plan(
@@ -172,7 +172,7 @@ public final class FileFilterJob: Sendable {
         header.close()
         guard taps >= 1 else { return nil }
         let window = OutputWindow(inputLength: inputFrames, kernelLength: taps, length: spec.length)
-        let fftSize = blocks(taps: taps, window: window, channels: channels).fftSize
+        let fftSize = blocks(taps: taps, window: window, inputFrames: inputFrames, channels: channels).fftSize
         // Planning here races the set-up's allocations (the spectra and delay lines, about 16 bytes per
         // tap and channel) for memory, and FFTW aborts when its own allocation fails: only with room
         // for both; otherwise the kernels are planned as they are made, after the allocations.
@@ -187,10 +187,11 @@ public final class FileFilterJob: Sendable {
     /// The block and transform sizes: uniform partitions of the job's block size, or the cost model's
     /// choice for `taps` over `window`. One rule for the plans made ahead and the plan of the run, so
     /// the early plans are the ones the run uses.
-    private func blocks(taps: Int, window: OutputWindow, channels: Int) -> BlockPlan {
+    private func blocks(taps: Int, window: OutputWindow, inputFrames: Int, channels: Int) -> BlockPlan {
         if let fixed = spec.blockSize { return .uniform(fixed) }
         return costModel.bestPlan(
-            taps: taps, outputLength: window.end, maxBlockSize: Self.maxBlockSize(channels: channels))
+            taps: taps, outputLength: window.end, inputLength: inputFrames,
+            maxBlockSize: Self.maxBlockSize(channels: channels))
     }
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
@@ -239,7 +240,7 @@ public final class FileFilterJob: Sendable {
                     ditherSeed: spec.dither == .tpdf ? spec.ditherSeed : nil)
                 bank = try MixingBank(
                     matrix: plan.matrix, blockSize: plan.blockSize, fftSize: plan.blocks.fftSize, mode: spec.mode,
-                    threads: threads, shared: shared)
+                    threads: threads, shared: shared, inputEndsInFirstBlock: info.frames <= plan.blockSize)
             } catch {
                 throw JobError(error, path: spec.output, while: "transforming the kernel")
             }

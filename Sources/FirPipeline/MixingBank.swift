@@ -49,10 +49,13 @@ public final class MixingBank: @unchecked Sendable {
     ///   - split: how workers share the work; by default stretches only for a diagonal matrix whose
     ///     channels do not divide among the threads (``WorkSplit/choose(channels:threads:partitions:blockBytes:budgetBytes:)``).
     ///   - shared: a batch's transforms, made once for all its jobs; nil to make this bank's own.
+    ///   - inputEndsInFirstBlock: the whole input is expected in block 0 (a short file): with one
+    ///     partition, block 1 then comes from block 0's transforms (``MixingConvolver``), and the
+    ///     workers share the channels, the one way that keeps a channel's two blocks on one convolver.
     /// - Throws: ``ResourceError`` when the memory for the spectra or the convolvers is refused.
     public init(
         matrix: FilterMatrix, blockSize: Int, fftSize: Int? = nil, mode: ConvolutionMode, threads: Int,
-        split: WorkSplit? = nil, shared: SharedKernels? = nil
+        split: WorkSplit? = nil, shared: SharedKernels? = nil, inputEndsInFirstBlock: Bool = false
     ) throws(ResourceError) {
         self.blockSize = blockSize
         let longest = ConvolverLayout(taps: matrix.longestTaps, blockSize: blockSize, fftSize: fftSize)
@@ -61,7 +64,8 @@ public final class MixingBank: @unchecked Sendable {
         partitions = longest.partitionCount
         inputs = matrix.inputs
         outputs = matrix.outputs
-        let split = split ?? (matrix.diagonal == nil ? .channels : WorkSplit.choose(
+        let keepsTail = inputEndsInFirstBlock && partitions == 1
+        let split = split ?? (matrix.diagonal == nil || keepsTail ? .channels : WorkSplit.choose(
             channels: matrix.outputs, threads: threads, partitions: partitions,
             blockBytes: AudioBlock.bytes(capacity: blockSize, channels: matrix.outputs)))
         self.split = split
@@ -98,7 +102,8 @@ public final class MixingBank: @unchecked Sendable {
         for _ in 0..<(split == .channels ? 1 : workers) {
             convolvers.append(try MixingConvolver(
                 routes: routes, inputs: inputs, outputs: outputs, blockSize: blockSize, fftSize: fftSize,
-                phases: waitsBetweenPhases ? .barrier : .sameThread))
+                phases: waitsBetweenPhases ? .barrier : .sameThread,
+                inputEndsInFirstBlock: keepsTail && split == .channels))
         }
         let made = try KernelTransforms.make(
             distinct, blockSize: blockSize, fftSize: fftSize, mode: mode, threads: threads, shared: shared)

@@ -76,3 +76,44 @@ extension CostModelTests {
         #expect(short.fftSize == 2 * short.blockSize, "\(short)")
     }
 }
+
+/// The one-block plan: a short input known in advance goes whole into block 0.
+extension CostModelTests {
+    @Test("one-block sizes: the least power of two times 1, 5 or 15 at or above n")
+    func oneBlockSizes() {
+        for n in [2, 3, 5, 100, 4097, 161_536, 227_071, 1 << 20] {
+            let size = CostModel.oneBlockSize(atLeast: n)
+            var odd = size
+            while odd % 2 == 0 { odd /= 2 }
+            #expect(size >= n && size % 2 == 0 && [1, 5, 15].contains(odd), "\(n) → \(size)")
+            // No smaller size of the three kinds reaches n.
+            for factor in [1, 5, 15] {
+                var smaller = factor * 2
+                while smaller < n { smaller *= 2 }
+                #expect(smaller >= size, "\(n): \(smaller) is smaller than \(size)")
+            }
+        }
+        #expect(CostModel.oneBlockSize(atLeast: 161_536) == 163_840)
+    }
+
+    @Test("a short input known in advance takes one block: one transform pair a channel", arguments: taps)
+    func oneBlockPlan(taps: Int) {
+        for input in [1, 1000, 48_000, 96_000] {
+            let plan = Self.model.bestPlan(
+                taps: taps, outputLength: input + taps - 1, inputLength: input, maxBlockSize: 1 << 18)
+            // Chosen exactly when cheaper than the plan without it (within its block limit).
+            let without = Self.model.bestPlan(taps: taps, outputLength: input + taps - 1, maxBlockSize: 1 << 18)
+            let costWithout = Self.cost(Self.model, plan: without, taps: taps, outputLength: input + taps - 1)
+            let n = CostModel.oneBlockSize(atLeast: max(input + taps, 2 * taps))
+            let fits = n - taps <= 1 << 18 && n - taps >= 64
+            if fits && Self.model.singlePartitionBlockSeconds(fftSize: n) < costWithout {
+                #expect(plan == BlockPlan(blockSize: n - taps, fftSize: n), "\(input), \(taps): \(plan)")
+            } else {
+                #expect(plan == without, "\(input), \(taps): \(plan) against \(without)")
+            }
+        }
+        // The W4 clip: 2 s at 48 kHz through 65,536 taps is one transform of 163,840 points.
+        let w4 = Self.model.bestPlan(taps: 65_536, outputLength: 96_000 + 65_535, inputLength: 96_000, maxBlockSize: 1 << 18)
+        #expect(w4 == BlockPlan(blockSize: 98_304, fftSize: 163_840))
+    }
+}

@@ -12,7 +12,9 @@ import Testing
     func signalsAtStartUp() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
-        let x = (0..<2).map { Signals.noise(count: 3_000_000, seed: 90 + UInt64($0), amplitude: 0.3) }
+        // Long enough that a whole run takes twice `latest` (3,000,000 frames came to 77 ms once start-up
+        // got faster).
+        let x = (0..<2).map { Signals.noise(count: 4_500_000, seed: 90 + UInt64($0), amplitude: 0.3) }
         let input = try f.audio("in.wav", x)
         let kernel = try f.audio("k.wav", [Signals.decayingNoise(count: 32_768, seed: 92).map { $0 * 0.01 }])
         let output = f.dir.path("out.wav"), log = f.dir.path("stderr.txt")
