@@ -139,7 +139,10 @@ public struct CostModel: Sendable, Equatable, Codable {
         let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
         var best = BlockPlan.uniform(uniform)
         var bestCost = Self.cost(blockSeconds(blockSize: uniform, taps: taps), blockSize: uniform, outputLength: outputLength)
-        if let n = inputLength.map({ Self.oneBlockSize(atLeast: Swift.max($0 + taps, 2 * taps)) }) {
+        // Compared with total costs, so only with the output's length known; and only for an input that
+        // fits a block at all (a header may claim any length).
+        if let input = inputLength, outputLength != nil, input <= Swift.min(range.upperBound, maxBlockSize) {
+            let n = Self.oneBlockSize(atLeast: Swift.max(input + taps, 2 * taps))
             // The whole input in one block, block 1 from block 0's transform (MixingConvolver's
             // inputEndsInFirstBlock): one transform pair a channel, whatever the output length.
             let b = n - taps

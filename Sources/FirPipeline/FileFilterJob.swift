@@ -35,7 +35,8 @@ public final class FileFilterJob: Sendable {
         public var limitedFrames: Int
         /// Automatic choices worth telling the user (one line each).
         public var notices: [String]
-        /// Audio blocks the run allocated: the pool, whatever the input's length.
+        /// Audio blocks the run allocated: the pool, however long the input, or fewer when the output
+        /// has fewer blocks.
         public var blocksAllocated: Int
         /// With `commitsLater`: the finished output, not yet flushed nor renamed into place.
         var uncommitted: AtomicOutputFile? = nil
@@ -195,8 +196,8 @@ public final class FileFilterJob: Sendable {
     }
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
-    /// frames (4 MiB with the planar runs). The pool holds at least 4 blocks
-    /// (``poolSize(blockSize:channels:)``): W1's peak RSS was 45 MB with 196,608-frame blocks, 31 MB
+    /// frames (4 MiB with the planar runs). The pool holds at least 4 blocks, unless the output has
+    /// fewer (``poolSize(blockSize:channels:)``): W1's peak RSS was 45 MB with 196,608-frame blocks, 31 MB
     /// with uniform partitions of 32,768 (its plan since ``CostModel/maxSinglePartitionFFT`` came down).
     public static func maxBlockSize(channels: Int) -> Int {
         (2 << 20) / (Swift.max(channels, 1) * MemoryLayout<Float>.size)

@@ -12,7 +12,8 @@ import FirCore
 ///   they never wait for each other and run ahead independently.
 /// - `.stretches`: each worker has a convolver of its own and filters every channel of its stretches
 ///   of blocks, priming from the blocks before each (``WorkSplit``): mono, and channel counts that do
-///   not divide among the workers.
+///   not divide among the workers; not for a whole input in one block with one partition, whose two
+///   blocks must stay on one convolver (`inputEndsInFirstBlock`).
 ///
 /// Output goes straight into the block's interleaved frames for one or two output channels split by
 /// channels (the input no longer needs them by then, or each worker only overwrites its own columns);

@@ -45,8 +45,8 @@ public struct BatchJob: Sendable {
     }
 }
 
-/// `String(describing:)` of recent specs without their files. It walks the spec by reflection, which was
-/// 3.6% of a batch of 2 s clips done twice a job (the job list, then the run); the jobs of a batch
+/// ``CanonicalDescription`` of recent specs without their files. It walks the spec by reflection, which
+/// was 3.6% of a batch of 2 s clips done twice a job (the job list, then the run); the jobs of a batch
 /// differ mostly in their files, so the rest is described once. Any thread.
 final class SpecDescriptions: Sendable {
     static let shared = SpecDescriptions()
@@ -56,7 +56,7 @@ final class SpecDescriptions: Sendable {
 
     func text(of spec: JobSpec) -> String {
         if let text = recent.withLock({ $0.first { $0.spec == spec }?.text }) { return text }
-        let text = String(describing: spec)
+        let text = CanonicalDescription.of(spec)
         recent.withLock { list in
             if list.count == Self.capacity { list.removeFirst() }
             list.append((spec, text))
