@@ -168,22 +168,32 @@ def cpu_line(label, tools, fp, in_dir, seconds_per_file, batch_cpu, count):
           f"= {floor / count * 1000:.1f} ms/file; batch/bound {batch_cpu / floor:.2f} (target <= 1.5)")
 
 
-def measure_clip_plan(tools, clip):
-    """Measures the transform a clip's plan takes, once, into the cache the runs use, as the README
-    advises before many short jobs (`firpipe wisdom --sizes N`, N as `process` names it): a one-block
-    size such as 163,840 is not among `firpipe wisdom`'s default sizes."""
-    got = subprocess.run([tools.fp, "process", clip, os.path.join(os.path.dirname(tools.out), "plan.wav"),
-                          "-k", tools.kernel], env=tools.env, capture_output=True, text=True, check=True)
-    size = re.search(r"transform (\d+)", got.stdout + got.stderr).group(1)
-    subprocess.run([tools.fp, "wisdom", "--sizes", size], env=tools.env, check=True,
+def one_block_size(frames, taps):
+    """CostModel.oneBlockSize: the least power of two times 1, 5 or 15 holding a clip and the kernel."""
+    need = max(frames + taps, 2 * taps)
+    sizes = []
+    for factor in (1, 5, 15):
+        size = 2 * factor
+        while size < need:
+            size *= 2
+        sizes.append(size)
+    return min(sizes)
+
+
+def measure_clip_plan(tools, frames):
+    """Measures the clips' one-block transform once into the cache the runs use, as the README advises
+    before many short jobs (`firpipe wisdom --sizes N`): firpipe takes a size other than a power of two
+    only when it has measured wisdom for it, and 163,840 is not among `firpipe wisdom`'s defaults."""
+    size = one_block_size(frames, TAPS)
+    subprocess.run([tools.fp, "wisdom", "--sizes", str(size)], env=tools.env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print(f"  (the clips' transform, {int(size):,} points, measured once by firpipe wisdom)")
+    print(f"  (the clips' one-block transform, {size:,} points, measured once by firpipe wisdom)")
 
 
 def w4(args, tools, clips, root):
     n = len(clips)
     in_dir = subset(os.path.join(root, f"in-{n}"), clips)
-    measure_clip_plan(tools, clips[0])
+    measure_clip_plan(tools, int(2.0 * RATE))
     timed = clips[: args.loop_files or n]
     m = len(timed)
     runs = {"batch": lambda: tools.batch(in_dir), "loop": lambda: tools.loop(timed)}

@@ -40,7 +40,7 @@ public struct CostModel: Sendable, Equatable, Codable {
         macCached: 0.54e-9, macStreaming: 1.1e-9, cacheBytes: 1 << 20)
 
     /// Seconds for an FFT pair of `n` points; sizes past the table grow as n·log2 n. Between powers of
-    /// two, the next power's time for its share of the points: FFTW does the sizes ``oneBlockSize(atLeast:)``
+    /// two, the next power's time for its share of the points: FFTW does the sizes ``oneBlockSize(atLeast:planned:)``
     /// picks as fast a point (measured pairs, 3.0–3.1 ns a point at 163,840 = 5·2^15 and 245,760 =
     /// 15·2^14, 2.9 at 65,536 and 3.7 at 262,144; estimated plans 4.5–5.0 at all four).
     public func fftPair(points n: Int) -> Double {
@@ -100,13 +100,16 @@ public struct CostModel: Sendable, Equatable, Codable {
 
     /// The smallest even transform size of at least `n` points that is a power of two times 1, 5 or 15:
     /// sizes FFTW transforms as fast a point as powers of two (``fftPair(points:)``), which come closer to
-    /// a signal's length (163,840 points, not 262,144, for a 2 s clip and 65,536 taps).
-    public static func oneBlockSize(atLeast n: Int) -> Int {
+    /// a signal's length (163,840 points, not 262,144, for a 2 s clip and 65,536 taps). Sizes other than
+    /// powers of two only where `planned` says so: measured, they are as fast, but without wisdom each
+    /// run plans them again (a time-limited measure is kept as an estimate's wisdom), which cost a 1 s
+    /// file's `process` more than the smaller transform saved.
+    public static func oneBlockSize(atLeast n: Int, planned: (Int) -> Bool = { _ in true }) -> Int {
         var best = Int.max
         for factor in [1, 5, 15] {
             var size = factor * 2
             while size < n { size *= 2 }
-            best = Swift.min(best, size)
+            if size < best && (factor == 1 || planned(size)) { best = size }
         }
         return best
     }
@@ -129,11 +132,12 @@ public struct CostModel: Sendable, Equatable, Codable {
     /// `fftSize − taps`. The second is the classic batch choice, fewer transform points per output
     /// sample once the transform dwarfs the kernel; its blocks are longer, so `maxBlockSize` limits
     /// them to what the caller's buffers allow (uniform blocks keep to `range` alone). With
-    /// `inputLength` known, also the whole input in one block (``oneBlockSize(atLeast:)`` points), one
-    /// transform pair however long the output: a short file's plan, past ``maxSinglePartitionFFT``.
+    /// `inputLength` known, also the whole input in one block (``oneBlockSize(atLeast:planned:)`` points,
+    /// `planned` as there), one transform pair however long the output: a short file's plan, past
+    /// ``maxSinglePartitionFFT``.
     public func bestPlan(
         taps: Int, outputLength: Int? = nil, inputLength: Int? = nil, range: ClosedRange<Int> = 64...(1 << 22),
-        maxBlockSize: Int = 1 << 22
+        maxBlockSize: Int = 1 << 22, planned: (Int) -> Bool = { _ in true }
     ) -> BlockPlan {
         precondition(taps >= 1)
         let uniform = bestBlockSize(taps: taps, outputLength: outputLength, range: range)
@@ -142,7 +146,7 @@ public struct CostModel: Sendable, Equatable, Codable {
         // Compared with total costs, so only with the output's length known; and only for an input that
         // fits a block at all (a header may claim any length).
         if let input = inputLength, outputLength != nil, input <= Swift.min(range.upperBound, maxBlockSize) {
-            let n = Self.oneBlockSize(atLeast: Swift.max(input + taps, 2 * taps))
+            let n = Self.oneBlockSize(atLeast: Swift.max(input + taps, 2 * taps), planned: planned)
             // The whole input in one block, block 1 from block 0's transform (MixingConvolver's
             // inputEndsInFirstBlock): one transform pair a channel, whatever the output length.
             let b = n - taps

@@ -130,6 +130,22 @@ public final class FFTPlanner: @unchecked Sendable {
         }
     }
 
+    /// Whether a transform of `size` points is planned already or has measured wisdom (its plan is then
+    /// made, cheaply, and kept). Any thread.
+    public func hasMeasuredPlan(size: Int) -> Bool {
+        precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
+        pendingImports.wait()
+        return lock.withLock { _ in
+            if cache[size] != nil { return true }
+            guard let real = try? AlignedFloats(count: size),
+                  let complex = try? AlignedFloats(count: 2 * (size / 2 + 1)),
+                  let pair = plan(size, real, complex, flags: UInt32(FFTW_MEASURE) | UInt32(FFTW_WISDOM_ONLY))
+            else { return false }
+            cache[size] = RealFFT(size: size, forward: pair.0, backward: pair.1)
+            return true
+        }
+    }
+
     /// Called with `lock` held.
     private func makePlans(size: Int) throws(ResourceError) -> RealFFT {
         let real = try AlignedFloats(count: size)

@@ -61,7 +61,7 @@ public struct EngineBenchmark: Sendable {
         // The plan a job filtering this much audio would get.
         let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(
             taps: taps, outputLength: frames + taps - 1, inputLength: frames,
-            maxBlockSize: FileFilterJob.maxBlockSize(channels: channels))
+            maxBlockSize: FileFilterJob.maxBlockSize(channels: channels), planned: FFTPlanner.shared.hasMeasuredPlan)
         let b = plan.blockSize
         // A whole input in one block with one partition transforms once; its second block is a copy.
         let oneBlock = frames <= b && plan.fftSize - b >= taps

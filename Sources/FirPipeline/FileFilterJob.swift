@@ -192,7 +192,7 @@ public final class FileFilterJob: Sendable {
         if let fixed = spec.blockSize { return .uniform(fixed) }
         return costModel.bestPlan(
             taps: taps, outputLength: window.end, inputLength: inputFrames,
-            maxBlockSize: Self.maxBlockSize(channels: channels))
+            maxBlockSize: Self.maxBlockSize(channels: channels), planned: FFTPlanner.shared.hasMeasuredPlan)
     }
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved

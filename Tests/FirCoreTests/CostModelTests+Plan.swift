@@ -112,8 +112,17 @@ extension CostModelTests {
                 #expect(plan == without, "\(input), \(taps): \(plan) against \(without)")
             }
         }
-        // The W4 clip: 2 s at 48 kHz through 65,536 taps is one transform of 163,840 points.
+        // The W4 clip: 2 s at 48 kHz through 65,536 taps is one transform of 163,840 points when that
+        // size has a measured plan; without one, only powers of two.
         let w4 = Self.model.bestPlan(taps: 65_536, outputLength: 96_000 + 65_535, inputLength: 96_000, maxBlockSize: 1 << 18)
         #expect(w4 == BlockPlan(blockSize: 98_304, fftSize: 163_840))
+        for input in [1000, 48_000, 96_000] {
+            let unplanned = Self.model.bestPlan(
+                taps: taps, outputLength: input + taps - 1, inputLength: input, maxBlockSize: 1 << 18,
+                planned: { _ in false })
+            #expect(unplanned.fftSize.nonzeroBitCount == 1, "\(input), \(taps): \(unplanned)")
+        }
+        #expect(CostModel.oneBlockSize(atLeast: 161_536, planned: { $0 != 163_840 }) == 245_760)
+        #expect(CostModel.oneBlockSize(atLeast: 161_536, planned: { _ in false }) == 262_144)
     }
 }
