@@ -45,7 +45,7 @@ public struct CostModel: Sendable, Equatable, Codable {
     /// 15·2^14, 2.9 at 65,536 and 3.7 at 262,144; estimated plans 4.5–5.0 at all four).
     public func fftPair(points n: Int) -> Double {
         if n.nonzeroBitCount != 1 {
-            let next = 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount)
+            let next = SpectrumTransform.powerOfTwo(atLeast: n)
             return fftPair(points: next) * Double(n) / Double(next)
         }
         let log2n = Swift.max(Self.minLog2, Int.bitWidth - 1 - n.leadingZeroBitCount)
@@ -107,8 +107,7 @@ public struct CostModel: Sendable, Equatable, Codable {
     public static func oneBlockSize(atLeast n: Int, planned: (Int) -> Bool = { _ in true }) -> Int {
         var best = Int.max
         for factor in [1, 5, 15] {
-            var size = factor * 2
-            while size < n { size *= 2 }
+            let size = factor * SpectrumTransform.powerOfTwo(atLeast: (n + factor - 1) / factor)
             if size < best && (factor == 1 || planned(size)) { best = size }
         }
         return best
@@ -149,10 +148,10 @@ public struct CostModel: Sendable, Equatable, Codable {
             let n = Self.oneBlockSize(atLeast: Swift.max(input + taps, 2 * taps), planned: planned)
             // The whole input in one block, block 1 from block 0's transform (MixingConvolver's
             // inputEndsInFirstBlock): one transform pair a channel, whatever the output length.
-            let b = n - taps
-            if range.contains(b) && b <= maxBlockSize && singlePartitionBlockSeconds(fftSize: n) < bestCost {
+            let b = n - taps, c = singlePartitionBlockSeconds(fftSize: n)
+            if range.contains(b) && b <= maxBlockSize && c < bestCost {
                 best = BlockPlan(blockSize: b, fftSize: n)
-                bestCost = singlePartitionBlockSeconds(fftSize: n)
+                bestCost = c
             }
         }
         guard taps <= Self.maxSinglePartitionFFT / 4 else { return best }

@@ -124,7 +124,8 @@ public final class FFTPlanner: @unchecked Sendable {
         pendingImports.wait()
         return try lock.withLock { _ throws(ResourceError) in
             if let fft = cache[size] { return fft }
-            let fft = try makePlans(size: size)
+            // Not nil: without wisdom the plans are measured or estimated.
+            let fft = try makePlans(size: size, wisdomOnly: false)!
             cache[size] = fft
             return fft
         }
@@ -137,17 +138,15 @@ public final class FFTPlanner: @unchecked Sendable {
         pendingImports.wait()
         return lock.withLock { _ in
             if cache[size] != nil { return true }
-            guard let real = try? AlignedFloats(count: size),
-                  let complex = try? AlignedFloats(count: 2 * (size / 2 + 1)),
-                  let pair = plan(size, real, complex, flags: UInt32(FFTW_MEASURE) | UInt32(FFTW_WISDOM_ONLY))
-            else { return false }
-            cache[size] = RealFFT(size: size, forward: pair.0, backward: pair.1)
+            guard let fft = try? makePlans(size: size, wisdomOnly: true) else { return false }
+            cache[size] = fft
             return true
         }
     }
 
-    /// Called with `lock` held.
-    private func makePlans(size: Int) throws(ResourceError) -> RealFFT {
+    /// The plans from wisdom, or else (unless `wisdomOnly`, then nil) measured within the policy or
+    /// estimated. Called with `lock` held.
+    private func makePlans(size: Int, wisdomOnly: Bool) throws(ResourceError) -> RealFFT? {
         let real = try AlignedFloats(count: size)
         let complex = try AlignedFloats(count: 2 * (size / 2 + 1))
         // FFTW aborts the process when its own allocation fails: refuse here instead, as an error.
@@ -157,6 +156,7 @@ public final class FFTPlanner: @unchecked Sendable {
         if let pair = plan(size, real, complex, flags: measure | UInt32(FFTW_WISDOM_ONLY)) {
             return RealFFT(size: size, forward: pair.0, backward: pair.1)
         }
+        if wisdomOnly { return nil }
         let left = policy.budget - spentMeasuring
         if size <= policy.measureLimit && left > 0 {
             // The time limit is per planner call; two calls make the pair.

@@ -59,12 +59,11 @@ public struct EngineBenchmark: Sendable {
     public func run() throws(ResourceError) -> Result {
         let frames = Int(seconds * Double(sampleRate))
         // The plan a job filtering this much audio would get.
-        let plan = blockSize.map(BlockPlan.uniform) ?? costModel.bestPlan(
-            taps: taps, outputLength: frames + taps - 1, inputLength: frames,
-            maxBlockSize: FileFilterJob.maxBlockSize(channels: channels), planned: FFTPlanner.shared.hasMeasuredPlan)
+        let plan = blockSize.map(BlockPlan.uniform) ?? FileFilterJob.costModelPlan(
+            taps: taps, outputLength: frames + taps - 1, inputFrames: frames, channels: channels, costModel: costModel)
         let b = plan.blockSize
         // A whole input in one block with one partition transforms once; its second block is a copy.
-        let oneBlock = frames <= b && plan.fftSize - b >= taps
+        let oneBlock = frames <= b && ConvolverLayout(taps: taps, blockSize: b, fftSize: plan.fftSize).partitionCount == 1
         let blocks = oneBlock ? 1 : (frames + taps - 1 + b - 1) / b
         var rng = SystemRandomNumberGenerator()
         let filters = (0..<channels).map { c in

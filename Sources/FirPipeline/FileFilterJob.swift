@@ -190,9 +190,19 @@ public final class FileFilterJob: Sendable {
     /// the early plans are the ones the run uses.
     private func blocks(taps: Int, window: OutputWindow, inputFrames: Int, channels: Int) -> BlockPlan {
         if let fixed = spec.blockSize { return .uniform(fixed) }
-        return costModel.bestPlan(
-            taps: taps, outputLength: window.end, inputLength: inputFrames,
-            maxBlockSize: Self.maxBlockSize(channels: channels), planned: FFTPlanner.shared.hasMeasuredPlan)
+        return Self.costModelPlan(
+            taps: taps, outputLength: window.end, inputFrames: inputFrames, channels: channels, costModel: costModel)
+    }
+
+    /// The cost model's plan for a job of `inputFrames` frames of `channels` channels through `taps`
+    /// taps: within the job's block limit, and sizes other than powers of two only with measured
+    /// wisdom. The engine benchmark's too, so its bound is a job's.
+    public static func costModelPlan(
+        taps: Int, outputLength: Int, inputFrames: Int, channels: Int, costModel: CostModel
+    ) -> BlockPlan {
+        costModel.bestPlan(
+            taps: taps, outputLength: outputLength, inputLength: inputFrames,
+            maxBlockSize: maxBlockSize(channels: channels), planned: FFTPlanner.shared.hasMeasuredPlan)
     }
 
     /// The longest block the cost model may choose for a single partition: 2 MiB of interleaved
