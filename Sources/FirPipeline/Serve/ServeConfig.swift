@@ -98,9 +98,10 @@ public struct ServeConfig: Sendable {
     }
 
     /// The backend's library must load (alsa-lib and libjack are loaded when a stream first needs them,
-    /// so a machine may lack them). Each ALSA device must be a PCM the ALSA configuration defines (a typo in an asoundrc name is a
-    /// config error with a position); whether its card is present and takes the stream's format, rate
-    /// and period is found when the daemon opens it, still before it is ready.
+    /// so a machine may lack them). Each ALSA device must be a PCM the ALSA configuration defines (a
+    /// typo in an asoundrc name is a config error with a position); whether its card is present and
+    /// takes the stream's format, rate and period is found when the daemon opens it, still before it is
+    /// ready.
     private static func checkDevices(_ stream: StreamSettings, in file: ConfigFile) throws(ConfigError) {
         let missing = switch stream.backend {
         case .pipe: nil as String?

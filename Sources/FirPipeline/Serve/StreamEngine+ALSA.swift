@@ -4,8 +4,8 @@ internal import Glibc
 extension StreamEngine {
     /// The reader thread on an ALSA capture device: one period (one block) per read, the device's clock
     /// pacing the stream. An overrun (the stream fell behind the card) is recovered and counted, and
-    /// the block goes on from where it was (unless intake has stopped: it ends there); a device that fails is reopened with back-off, the missing
-    /// audio becoming silence. When intake stops, what the device already holds is taken, up to one
+    /// the block goes on from where it was (unless intake has stopped: it ends there); a device that
+    /// fails is reopened with back-off, the missing audio becoming silence. When intake stops, what the device already holds is taken, up to one
     /// block, and no more (a device without a clock, like alsa-lib's null, always says it holds more).
     func runDeviceReader(_ device: StreamDevice) {
         defer { toFilter.push(.end) }
