@@ -80,10 +80,18 @@ def kernel(taps, directory):
 def wait_for(what, check, timeout=60):
     end = time.time() + timeout
     while time.time() < end:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except subprocess.TimeoutExpired:
+            pass  # a jack_lsp that hung on its way out (seen once while jconvolver was starting): ask again
         time.sleep(0.1)
     sys.exit(f"timed out waiting for {what}")
+
+
+def ports(env):
+    """The server's port names, as `jack_lsp` lists them."""
+    return subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True, timeout=10).stdout
 
 
 def main():
@@ -133,13 +141,11 @@ def main():
         # jack_simple_client's two ports play sines; one client per filter (see the top of this file).
         for source in ("sine_fp", "sine_jc"):
             start(["jack_simple_client", source], f"{source}.log")
-            wait_for(f"the {source} client", lambda: f"{source}:output1" in subprocess.run(
-                ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
+            wait_for(f"the {source} client", lambda: f"{source}:output1" in ports(env))
         fp = start([a.firpipe, "serve", "--config", os.path.join(work, "fpbench.yaml")], "firpipe.log")
         wait_for("firpipe to connect", lambda: "connected to JACK as fpbench" in log("firpipe.log"), 120)
         jc = start(["jconvolver", "-M", "-N", "jconv", os.path.join(work, "jconv.conf")], "jconvolver.log")
-        wait_for("jconvolver's ports", lambda: "jconv:out_1" in subprocess.run(
-            ["jack_lsp"], env=env, capture_output=True, text=True).stdout)
+        wait_for("jconvolver's ports", lambda: "jconv:out_1" in ports(env))
         time.sleep(a.warmup)
 
         def status():
