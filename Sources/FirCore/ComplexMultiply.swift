@@ -22,15 +22,18 @@ enum ComplexMultiply {
     /// `x + xOffsets[p]`, `h[p]` at `h + p · hStride`. Chunk by chunk of bins, so each chunk of `out`
     /// stays in L1 while every pair adds into it: the frequency-domain delay line's sum, and the one
     /// ``ArithmeticBound`` times. With `adding`, the sum is added to what `out` holds (the next path
-    /// into one output of a ``MixingConvolver``).
+    /// into one output of a ``MixingConvolver``). `chunk` bins at a time; with `chunk ≥ bins`, one whole
+    /// pair after another (``MixingConvolver/SumOrder``). Each bin sums its pairs in the same order
+    /// either way, so the result is the same to the bit.
     @inline(__always)
     static func sumOfProducts(
         _ x: UnsafePointer<Float>, offsets xOffsets: UnsafePointer<Int>, _ h: UnsafePointer<Float>, hStride: Int,
-        parts: Int, bins: Int, into out: UnsafeMutablePointer<Float>, adding: Bool = false
+        parts: Int, bins: Int, into out: UnsafeMutablePointer<Float>, adding: Bool = false,
+        chunkBins chunk: Int = chunkBins
     ) {
         var first = 0
         while first < bins {
-            let n = Swift.min(chunkBins, bins - first), offset = 2 * first
+            let n = Swift.min(chunk, bins - first), offset = 2 * first
             if adding {
                 accumulate(x + xOffsets[0] + offset, h + offset, into: out + offset, bins: n)
             } else {

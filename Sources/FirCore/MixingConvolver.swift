@@ -57,6 +57,20 @@ public final class MixingConvolver: @unchecked Sendable {
         case sameThread
     }
 
+    /// The order of the sum of products over a path's partitions (the frequency-domain delay line).
+    public enum SumOrder: Sendable {
+        /// Chunk by chunk of bins (``ComplexMultiply/chunkBins``), every partition added into a chunk
+        /// while it stays in L1: the faster order when the spectra are in cache, as a batch job's are,
+        /// block after block.
+        case chunked
+        /// One whole partition after another: two arrays read in step, which the hardware prefetchers
+        /// keep up with when the spectra come from memory, as a stream level's do (one job every P
+        /// samples, everything else run in between). For 15 partitions of 16,385 bins from memory,
+        /// 1.5× faster than chunks, which read 30 places at once; in a JACK run at 2 × 262,144 taps its
+        /// last level took 0.27% of a core instead of 0.35%.
+        case partitionMajor
+    }
+
     public let blockSize: Int
     public let fftSize: Int
     public let inputs: Int
@@ -68,6 +82,7 @@ public final class MixingConvolver: @unchecked Sendable {
     /// Whether block 1 may be made from block 0's transform alone (``init(routes:inputs:outputs:blockSize:fftSize:phases:inputEndsInFirstBlock:)``).
     let keepsTail: Bool
     private let routes: [Route]
+    private let sumOrder: SumOrder
     private let inputStates: [InputState?]
     private let outputStates: [OutputState]
 
@@ -77,11 +92,13 @@ public final class MixingConvolver: @unchecked Sendable {
     ///     is silent.
     /// - Throws: ``ResourceError`` when the memory for the rings and frames is refused.
     public convenience init(
-        paths: [Path], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int, phases: Phases = .barrier
+        paths: [Path], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int, phases: Phases = .barrier,
+        sumOrder: SumOrder = .chunked
     ) throws(ResourceError) {
         try self.init(
             routes: paths.map { Route(output: $0.output, input: $0.input, partitions: $0.kernel.partitionCount) },
-            inputs: inputs, outputs: outputs, blockSize: blockSize, fftSize: fftSize, phases: phases)
+            inputs: inputs, outputs: outputs, blockSize: blockSize, fftSize: fftSize, phases: phases,
+            sumOrder: sumOrder)
         attach(paths.map(\.kernel))
     }
 
@@ -96,8 +113,9 @@ public final class MixingConvolver: @unchecked Sendable {
     /// - Throws: ``ResourceError`` when the memory for the rings and frames is refused.
     public init(
         routes: [Route], inputs: Int, outputs: Int, blockSize: Int, fftSize: Int, phases: Phases,
-        inputEndsInFirstBlock: Bool = false
+        inputEndsInFirstBlock: Bool = false, sumOrder: SumOrder = .chunked
     ) throws(ResourceError) {
+        self.sumOrder = sumOrder
         precondition(routes.allSatisfy { (0..<outputs).contains($0.output) && (0..<inputs).contains($0.input) })
         self.blockSize = blockSize
         self.fftSize = fftSize
@@ -223,7 +241,8 @@ public final class MixingConvolver: @unchecked Sendable {
             }
             ComplexMultiply.sumOfProducts(
                 input.ring.pointer, offsets: state.offsets, state.kernels[n].spectrum(0), hStride: stride,
-                parts: route.partitions, bins: bins, into: state.accumulator.pointer, adding: n > 0)
+                parts: route.partitions, bins: bins, into: state.accumulator.pointer, adding: n > 0,
+                chunkBins: sumOrder == .chunked ? ComplexMultiply.chunkBins : bins)
         }
         fft.backward(state.accumulator.pointer, state.frame)
         // The last blockSize samples of the circular convolution are the ones no wrap-around reaches.

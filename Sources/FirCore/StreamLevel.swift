@@ -106,10 +106,11 @@ final class StreamLevel: @unchecked Sendable {
             parts.append(MixingConvolver.Path(output: path.output, input: path.input, kernel: kernel))
         }
         // Level 0 on the audio thread and each level on its worker transform every input, then every
-        // output, of one block at a time on one thread: no spare spectrum, and frames to share.
+        // output, of one block at a time on one thread: no spare spectrum, and frames to share. Each
+        // job finds its spectra gone from the caches, hence the sum partition by partition.
         return try MixingConvolver(
             paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition,
-            phases: .sameThread)
+            phases: .sameThread, sumOrder: .partitionMajor)
     }
 
     /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns

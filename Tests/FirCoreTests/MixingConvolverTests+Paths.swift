@@ -8,10 +8,11 @@ extension MixingConvolverTests {
     /// returns `count` samples of each output.
     static func mix(
         _ x: [[Float]], paths: [MixingConvolver.Path], outputs: Int, blockSize b: Int, phases: MixingConvolver.Phases,
-        count: Int
+        sumOrder: MixingConvolver.SumOrder = .chunked, count: Int
     ) throws -> [[Float]] {
         let convolver = try MixingConvolver(
-            paths: paths, inputs: x.count, outputs: outputs, blockSize: b, fftSize: 2 * b, phases: phases)
+            paths: paths, inputs: x.count, outputs: outputs, blockSize: b, fftSize: 2 * b, phases: phases,
+            sumOrder: sumOrder)
         var y = [[Float]](repeating: [Float](repeating: 0, count: (count + b - 1) / b * b), count: outputs)
         for k in 0..<(count + b - 1) / b {
             for (i, signal) in x.enumerated() {
@@ -50,5 +51,28 @@ extension MixingConvolverTests {
             #expect(error <= SignalConvolutionTests.engineThresholdDB, "output \(o): \(error) dB")
         }
         #expect(sameThread[3].allSatisfy { $0 == 0 })
+    }
+
+    /// 1,000-sample blocks make 1,001 bins, two chunks and a part; output 0 sums two paths (the second
+    /// added to the first's sum), output 1 has one path of 5 partitions.
+    @Test("the sum partition by partition gives the chunked sum's bits")
+    func sumOrders() throws {
+        let b = 1000
+        let x = (0..<2).map { Signals.noise(count: 6000, seed: 60 + UInt64($0)) }
+        let h = [4 * b + 7, 5 * b].enumerated().map { Signals.decayingNoise(count: $0.element, seed: 70 + UInt64($0.offset)) }
+        let kernels = try h.map { try PartitionedKernel(kernel: $0, blockSize: b) }
+        let paths = [(0, 0, 0), (0, 1, 1), (1, 1, 1)].map {
+            MixingConvolver.Path(output: $0.0, input: $0.1, kernel: kernels[$0.2])
+        }
+        let count = 6000 + 5 * b - 1
+        let chunked = try Self.mix(x, paths: paths, outputs: 2, blockSize: b, phases: .sameThread, count: count)
+        let whole = try Self.mix(
+            x, paths: paths, outputs: 2, blockSize: b, phases: .sameThread, sumOrder: .partitionMajor, count: count)
+        #expect(whole == chunked)
+        var reference = [Double](repeating: 0, count: count)
+        for (input, k) in [(0, 0), (1, 1)] {
+            for (t, v) in DirectConvolution.full(x[input].doubles, h[k].doubles).enumerated() { reference[t] += v }
+        }
+        #expect(Tolerance.maxErrorDB(whole[0], reference: reference) <= SignalConvolutionTests.engineThresholdDB)
     }
 }
