@@ -133,7 +133,7 @@ def main():
 
     # Measured FFTW plans for both, as bench.py gives firpipe (`firpipe wisdom`) and BruteFIR: firpipe's
     # transform sizes for these partitions, in the run's own cache; jconvolver with -M (FFTW_MEASURE).
-    sizes = [str(2 * a.period * 4 ** k) for k in range(5) if 2 * a.period * 4 ** k <= 2 * a.taps]
+    sizes = [str(2 * a.period * 8 ** k) for k in range(4) if 2 * a.period * 8 ** k <= 2 * a.taps]
     subprocess.run([a.firpipe, "wisdom", "--sizes", *sizes], env=env, check=True, stdout=subprocess.DEVNULL)
     try:
         start(["jackd", "-d", "dummy", "-r", str(RATE), "-p", str(a.period)], "jackd.log")

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The kernel is cut as ``StreamLayout`` says. Its first taps (level 0) are a uniformly partitioned
 /// convolution at the block size, run inline on the audio thread. Each later level k, with partitions
-/// of `B·4^k`, is a ``StreamLevel`` with a worker thread of its own, so long kernels cost the audio
+/// of `B·8^k`, is a ``StreamLevel`` with a worker thread of its own, so long kernels cost the audio
 /// thread only a few small transforms per block. When a worker is late the audio thread waits for it
 /// (and counts an underrun) instead of skipping its part: the output is always exact and the same from
 /// run to run. All buffers, FFTW plans and threads are made in `init`; `process` and the workers' loops
