@@ -42,6 +42,11 @@ public struct AlignedFloats: ~Copyable {
             mappedBytes = mapped.bytes
             return
         }
+        if bytes >= Self.populatedBytes, let mapped = Self.mapPopulated(bytes: bytes) {
+            pointer = mapped.pointer
+            mappedBytes = mapped.bytes
+            return
+        }
         guard let raw = fftwf_alloc_real(n) else {
             throw ResourceError(.memory(bytes: bytes))
         }
@@ -76,6 +81,21 @@ public struct AlignedFloats: ~Copyable {
         let start = raw + head
         _ = madvise(start, size, MADV_HUGEPAGE)
         return (start.assumingMemoryBound(to: Float.self), size)
+    }
+
+    /// Size from which a buffer smaller than ``hugePageBytes`` is mapped on its own with its pages
+    /// made at once.
+    public static let populatedBytes = 64 << 10
+
+    /// Maps `bytes` rounded up to whole pages, every page made and zeroed by the kernel in the `mmap`
+    /// call (`MAP_POPULATE`): one system call instead of a page fault for each 4 KiB on first touch.
+    private static func mapPopulated(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let size = (bytes + page - 1) / page * page
+        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+              raw != MAP_FAILED
+        else { return nil }
+        return (raw.assumingMemoryBound(to: Float.self), size)
     }
 
     /// Whether `bytes` more could be mapped now: mapped and unmapped again at once, never touched. For

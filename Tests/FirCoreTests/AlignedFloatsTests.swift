@@ -1,0 +1,43 @@
+import FirCore
+import Foundation
+import Testing
+
+/// `AlignedFloats`: every size zeroed, with FFTW's alignment and writable to its end; a buffer from
+/// ``AlignedFloats/populatedBytes`` up to the huge-page size has its pages made by `init` (no fault a
+/// page when first touched), a larger one gets them only as they are touched.
+@Suite struct AlignedFloatsTests {
+    @Test(arguments: [1, 15, 16_383, 16_384, 100_000, 600_000])
+    func zeroedAlignedAndWritable(count: Int) throws {
+        let buffer = try AlignedFloats(count: count)
+        #expect(AlignedFloats.hasFFTWAlignment(buffer.pointer))
+        #expect(buffer.buffer.allSatisfy { $0 == 0 })
+        buffer.pointer.update(repeating: 1, count: count)
+        #expect(buffer.buffer.allSatisfy { $0 == 1 })
+    }
+
+    #if os(Linux)
+    @Test("pages made at once below the huge-page size, on first touch above it")
+    func residency() throws {
+        let populated = try AlignedFloats(count: 100_000)
+        #expect(Self.residentPages(populated) == Self.pages(populated))
+        let huge = try AlignedFloats(count: AlignedFloats.hugePageBytes / MemoryLayout<Float>.size)
+        #expect(Self.residentPages(huge) == 0)
+    }
+
+    static func pages(_ buffer: borrowing AlignedFloats) -> Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        return (buffer.count * MemoryLayout<Float>.size + page - 1) / page
+    }
+
+    /// Pages of `buffer` in memory now (`mincore`); the buffer starts on a page boundary when mapped.
+    static func residentPages(_ buffer: borrowing AlignedFloats) -> Int {
+        let n = pages(buffer)
+        var vector = [UInt8](repeating: 0, count: n)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = UnsafeMutableRawPointer(buffer.pointer)
+        #expect(Int(bitPattern: start) % page == 0, "a mapped buffer starts on a page")
+        #expect(mincore(start, n * page, &vector) == 0)
+        return vector.filter { $0 & 1 != 0 }.count
+    }
+    #endif
+}
