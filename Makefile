@@ -47,10 +47,15 @@ build: deps commit $(STATIC_CXX)
 	$(SWIFT) build -c release --static-swift-stdlib --product firpipe --scratch-path .build/static \
 	  -Xlinker -L$(CURDIR)/$(dir $(STATIC_CXX))
 
-$(STATIC_CXX):
-	@mkdir -p $(dir $@); a=$$(cc -print-file-name=libstdc++.a 2>/dev/null); \
-	  [ -f "$$a" ] || { echo "libstdc++.a not found; install it (Debian: libstdc++-12-dev)" >&2; exit 1; }; \
-	  echo "INPUT($$a)" > $@
+# Asked of the Swift toolchain's own clang, which picks the GCC installation the link uses; rewritten only
+# when the answer changes (a GCC upgrade), so an unchanged one relinks nothing.
+SWIFT_CLANG = $(dir $(realpath $(shell command -v $(SWIFT))))clang
+.PHONY: FORCE
+$(STATIC_CXX): FORCE
+	@mkdir -p $(dir $@); a=$$($(SWIFT_CLANG) -print-file-name=libstdc++.a 2>/dev/null); \
+	  [ -f "$$a" ] || { echo "libstdc++.a not found by $(SWIFT_CLANG); install it (Debian: libstdc++-12-dev)" >&2; exit 1; }; \
+	  echo "INPUT($$a)" > $@.new; \
+	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 # Writes the commit `firpipe --version` names into .build/generated/BuildCommit.h (read by
 # Sources/CBuildInfo), "-dirty" when tracked files differ from it; rewritten only when it changes, so an

@@ -4,8 +4,9 @@ internal import CFFTW
 internal import Glibc
 #endif
 
-/// A zero-initialised float array allocated by FFTW, so every buffer has the SIMD alignment that
-/// FFTW's plans were made for; the new-array execute calls require that.
+/// A zero-initialised float array with the SIMD alignment FFTW's plans were made for (the new-array
+/// execute calls require it): from FFTW's allocator below ``populatedBytes``, a mapping of its own
+/// (page-aligned) from there.
 ///
 /// Buffers of ``hugePageBytes`` or more (kernel spectra, delay lines and blocks of long kernels) are
 /// mapped on their own instead, 2 MiB-aligned and with transparent huge pages requested: their pages

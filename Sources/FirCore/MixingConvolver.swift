@@ -63,11 +63,11 @@ public final class MixingConvolver: @unchecked Sendable {
         /// while it stays in L1: the faster order when the spectra are in cache, as a batch job's are,
         /// block after block.
         case chunked
-        /// One whole partition after another: two arrays read in step, which the hardware prefetchers
-        /// keep up with when the spectra come from memory, as a stream level's do (one job every P
-        /// samples, everything else run in between). For 15 partitions of 16,385 bins from memory,
-        /// 1.5× faster than chunks, which read 30 places at once; in a JACK run at 2 × 262,144 taps its
-        /// last level took 0.27% of a core instead of 0.35%.
+        /// One whole partition after another: two arrays read in step into the accumulator, which the
+        /// hardware prefetchers keep up with when the spectra come from memory, as a stream worker's
+        /// do (one job every P samples, everything else run in between). For 15 partitions of 16,385
+        /// bins from memory, 1.5× faster than chunks, which read 30 places at once; in a JACK run at
+        /// 2 × 262,144 taps its last level took 0.27% of a core instead of 0.35%.
         case partitionMajor
     }
 

@@ -120,7 +120,8 @@ public final class StreamConvolver: @unchecked Sendable {
         self.layout = layout
         let firstEnd = layout.levels[0].end
         first = try StreamLevel.mixer(
-            paths: paths, inputs: inputs, outputs: outputs, partition: blockSize, stretch: 0..<firstEnd)
+            paths: paths, inputs: inputs, outputs: outputs, partition: blockSize, stretch: 0..<firstEnd,
+            sumOrder: .chunked)
         var levels: [StreamLevel] = []
         for level in layout.levels.dropFirst() {
             levels.append(try StreamLevel(

@@ -80,7 +80,9 @@ final class StreamLevel: @unchecked Sendable {
         periodBlocks = p / blockSize
         lateGate = holdingJobs ? DispatchSemaphore(value: 0) : nil
         let here = paths.filter { $0.taps.count > level.offset }
-        mixer = try Self.mixer(paths: here, inputs: inputs, outputs: outputs, partition: p, stretch: level.offset..<level.end)
+        mixer = try Self.mixer(
+            paths: here, inputs: inputs, outputs: outputs, partition: p, stretch: level.offset..<level.end,
+            sumOrder: .partitionMajor)
         activeInputs = Array(Set(here.map(\.input))).sorted()
         activeOutputs = Array(Set(here.map(\.output))).sorted()
         inputRing = try AlignedFloats(count: 2 * inputs * p)
@@ -89,9 +91,11 @@ final class StreamLevel: @unchecked Sendable {
 
     /// A mixer over taps `stretch` of each path's kernel in partitions of `partition` samples; paths
     /// with equal keys and gains share their spectra, paths whose kernel ends before the stretch are
-    /// left out.
+    /// left out. `sumOrder`: `.partitionMajor` for a worker's level, whose job finds its spectra gone
+    /// from the caches; `.chunked` for level 0, run every block.
     static func mixer(
-        paths: [StreamConvolver.Path], inputs: Int, outputs: Int, partition: Int, stretch: Range<Int>
+        paths: [StreamConvolver.Path], inputs: Int, outputs: Int, partition: Int, stretch: Range<Int>,
+        sumOrder: MixingConvolver.SumOrder
     ) throws(ResourceError) -> MixingConvolver {
         var made: [String: PartitionedKernel] = [:]
         var parts: [MixingConvolver.Path] = []
@@ -106,11 +110,10 @@ final class StreamLevel: @unchecked Sendable {
             parts.append(MixingConvolver.Path(output: path.output, input: path.input, kernel: kernel))
         }
         // Level 0 on the audio thread and each level on its worker transform every input, then every
-        // output, of one block at a time on one thread: no spare spectrum, and frames to share. Each
-        // job finds its spectra gone from the caches, hence the sum partition by partition.
+        // output, of one block at a time on one thread: no spare spectrum, and frames to share.
         return try MixingConvolver(
             paths: parts, inputs: inputs, outputs: outputs, blockSize: partition, fftSize: 2 * partition,
-            phases: .sameThread, sumOrder: .partitionMajor)
+            phases: .sameThread, sumOrder: sumOrder)
     }
 
     /// Starts the worker thread, named `name` in `top -H` and `/proc` (Linux keeps 15 bytes), and returns

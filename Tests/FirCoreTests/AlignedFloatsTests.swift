@@ -4,7 +4,8 @@ import Testing
 
 /// `AlignedFloats`: every size zeroed, with FFTW's alignment and writable to its end; a buffer from
 /// ``AlignedFloats/populatedBytes`` up to the huge-page size has its pages made by `init` (no fault a
-/// page when first touched), a larger one gets them only as they are touched.
+/// page when first touched), a larger one, when its huge-page mapping is granted (as here), gets them
+/// only as they are touched.
 @Suite struct AlignedFloatsTests {
     @Test(arguments: [1, 15, 16_383, 16_384, 100_000, 600_000])
     func zeroedAlignedAndWritable(count: Int) throws {

@@ -180,9 +180,10 @@ struct StreamConvolverTests {
 
     @Test("late workers make process wait and count underruns, and the output stays exact")
     func lateWorkers() throws {
-        let kernels = [Signals.decayingNoise(count: 12_000, seed: 36), Signals.decayingNoise(count: 3000, seed: 37)]
+        // 40,000 taps at B = 32 reach three worker levels (partitions of 256, 2,048 and 16,384).
+        let kernels = [Signals.decayingNoise(count: 40_000, seed: 36), Signals.decayingNoise(count: 3000, seed: 37)]
         let signals = [Signals.noise(count: 15_000, seed: 38), Signals.noise(count: 15_000, seed: 39)]
-        let b = 32, count = 15_000 + 12_000 - 1
+        let b = 32, count = 15_000 + 40_000 - 1
         let held = try StreamConvolver(kernels: kernels, blockSize: b, mode: .convolve, gains: [1, 0.5], holdingJobs: true)
         let outputs = Self.stream(signals, through: held, count: count)
         // Every job of every background level was found late once, at its first read.
@@ -190,7 +191,7 @@ struct StreamConvolverTests {
         let jobsRead = held.layout.levels.dropFirst().map { level in
             lastBlockStart < level.offset ? 0 : (lastBlockStart - level.offset) / level.partitionSize + 1
         }
-        #expect(held.layout.levels.count == 3 && held.underruns == jobsRead.reduce(0, +), "\(jobsRead)")
+        #expect(held.layout.levels.count == 4 && held.underruns == jobsRead.reduce(0, +), "\(jobsRead)")
         held.shutdown()
         #expect(held.runningWorkers == 0)
 
