@@ -5,8 +5,9 @@ extension StreamEngine {
     /// The reader thread on an ALSA capture device: one period (one block) per read, the device's clock
     /// pacing the stream. An overrun (the stream fell behind the card) is recovered and counted, and
     /// the block goes on from where it was (unless intake has stopped: it ends there); a device that
-    /// fails is reopened with back-off, the missing audio becoming silence. When intake stops, what the device already holds is taken, up to one
-    /// block, and no more (a device without a clock, like alsa-lib's null, always says it holds more).
+    /// fails is reopened with back-off, the missing audio becoming silence. When intake stops, what the
+    /// device already holds is taken, up to one block, and no more (a device without a clock, like
+    /// alsa-lib's null, always says it holds more).
     func runDeviceReader(_ device: StreamDevice) {
         defer { toFilter.push(.end) }
         let frameBytes = codec.bytesPerFrame
