@@ -43,7 +43,7 @@ public struct AlignedFloats: ~Copyable {
             mappedBytes = mapped.bytes
             return
         }
-        if bytes >= Self.populatedBytes, let mapped = Self.mapPopulated(bytes: bytes) {
+        if bytes >= Self.populatedBytes, let mapped = Self.mapPages(bytes: bytes, populated: true) {
             pointer = mapped.pointer
             mappedBytes = mapped.bytes
             return
@@ -52,6 +52,31 @@ public struct AlignedFloats: ~Copyable {
             throw ResourceError(.memory(bytes: bytes))
         }
         raw.initialize(repeating: 0, count: n)
+        pointer = raw
+        mappedBytes = 0
+    }
+
+    /// Allocates `count` floats (at least one) whose contents are unspecified: FFTW's planning arrays,
+    /// which a measuring planner writes before it reads, and which a plan from wisdom or an estimate
+    /// never touches. From ``populatedBytes`` the mapping is made without its pages, so such a plan
+    /// costs no page at all (a 65,536-point pair's two arrays were 512 KiB zeroed before each plan and
+    /// each check for wisdom).
+    ///
+    /// - Throws: ``ResourceError`` `.memory` when the system refuses the memory.
+    public init(scratchCount count: Int) throws(ResourceError) {
+        precondition(count >= 0, "negative buffer size")
+        let n = Swift.max(count, 1)
+        self.count = count
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        if overflow { throw ResourceError(.memory(bytes: .max)) }
+        if bytes >= Self.populatedBytes, let mapped = Self.mapPages(bytes: bytes, populated: false) {
+            pointer = mapped.pointer
+            mappedBytes = mapped.bytes
+            return
+        }
+        guard let raw = fftwf_alloc_real(n) else {
+            throw ResourceError(.memory(bytes: bytes))
+        }
         pointer = raw
         mappedBytes = 0
     }
@@ -88,12 +113,14 @@ public struct AlignedFloats: ~Copyable {
     /// made at once.
     public static let populatedBytes = 64 << 10
 
-    /// Maps `bytes` rounded up to whole pages, every page made and zeroed by the kernel in the `mmap`
-    /// call (`MAP_POPULATE`): one system call instead of a page fault for each 4 KiB on first touch.
-    private static func mapPopulated(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
+    /// Maps `bytes` rounded up to whole pages. `populated`: every page made and zeroed by the kernel in
+    /// the `mmap` call (`MAP_POPULATE`), one system call instead of a page fault for each 4 KiB on first
+    /// touch; otherwise pages are made (zeroed) only where touched.
+    private static func mapPages(bytes: Int, populated: Bool) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let size = (bytes + page - 1) / page * page
-        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | (populated ? MAP_POPULATE : 0)
+        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0),
               raw != MAP_FAILED
         else { return nil }
         return (raw.assumingMemoryBound(to: Float.self), size)

@@ -15,8 +15,8 @@ extension FFTPlanner {
         let key = Size2D(rows: rows, columns: columns)
         return try lock.withLock { _ throws(ResourceError) in
             if let fft = cache2D[key] { return fft }
-            let real = try AlignedFloats(count: rows * columns)
-            let complex = try AlignedFloats(count: 2 * rows * (columns / 2 + 1))
+            let real = try AlignedFloats(scratchCount: rows * columns)
+            let complex = try AlignedFloats(scratchCount: 2 * rows * (columns / 2 + 1))
             let room = Self.planningRoom(size: rows * columns)
             guard AlignedFloats.hasRoom(bytes: room) else { throw ResourceError(.memory(bytes: room)) }
             let flags = UInt32(FFTW_ESTIMATE)

@@ -44,7 +44,7 @@ public struct WisdomStore: Sendable {
     }
 
     /// Sets the planner's policy for this run: `policy`, or estimates only when the plans are fixed.
-    /// Before the first plan; setting it takes the planner's lock, which an import holds while it runs.
+    /// Before the first plan.
     public func usePolicy(_ policy: FFTPlanner.Policy) {
         FFTPlanner.shared.setPolicy(fixedPlans ? .estimateOnly : policy)
     }

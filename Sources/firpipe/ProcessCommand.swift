@@ -31,8 +31,8 @@ struct ProcessCommand: ParsableCommand {
         // A file-size limit must fail the write (EFBIG, reported, temp file removed), not kill us.
         signal(SIGXFSZ, SIG_IGN)
         let (spec, config) = try options.makeJob(input: input, output: output)
-        // Measured plans from earlier runs; new sizes are measured within a budget and saved for the next.
-        // The policy first: setting it takes the planner's lock, which the import holds while it runs.
+        // Measured plans from earlier runs (their import began before the command line was parsed);
+        // new sizes are measured within a budget and saved for the next.
         let wisdom = WisdomStore()
         wisdom.usePolicy(.batch)
         wisdom.loadInBackground()

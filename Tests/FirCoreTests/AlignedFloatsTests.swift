@@ -5,7 +5,7 @@ import Testing
 /// `AlignedFloats`: every size zeroed, with FFTW's alignment and writable to its end; a buffer from
 /// ``AlignedFloats/populatedBytes`` up to the huge-page size has its pages made by `init` (no fault a
 /// page when first touched), a larger one, when its huge-page mapping is granted (as here), gets them
-/// only as they are touched.
+/// only as they are touched; planning scratch from the mapping size gets no page until touched.
 @Suite struct AlignedFloatsTests {
     @Test(arguments: [1, 15, 16_383, 16_384, 100_000, 600_000])
     func zeroedAlignedAndWritable(count: Int) throws {
@@ -23,6 +23,19 @@ import Testing
         #expect(Self.residentPages(populated) == Self.pages(populated))
         let huge = try AlignedFloats(count: AlignedFloats.hugePageBytes / MemoryLayout<Float>.size)
         #expect(Self.residentPages(huge) == 0)
+    }
+
+    @Test("planning scratch: aligned, writable, and without pages until touched", arguments: [15, 16_384, 100_000])
+    func scratch(count: Int) throws {
+        let buffer = try AlignedFloats(scratchCount: count)
+        #expect(AlignedFloats.hasFFTWAlignment(buffer.pointer))
+        if count * MemoryLayout<Float>.size >= AlignedFloats.populatedBytes {
+            #expect(Self.residentPages(buffer) == 0)
+            buffer.pointer[count - 1] = 1
+            #expect(Self.residentPages(buffer) == 1)
+        }
+        buffer.pointer.update(repeating: 2, count: count)
+        #expect(buffer.buffer.allSatisfy { $0 == 2 })
     }
 
     static func pages(_ buffer: borrowing AlignedFloats) -> Int {
