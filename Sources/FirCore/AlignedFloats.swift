@@ -5,8 +5,8 @@ internal import Glibc
 #endif
 
 /// A zero-initialised float array with the SIMD alignment FFTW's plans were made for (the new-array
-/// execute calls require it): from FFTW's allocator below ``populatedBytes``, a mapping of its own
-/// (page-aligned) from there.
+/// execute calls require it): from FFTW's allocator below ``populatedBytes``, carved page-aligned and
+/// resident from the ``HugePageArena`` from there.
 ///
 /// Buffers of ``hugePageBytes`` or more (kernel spectra, delay lines and blocks of long kernels) are
 /// mapped on their own instead, 2 MiB-aligned and with transparent huge pages requested: their pages
@@ -21,8 +21,17 @@ public struct AlignedFloats: ~Copyable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of floats.
     public let count: Int
-    /// Bytes mapped for a large buffer (unmapped in `deinit`); 0 for one from FFTW's allocator.
-    private let mappedBytes: Int
+    /// Where the memory came from, and so how it is given back.
+    private let storage: Storage
+
+    private enum Storage {
+        /// FFTW's allocator: `fftwf_free`.
+        case fftw
+        /// A mapping of its own, of this many bytes: `munmap`.
+        case mapped(bytes: Int)
+        /// Carved from a ``HugePageArena`` chunk, which is unmapped when its last buffer lets go.
+        case arena(HugePageArena.Chunk)
+    }
 
     /// Size from which a buffer gets a mapping of its own.
     public static let hugePageBytes = 2 << 20
@@ -40,12 +49,12 @@ public struct AlignedFloats: ~Copyable {
         if overflow { throw ResourceError(.memory(bytes: .max)) }
         if bytes >= Self.hugePageBytes, let mapped = Self.mapHugePages(bytes: bytes) {
             pointer = mapped.pointer
-            mappedBytes = mapped.bytes
+            storage = .mapped(bytes: mapped.bytes)
             return
         }
-        if bytes >= Self.populatedBytes, let mapped = Self.mapPages(bytes: bytes, populated: true) {
-            pointer = mapped.pointer
-            mappedBytes = mapped.bytes
+        if bytes >= Self.populatedBytes, let carved = HugePageArena.shared.allocate(bytes: bytes) {
+            pointer = carved.pointer.assumingMemoryBound(to: Float.self)
+            storage = .arena(carved.chunk)
             return
         }
         guard let raw = fftwf_alloc_real(n) else {
@@ -53,7 +62,7 @@ public struct AlignedFloats: ~Copyable {
         }
         raw.initialize(repeating: 0, count: n)
         pointer = raw
-        mappedBytes = 0
+        storage = .fftw
     }
 
     /// Allocates `count` floats (at least one) whose contents are unspecified: FFTW's planning arrays,
@@ -69,23 +78,23 @@ public struct AlignedFloats: ~Copyable {
         self.count = count
         let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
         if overflow { throw ResourceError(.memory(bytes: .max)) }
-        if bytes >= Self.populatedBytes, let mapped = Self.mapPages(bytes: bytes, populated: false) {
+        if bytes >= Self.populatedBytes, let mapped = Self.mapUntouched(bytes: bytes) {
             pointer = mapped.pointer
-            mappedBytes = mapped.bytes
+            storage = .mapped(bytes: mapped.bytes)
             return
         }
         guard let raw = fftwf_alloc_real(n) else {
             throw ResourceError(.memory(bytes: bytes))
         }
         pointer = raw
-        mappedBytes = 0
+        storage = .fftw
     }
 
     deinit {
-        if mappedBytes > 0 {
-            munmap(UnsafeMutableRawPointer(pointer), mappedBytes)
-        } else {
-            fftwf_free(pointer)
+        switch storage {
+        case .fftw: fftwf_free(pointer)
+        case .mapped(let bytes): munmap(UnsafeMutableRawPointer(pointer), bytes)
+        case .arena: break  // the chunk goes when its last buffer does
         }
     }
 
@@ -109,18 +118,15 @@ public struct AlignedFloats: ~Copyable {
         return (start.assumingMemoryBound(to: Float.self), size)
     }
 
-    /// Size from which a buffer smaller than ``hugePageBytes`` is mapped on its own with its pages
-    /// made at once.
+    /// Size from which a buffer smaller than ``hugePageBytes`` is carved from the ``HugePageArena``
+    /// with its pages made at once (planning scratch: mapped on its own, untouched).
     public static let populatedBytes = 64 << 10
 
-    /// Maps `bytes` rounded up to whole pages. `populated`: every page made and zeroed by the kernel in
-    /// the `mmap` call (`MAP_POPULATE`), one system call instead of a page fault for each 4 KiB on first
-    /// touch; otherwise pages are made (zeroed) only where touched.
-    private static func mapPages(bytes: Int, populated: Bool) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
+    /// Maps `bytes` rounded up to whole pages, none of them made until touched.
+    private static func mapUntouched(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let size = (bytes + page - 1) / page * page
-        let flags = MAP_PRIVATE | MAP_ANONYMOUS | (populated ? MAP_POPULATE : 0)
-        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0),
+        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               raw != MAP_FAILED
         else { return nil }
         return (raw.assumingMemoryBound(to: Float.self), size)

@@ -16,6 +16,28 @@ import Testing
         #expect(buffer.buffer.allSatisfy { $0 == 1 })
     }
 
+    @Test("buffers carved from one arena chunk and across chunks keep to themselves")
+    func arenaNeighbours() throws {
+        // 700 KiB each: two share a 2 MiB chunk, the third starts the next.
+        let count = 700 << 8
+        var buffers: [UnsafeMutablePointer<Float>] = []
+        let a = try AlignedFloats(count: count), b = try AlignedFloats(count: count)
+        let c = try AlignedFloats(count: count)
+        buffers = [a.pointer, b.pointer, c.pointer]
+        for (i, pointer) in buffers.enumerated() {
+            #expect(UnsafeBufferPointer(start: pointer, count: count).allSatisfy { $0 == 0 })
+            pointer.update(repeating: Float(i + 1), count: count)
+        }
+        for (i, pointer) in buffers.enumerated() {
+            #expect(UnsafeBufferPointer(start: pointer, count: count).allSatisfy { $0 == Float(i + 1) })
+        }
+        // Freed and carved again: fresh zeroed memory, never a neighbour's old contents.
+        _ = consume a
+        let d = try AlignedFloats(count: count)
+        #expect(d.buffer.allSatisfy { $0 == 0 })
+        #expect(b.buffer.allSatisfy { $0 == 2 } && c.buffer.allSatisfy { $0 == 3 })
+    }
+
     #if os(Linux)
     @Test("pages made at once below the huge-page size, on first touch above it")
     func residency() throws {
