@@ -37,4 +37,13 @@ import Testing
         let nested = try FirpipeBinary.run(["kernel", "trim", "--help"])
         #expect(nested.status == 0 && nested.stdout.contains("USAGE: firpipe kernel trim"), "\(nested.stdout)")
     }
+
+    /// `process` is parsed on its own without the parser's search for a completion-script request
+    /// (`_superCommandName`); the request still reaches the root, which prints firpipe's whole script.
+    @Test func completionScriptRequestAfterACommand() throws {
+        let root = try FirpipeBinary.run(["--generate-completion-script", "bash"])
+        let after = try FirpipeBinary.run(["process", "--generate-completion-script", "bash"])
+        #expect(root.status == 0 && after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == root.stdout && after.stdout.contains("complete -o filenames -F _firpipe firpipe"))
+    }
 }
