@@ -46,7 +46,8 @@ public final class FFTPlanner: @unchecked Sendable {
     /// ``hasMeasuredPlan(size:)``'s answers so far, under a lock of their own: asking again (a job asks
     /// once while it plans ahead and once more when it sets up) then neither waits for a plan another
     /// thread is making under `lock` (1.2 ms for 65,536 points from wisdom) nor asks FFTW again.
-    /// A "no" is forgotten when wisdom is imported; a "yes" holds for good (the plan is kept).
+    /// A "no" is forgotten when wisdom is imported; a "yes" holds for good (the plan is kept). Written
+    /// only with `lock` held; read without it.
     private let answers = Mutex<[Int: Bool]>([:])
     /// 2-D plans by (rows, columns); guarded by `lock`.
     var cache2D: [Size2D: RealFFT2D] = [:]
@@ -83,9 +84,11 @@ public final class FFTPlanner: @unchecked Sendable {
     @discardableResult
     public func importWisdom(fromFile path: String) -> Bool {
         pendingImports.wait()
-        forgetNegativeAnswers()
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
-        return lock.withLock { _ in fftwf_import_wisdom_from_filename(path) != 0 }
+        return lock.withLock { _ in
+            defer { forgetNegativeAnswers() }
+            return fftwf_import_wisdom_from_filename(path) != 0
+        }
     }
 
     /// Imports the wisdom in `path` on another thread, so start-up goes on meanwhile: setting up FFTW's
@@ -97,12 +100,14 @@ public final class FFTPlanner: @unchecked Sendable {
     public func importWisdomInBackground(fromFile path: String) {
         guard importsBegun.withLock({ $0.insert(path).inserted }) else { return }
         pendingImports.enter()
-        forgetNegativeAnswers()
         let load: @Sendable () -> Void = { [self] in
             // FFTW aborts the process when its own allocation fails: without room, no wisdom (slower
             // plans, or the run's own out-of-memory error later), never an abort.
             if AlignedFloats.hasRoom(bytes: Self.wisdomRoom) {
-                lock.withLock { _ in _ = fftwf_import_wisdom_from_filename(path) }
+                lock.withLock { _ in
+                    _ = fftwf_import_wisdom_from_filename(path)
+                    forgetNegativeAnswers()
+                }
             }
             pendingImports.leave()
         }
@@ -110,7 +115,8 @@ public final class FFTPlanner: @unchecked Sendable {
         do throws(ResourceError) { try NamedThread.start("firpipe-wisdom", load) } catch { load() }
     }
 
-    /// Wisdom on its way may answer any "no" given so far.
+    /// New wisdom may answer any "no" given so far. Called with `lock` held, right after an import, so
+    /// no answer from before the import is stored after it.
     private func forgetNegativeAnswers() {
         answers.withLock { $0 = $0.filter(\.value) }
     }
@@ -156,14 +162,16 @@ public final class FFTPlanner: @unchecked Sendable {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
         pendingImports.wait()
         if let known = answers.withLock({ $0[size] }) { return known }
-        let answer = lock.withLock { _ in
-            if cache[size] != nil { return true }
-            guard let fft = try? makePlans(size: size, wisdomOnly: true) else { return false }
-            cache[size] = fft
-            return true
+        return lock.withLock { _ in
+            // Stored under `lock`, as plans and imports change what the answer is.
+            var answer = cache[size] != nil
+            if !answer, let fft = try? makePlans(size: size, wisdomOnly: true) {
+                cache[size] = fft
+                answer = true
+            }
+            answers.withLock { $0[size] = answer }
+            return answer
         }
-        answers.withLock { $0[size] = answer }
-        return answer
     }
 
     /// The plans from wisdom, or else (unless `wisdomOnly`, then nil) measured within the policy or

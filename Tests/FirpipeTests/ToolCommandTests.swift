@@ -1,3 +1,4 @@
+import FirCore
 import FirTestSupport
 import Foundation
 import Testing
@@ -31,6 +32,23 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path("")).sorted()
         #expect(names == ["cost-model.json", "plans.wisdom"])
+    }
+
+    /// The planner remembers whether a size has measured wisdom (a job asks twice, and the second ask
+    /// must not wait for a plan being made); a "no" is forgotten when wisdom comes in, which answers it.
+    /// In this process: 15 · 64 points, a size no other test plans.
+    @Test func plannerAnswerFollowsImportedWisdom() throws {
+        let dir = try TemporaryDirectory(prefix: "firpipe-wisdom-answer")
+        defer { dir.remove() }
+        let size = 960
+        #expect(!FFTPlanner.shared.hasMeasuredPlan(size: size))
+        #expect(!FFTPlanner.shared.hasMeasuredPlan(size: size), "the answer kept")
+        let r = try FirpipeBinary.run(
+            ["wisdom", "--sizes", "\(size)", "--file", "w.wisdom"], in: URL(fileURLWithPath: dir.path("")),
+            environment: ["XDG_CACHE_HOME": dir.path("cache")])
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(FFTPlanner.shared.importWisdom(fromFile: dir.path("w.wisdom")))
+        #expect(FFTPlanner.shared.hasMeasuredPlan(size: size), "the imported wisdom answers")
     }
 
     /// `process` imports the saved wisdom on another thread while it starts up; its plans must still
