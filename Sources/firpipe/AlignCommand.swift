@@ -93,7 +93,7 @@ struct AlignCommand: ParsableCommand {
     }
 }
 
-extension CorrelationMethod: ExpressibleByArgument {}
+extension CorrelationMethod: CaseArgument {}
 
 /// One line of JSON with sorted keys.
 func encodeJSON<T: Encodable>(_ value: T) -> String {

@@ -2,12 +2,12 @@ import ArgumentParser
 import FirCore
 import FirPipeline
 
-extension ConvolutionMode: ExpressibleByArgument {}
-extension OutputLength: ExpressibleByArgument {}
-extension ContainerName: ExpressibleByArgument {}
-extension SampleFormatName: ExpressibleByArgument {}
-extension DitherMode: ExpressibleByArgument {}
-extension NonFiniteMode: ExpressibleByArgument {}
+extension ConvolutionMode: CaseArgument {}
+extension OutputLength: CaseArgument {}
+extension ContainerName: CaseArgument {}
+extension SampleFormatName: CaseArgument {}
+extension DitherMode: CaseArgument {}
+extension NonFiniteMode: CaseArgument {}
 
 /// Options shared by `process` and `check`: everything a config file can also say.
 struct JobOptions: ParsableArguments {

@@ -11,7 +11,7 @@ struct KernelDesignCommand: ParsableCommand {
             half of it. A crossover writes two channels, low then high, whose sum is a pure delay.
             """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case lowpass, highpass, bandpass, crossover }
+    enum Kind: String, CaseArgument { case lowpass, highpass, bandpass, crossover }
 
     @Argument(help: "lowpass, highpass, bandpass or crossover.") var kind: Kind
     @Option(parsing: .upToNextOption, help: "Cutoff (−6 dB) in Hz; two for bandpass (low high).") var cutoff: [Double]

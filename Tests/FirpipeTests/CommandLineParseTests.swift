@@ -1,4 +1,6 @@
 import ArgumentParser
+import FirCore
+import FirPipeline
 import FirTestSupport
 import Foundation
 import Testing
@@ -36,6 +38,18 @@ import Testing
         #expect(batch.status == 0 && batch.stdout.contains("USAGE: firpipe batch"), "\(batch.stdout)")
         let nested = try FirpipeBinary.run(["kernel", "trim", "--help"])
         #expect(nested.status == 0 && nested.stdout.contains("USAGE: firpipe kernel trim"), "\(nested.stdout)")
+    }
+
+    /// An enum's values, listed by ``CaseArgument`` instead of the parser's key path, read the same in
+    /// an error, in the help and in the completion scripts.
+    @Test func enumValuesAreListedByRawValue() throws {
+        #expect(ConvolutionMode.allValueStrings == ["convolve", "correlate"])
+        #expect(DitherMode.allValueStrings == DitherMode.allCases.map(\.rawValue))
+        let bad = try FirpipeBinary.run(["process", "a.wav", "b.wav", "-k", "k.wav", "--mode", "bogus"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("Please provide one of 'convolve' and 'correlate'."), "\(bad.stderr)")
+        let fish = try FirpipeBinary.run(["--generate-completion-script", "fish"])
+        #expect(fish.stdout.contains("-l 'mode' -d 'convolve or correlate") && fish.stdout.contains("-rfka 'convolve correlate'"))
     }
 
     /// `process` is parsed on its own without the parser's search for a completion-script request
