@@ -29,12 +29,30 @@ enum HeaderLog {
 
     /// The shortfall the log reports, or nil when it reports none.
     static func shortfall(in log: String) -> Shortfall? {
+        // Every file opened passes here, and an intact one's log holds neither phrase: a byte search
+        // first, as the line parsing below (its string searching set up at first use) took 0.3 ms of
+        // a 1 s file's `process`.
+        guard contains(log, "should be") || contains(log, "does not match") else { return nil }
         for rawLine in log.split(whereSeparator: \.isNewline) {
             let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
             if let found = sizeCheck(line) { return found }
             if let found = ds64Check(line) { return found }
         }
         return nil
+    }
+
+    /// Whether `text` holds `phrase`, compared byte by byte.
+    private static func contains(_ text: String, _ phrase: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: phrase.utf8Start, count: phrase.utf8CodeUnitCount)
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count)
+            where bytes[start] == needle[0] && bytes[start..<start + needle.count].elementsEqual(needle) {
+                return true
+            }
+            return false
+        }
     }
 
     /// `<marker> : N (should be M)` for the chunk markers whose size bounds the audio data.
