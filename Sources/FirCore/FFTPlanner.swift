@@ -34,7 +34,8 @@ public final class FFTPlanner: @unchecked Sendable {
         public static let thorough = Policy(measureLimit: 1 << 26, budget: 3600)
     }
 
-    /// The process-wide planner. Unsafe-sendable: all state is guarded by `lock`.
+    /// The process-wide planner. Unsafe-sendable: its plans, cache and measuring budget are guarded by
+    /// `lock`; `answers`, `policy` and `importsBegun` are Mutexes of their own.
     public static let shared = FFTPlanner()
 
     /// Guards every plan made or destroyed, 1-D here and 2-D in `FFTPlanner+2D.swift`, and wisdom.
@@ -96,10 +97,16 @@ public final class FFTPlanner: @unchecked Sendable {
     /// the input was even opened. Plans made and wisdom exported after this call wait for the import.
     /// A file whose import has begun already is not imported again (the shell starts the import before
     /// the command line is parsed, and the command asks for it once more): wisdom only grows, and the
-    /// same lines add nothing. Any thread.
+    /// same lines add nothing. So a file rewritten later in the process, or one skipped for want of
+    /// memory, is not read again by this call (``importWisdom(fromFile:)`` always reads). Any thread.
     public func importWisdomInBackground(fromFile path: String) {
-        guard importsBegun.withLock({ $0.insert(path).inserted }) else { return }
-        pendingImports.enter()
+        // Entered under the same lock: a second caller told "begun" then waits for this import.
+        let begun = importsBegun.withLock { started in
+            guard started.insert(path).inserted else { return false }
+            pendingImports.enter()
+            return true
+        }
+        guard begun else { return }
         let load: @Sendable () -> Void = { [self] in
             // FFTW aborts the process when its own allocation fails: without room, no wisdom (slower
             // plans, or the run's own out-of-memory error later), never an abort.

@@ -93,13 +93,13 @@ public struct WisdomStore: Sendable {
         DurableFile.replace(path) { FFTPlanner.shared.exportWisdom(toFile: $0) }
     }
 
-    /// The user's home from the password database, for a process started without HOME (a bare unit).
     /// Whether the wisdom file is there (`access`, not FileManager, whose first use costs a start
     /// 0.05 ms).
     private var exists: Bool {
         PlatformPath.withCString(path) { access($0, F_OK) == 0 }
     }
 
+    /// The user's home from the password database, for a process started without HOME (a bare unit).
     private static func homeDirectory() -> String {
         guard let entry = getpwuid(getuid()), let home = entry.pointee.pw_dir else { return "/" }
         return String(cString: home)

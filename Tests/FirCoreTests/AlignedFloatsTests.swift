@@ -16,9 +16,10 @@ import Testing
         #expect(buffer.buffer.allSatisfy { $0 == 1 })
     }
 
-    @Test("buffers carved from one arena chunk and across chunks keep to themselves")
+    @Test("buffers carved from the arena start zeroed and keep to themselves")
     func arenaNeighbours() throws {
-        // 700 KiB each: two share a 2 MiB chunk, the third starts the next.
+        // 700 KiB each: at least one chunk is crossed (other suites carve from the same arena meanwhile,
+        // so which buffers share a chunk is not fixed).
         let count = 700 << 8
         var buffers: [UnsafeMutablePointer<Float>] = []
         let a = try AlignedFloats(count: count), b = try AlignedFloats(count: count)
@@ -31,7 +32,7 @@ import Testing
         for (i, pointer) in buffers.enumerated() {
             #expect(UnsafeBufferPointer(start: pointer, count: count).allSatisfy { $0 == Float(i + 1) })
         }
-        // Freed and carved again: fresh zeroed memory, never a neighbour's old contents.
+        // A neighbour freed: the others' memory (and chunks) stay, and a new buffer starts zeroed.
         _ = consume a
         let d = try AlignedFloats(count: count)
         #expect(d.buffer.allSatisfy { $0 == 0 })
@@ -54,7 +55,8 @@ import Testing
         if count * MemoryLayout<Float>.size >= AlignedFloats.populatedBytes {
             #expect(Self.residentPages(buffer) == 0)
             buffer.pointer[count - 1] = 1
-            #expect(Self.residentPages(buffer) == 1)
+            // One page or more (a huge or multi-size page may come with it): made by the touch.
+            #expect(Self.residentPages(buffer) >= 1)
         }
         buffer.pointer.update(repeating: 2, count: count)
         #expect(buffer.buffer.allSatisfy { $0 == 2 })
