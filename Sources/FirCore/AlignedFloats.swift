@@ -42,27 +42,7 @@ public struct AlignedFloats: ~Copyable {
     /// - Throws: ``ResourceError`` `.memory` when the system refuses the memory (a memory limit, a
     ///   kernel too long for the machine): an error the user can act on, not a crash.
     public init(count: Int) throws(ResourceError) {
-        precondition(count >= 0, "negative buffer size")
-        let n = Swift.max(count, 1)
-        self.count = count
-        let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-        if overflow { throw ResourceError(.memory(bytes: .max)) }
-        if bytes >= Self.hugePageBytes, let mapped = Self.mapHugePages(bytes: bytes) {
-            pointer = mapped.pointer
-            storage = .mapped(bytes: mapped.bytes)
-            return
-        }
-        if bytes >= Self.populatedBytes, let carved = HugePageArena.shared.allocate(bytes: bytes) {
-            pointer = carved.pointer.assumingMemoryBound(to: Float.self)
-            storage = .arena(carved.chunk)
-            return
-        }
-        guard let raw = fftwf_alloc_real(n) else {
-            throw ResourceError(.memory(bytes: bytes))
-        }
-        raw.initialize(repeating: 0, count: n)
-        pointer = raw
-        storage = .fftw
+        try self.init(count: count, scratch: false)
     }
 
     /// Allocates `count` floats (at least one) whose contents are unspecified: FFTW's planning arrays,
@@ -73,19 +53,35 @@ public struct AlignedFloats: ~Copyable {
     ///
     /// - Throws: ``ResourceError`` `.memory` when the system refuses the memory.
     public init(scratchCount count: Int) throws(ResourceError) {
+        try self.init(count: count, scratch: true)
+    }
+
+    /// Both of the above: `scratch` buffers are neither zeroed nor made resident, and take no huge page.
+    private init(count: Int, scratch: Bool) throws(ResourceError) {
         precondition(count >= 0, "negative buffer size")
         let n = Swift.max(count, 1)
         self.count = count
         let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
         if overflow { throw ResourceError(.memory(bytes: .max)) }
-        if bytes >= Self.populatedBytes, let mapped = Self.mapUntouched(bytes: bytes) {
+        if scratch, bytes >= Self.populatedBytes, let mapped = Self.mapUntouched(bytes: bytes) {
             pointer = mapped.pointer
             storage = .mapped(bytes: mapped.bytes)
+            return
+        }
+        if !scratch, bytes >= Self.hugePageBytes, let mapped = Self.mapHugePages(bytes: bytes) {
+            pointer = mapped.pointer
+            storage = .mapped(bytes: mapped.bytes)
+            return
+        }
+        if !scratch, bytes >= Self.populatedBytes, let carved = HugePageArena.shared.allocate(bytes: bytes) {
+            pointer = carved.pointer.assumingMemoryBound(to: Float.self)
+            storage = .arena(carved.chunk)
             return
         }
         guard let raw = fftwf_alloc_real(n) else {
             throw ResourceError(.memory(bytes: bytes))
         }
+        if !scratch { raw.initialize(repeating: 0, count: n) }
         pointer = raw
         storage = .fftw
     }
@@ -99,8 +95,9 @@ public struct AlignedFloats: ~Copyable {
     }
 
     /// Maps `bytes` rounded up to whole 2 MiB pages at a 2 MiB boundary and asks for huge pages (a hint:
-    /// without them the mapping works with small pages). nil when the system refuses the mapping.
-    private static func mapHugePages(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
+    /// without them the mapping works with small pages). nil when the system refuses the mapping. Also
+    /// the ``HugePageArena``'s chunks.
+    static func mapHugePages(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
         let huge = hugePageBytes
         let size = (bytes + huge - 1) / huge * huge
         // Over-map by one huge page, then trim both ends so the mapping starts on a 2 MiB boundary.
@@ -122,10 +119,17 @@ public struct AlignedFloats: ~Copyable {
     /// with its pages made at once (planning scratch: mapped on its own, untouched).
     public static let populatedBytes = 64 << 10
 
+    /// The system's page size.
+    static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// `bytes` rounded up to whole pages.
+    static func pageRounded(_ bytes: Int) -> Int {
+        (bytes + pageBytes - 1) / pageBytes * pageBytes
+    }
+
     /// Maps `bytes` rounded up to whole pages, none of them made until touched.
     private static func mapUntouched(bytes: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int)? {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let size = (bytes + page - 1) / page * page
+        let size = pageRounded(bytes)
         guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               raw != MAP_FAILED
         else { return nil }

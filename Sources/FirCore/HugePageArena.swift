@@ -40,8 +40,7 @@ final class HugePageArena: Sendable {
     /// caller keeps for as long as it uses them. nil when the system refuses the mapping or its pages
     /// (a memory limit). Any thread; set-up only.
     func allocate(bytes: Int) -> (pointer: UnsafeMutableRawPointer, chunk: Chunk)? {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let size = (bytes + page - 1) / page * page
+        let size = AlignedFloats.pageRounded(bytes)
         guard size <= AlignedFloats.hugePageBytes else { return nil }
         let carved: (UnsafeMutableRawPointer, Chunk)? = current.withLock { state in
             if state.chunk == nil || state.used + size > state.chunk!.bytes {
@@ -54,34 +53,25 @@ final class HugePageArena: Sendable {
         }
         guard let (pointer, chunk) = carved else { return nil }
         // Outside the lock: threads setting up side by side fault their own pages in parallel.
-        guard Self.makeResident(pointer, bytes: size, page: page) else { return nil }
+        guard Self.makeResident(pointer, bytes: size) else { return nil }
         return (pointer, chunk)
     }
 
-    /// A 2 MiB mapping at a 2 MiB boundary with huge pages requested; nil when refused.
+    /// A 2 MiB mapping at a 2 MiB boundary with huge pages requested (the one a large buffer gets);
+    /// nil when refused.
     private static func mapChunk() -> Chunk? {
-        let huge = AlignedFloats.hugePageBytes
-        // Over-map by one huge page, then trim both ends so the mapping starts on a 2 MiB boundary.
-        guard let raw = mmap(nil, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              raw != MAP_FAILED
-        else { return nil }
-        let address = UInt(bitPattern: raw)
-        let head = Int((address + UInt(huge) - 1) / UInt(huge) * UInt(huge) - address)
-        if head > 0 { munmap(raw, head) }
-        if huge - head > 0 { munmap(raw + head + huge, huge - head) }
-        let base = raw + head
-        _ = madvise(base, huge, MADV_HUGEPAGE)
-        return Chunk(base: base, bytes: huge)
+        guard let mapped = AlignedFloats.mapHugePages(bytes: AlignedFloats.hugePageBytes) else { return nil }
+        return Chunk(base: UnsafeMutableRawPointer(mapped.pointer), bytes: mapped.bytes)
     }
 
     /// Faults in every page of the range for writing, so the audio path never takes a first-touch
     /// fault: one call (`MADV_POPULATE_WRITE`, Linux 5.14), or a write to each page on older kernels.
     /// False when the pages are refused (a memory limit).
-    private static func makeResident(_ pointer: UnsafeMutableRawPointer, bytes: Int, page: Int) -> Bool {
+    private static func makeResident(_ pointer: UnsafeMutableRawPointer, bytes: Int) -> Bool {
         if madvise(pointer, bytes, MADV_POPULATE_WRITE) == 0 { return true }
         guard errno == EINVAL else { return false }
         // Zero already (fresh anonymous memory): writing a zero only makes the page.
-        for offset in stride(from: 0, to: bytes, by: page) {
+        for offset in stride(from: 0, to: bytes, by: AlignedFloats.pageBytes) {
             pointer.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
         }
         return true
