@@ -42,7 +42,7 @@ import Testing
 
         /// Whether `output` holds what `process` writes for `input` with `extra`, to the engine's accuracy:
         /// within −120 dB of the peak for float files, within one step for integer ones. Not byte for byte:
-        /// FFTW measures its plans within a time budget (0.6 s a run), so on a loaded machine one run may
+        /// FFTW measures its plans within a time budget (4 s a run), so on a loaded machine one run may
         /// measure a transform size that the other, out of budget, estimated, and the two algorithms
         /// differ in the last bits (seen: 4 of 6 runs on a load of 8).
         func matchesProcess(_ output: String, input: String, _ extra: [String] = []) throws -> Bool {

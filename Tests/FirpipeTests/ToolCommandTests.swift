@@ -83,10 +83,34 @@ import Testing
         #expect(try identity() == before, "the run measured a size the saved wisdom holds")
     }
 
-    /// A size too big to measure within the planning budget (a 131,072-point pair: FFTW stops at its time
-    /// limit) leaves wisdom the next run cannot plan from alone; that run measures again, from the
-    /// timed-out records, in milliseconds, and learns nothing new. The wisdom file is then left alone
-    /// (it was rewritten and flushed by every run), and so is every later run's.
+    /// A first run on a fresh machine measures its sizes in full, so the wisdom it saves plans them alone.
+    /// A 16,384-point pair takes 0.7 s here: FFTW's time limit under the old budget (0.3 s a direction)
+    /// cut it short, and every later run planned it again and ran FFTW_ESTIMATE's plan. The wisdom is
+    /// imported into this process: alone, in a runner of its own.
+    @Test func firstRunMeasuresItsSizeInFull() throws {
+        if let failure = try AloneRun.rerun("ToolCommandTests/firstRunMeasuresItsSizeInFull") {
+            #expect(failure.isEmpty, "alone: \(failure)")
+            return
+        }
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let input = try f.audio("in.wav", [Signals.noise(count: 20_000, seed: 10, amplitude: 0.5)])
+        let kernel = try f.audio("k.wav", [Signals.decayingNoise(count: 300, seed: 11)])
+        let size = 16_384
+        #expect(!FFTPlanner.shared.hasMeasuredPlan(size: size))
+        let r = try FirpipeBinary.run(
+            ["process", input, f.dir.path("out.wav"), "-k", kernel, "--block-size", "\(size / 2)", "-q"],
+            // This runner was started by the suite, whose children estimate: this one must measure.
+            environment: ["XDG_CACHE_HOME": f.dir.path("cache"), WisdomStore.planningVariable: ""])
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(FFTPlanner.shared.importWisdom(fromFile: f.dir.path("cache/firpipe/fftw3f.wisdom")))
+        #expect(FFTPlanner.shared.hasMeasuredPlan(size: size), "the first run's wisdom plans its size alone")
+    }
+
+    /// A size too big to measure within the planning budget (a 262,144-point pair: FFTW stops at its
+    /// time limit, 2 s a direction) leaves wisdom the next run cannot plan from alone; that run plans
+    /// again, from the timed-out records, in milliseconds, and learns nothing new. The wisdom file is then
+    /// left alone (it was rewritten and flushed by every run), and so is every later run's.
     @Test func wisdomIsSavedOnlyWhenItChanges() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
@@ -97,7 +121,7 @@ import Testing
         let wisdom = f.dir.path("cache/firpipe/fftw3f.wisdom")
         func run() throws -> String {
             let r = try FirpipeBinary.run(
-                ["process", input, f.dir.path("out.wav"), "-k", kernel, "--block-size", "65536", "-q"], environment: env)
+                ["process", input, f.dir.path("out.wav"), "-k", kernel, "--block-size", "131072", "-q"], environment: env)
             #expect(r.status == 0, "\(r.stderr)")
             let attributes = try FileManager.default.attributesOfItem(atPath: wisdom)
             return "\(attributes[.systemFileNumber] ?? "?") \(attributes[.modificationDate] ?? "?")"
