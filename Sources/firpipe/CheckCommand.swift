@@ -21,6 +21,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .customLong("list-options"), help: "Print the config's job options and serve keys as the README's table rows, and exit.")
     var listOptions = false
 
+    func validate() throws {
+        if !listOptions { try options.requireFiles(input: input, output: output) }
+    }
+
     func run() throws {
         if listOptions {
             print(JobOptionSchema.markdownTable + "\n\n" + ServeOptionSchema.markdownTable)

@@ -93,6 +93,18 @@ struct JobOptions: ParsableArguments {
         return o
     }
 
+    /// Without `--config`, the command line must name the files. Called from the commands' `validate()`,
+    /// so the parser reports a missing one with that command's usage, not `firpipe`'s.
+    func requireFiles(input: String?, output: String?) throws {
+        guard config == nil else { return }
+        guard input != nil, output != nil else {
+            throw ValidationError("give INPUT and OUTPUT files, or --config FILE")
+        }
+        guard kernel != nil else {
+            throw ValidationError("give a kernel with --kernel FILE, or use --config FILE")
+        }
+    }
+
     /// Builds the job: from the config file merged with the command line, or from the command line alone.
     /// Returns the config too, to place later errors in it.
     func makeJob(input: String?, output: String?) throws -> (JobSpec, ConfigFile?) {
@@ -105,12 +117,8 @@ struct JobOptions: ParsableArguments {
                 throw fail(error.description, code: SysExits.config)
             }
         }
-        guard let input, let output else {
-            throw ValidationError("give INPUT and OUTPUT files, or --config FILE")
-        }
-        guard let kernel else {
-            throw ValidationError("give a kernel with --kernel FILE, or use --config FILE")
-        }
+        try requireFiles(input: input, output: output)
+        guard let input, let output, let kernel else { preconditionFailure("checked by requireFiles") }
         let spec = JobSpec(input: input, output: output, kernels: .shared(path: kernel))
         return (overrides.settings.applied(to: spec), nil)
     }

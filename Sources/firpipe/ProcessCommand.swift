@@ -33,6 +33,8 @@ struct ProcessCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress bar or summary; warnings and errors still go to stderr.")
     var quiet = false
 
+    func validate() throws { try options.requireFiles(input: input, output: output) }
+
     func run() throws {
         // A file-size limit must fail the write (EFBIG, reported, temp file removed), not kill us.
         signal(SIGXFSZ, SIG_IGN)

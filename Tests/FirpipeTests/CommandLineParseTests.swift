@@ -40,6 +40,24 @@ import Testing
         #expect(nested.status == 0 && nested.stdout.contains("USAGE: firpipe kernel trim"), "\(nested.stdout)")
     }
 
+    /// A command line without its files is refused while parsing, so the usage shown is the command's
+    /// (it was `firpipe <subcommand>`'s, the check being made only when the job was built).
+    @Test func missingFilesAreRefusedWithTheCommandsUsage() throws {
+        let cases: [([String], String)] = [
+            (["process", "-q", "in.wav"], "give INPUT and OUTPUT files, or --config FILE"),
+            (["process", "in.wav", "out.wav"], "give a kernel with --kernel FILE, or use --config FILE"),
+            (["check", "-k", "k.wav"], "give INPUT and OUTPUT files, or --config FILE"),
+        ]
+        for (arguments, message) in cases {
+            let r = try FirpipeBinary.run(arguments)
+            #expect(r.status == 64, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("Error: \(message)\n"), "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("Usage: firpipe \(arguments[0]) "), "\(arguments): \(r.stderr)")
+        }
+        let list = try FirpipeBinary.run(["check", "--list-options"])
+        #expect(list.status == 0 && list.stdout.contains("| `block_size` |"), "\(list.stderr)")
+    }
+
     /// An enum's values, listed by ``CaseArgument`` instead of the parser's key path, read the same in
     /// an error, in the help and in the completion scripts.
     @Test func enumValuesAreListedByRawValue() throws {
