@@ -34,6 +34,13 @@ final class JackServer: @unchecked Sendable {
         }
     }
 
+    /// Changes the running server's period (`jack_bufsize`), as a user retuning latency would.
+    func setPeriod(_ frames: Int) throws {
+        let r = try FirpipeBinary.run(
+            [String(frames)], environment: environment, executable: "/usr/bin/jack_bufsize", timeout: 20)
+        guard r.status == 0 else { throw JackTestFailure(what: "jack_bufsize \(frames) failed: \(r.stderr)") }
+    }
+
     /// Stops the server with `signal` (SIGKILL: the server dies under its clients) and reaps it.
     func kill(_ signal: Int32) {
         guard let process else { return }

@@ -131,6 +131,38 @@ import Testing
         #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
     }
 
+    /// The server's period changed while running (`jack_bufsize`): the callback refuses the new period,
+    /// says so once and leaves the outputs silent; with the period back, it filters again.
+    @Test func periodChangedWhileRunningIsSilentUntilItIsBack() throws {
+        let f = try Fixtures()
+        defer { f.dir.remove() }
+        let server = try JackServer(period: Self.period)
+        let h: [[Double]] = [[0.5, -0.25, 0.125], [1, 0, -0.5]]
+        try f.audio("k.wav", h.map { $0.map(Float.init) })
+        let config = try Self.config(f, name: "fpp")
+        let daemon = try DaemonProcess(["serve", "--config", config], environment: server.environment)
+        #expect(daemon.waitUntil { daemon.stderr.contains("connected to JACK as fpp") }, "\(daemon.stderr)")
+        let x = (0..<2).map { Signals.noise(count: 4800, seed: 31 + UInt64($0), amplitude: 0.3) }
+
+        try server.setPeriod(2 * Self.period)
+        #expect(daemon.waitUntil {
+            daemon.stderr.contains("JACK's period is \(2 * Self.period) frames but block_size is \(Self.period): refused")
+        }, "\(daemon.stderr)")
+        let refused = try server.playAndRecord(x, target: "fpp", outputs: 2, record: 4802, in: f.dir)
+        #expect(refused.recording.allSatisfy { $0.allSatisfy { $0 == 0 } }, "silent while the period is wrong")
+
+        try server.setPeriod(Self.period)
+        #expect(daemon.waitUntil { daemon.stderr.contains("JACK's period is \(Self.period) again; filtering") }, "\(daemon.stderr)")
+        let run = try server.playAndRecord(x, target: "fpp", outputs: 2, record: 4802, in: f.dir)
+        for c in 0..<2 {
+            let reference = DirectConvolution.full(x[c].doubles, h[c])
+            #expect(Tolerance.maxErrorDB(run.recording[c], reference: reference) <= -120)
+        }
+        #expect(daemon.stderr.components(separatedBy: "refused, the outputs stay silent").count == 2, "said once")
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit() == 0, "\(daemon.stderr)")
+    }
+
     @Test func wrongRateOrPeriodIsAConfigErrorBeforeReady() throws {
         let f = try Fixtures()
         defer { f.dir.remove() }
