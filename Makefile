@@ -42,10 +42,16 @@ deps:
 # `firpipe --version`. The static runtime's link arguments say -lstdc++; $(STATIC_CXX) is a linker script by that
 # name, found first, that names the archive (its symbols stay hidden, as the runtime's are, so a C++ library
 # loaded later, libjack, binds to the shared libstdc++ it needs).
+#
+# Linked by the toolchain's lld with packed relative relocations (DT_RELR, glibc 2.36): the binary's 47,802
+# relative relocations were a 1.1 MB table the loader read and applied at every start with gold, Swift's default
+# here (1.9M cycles in `LD_DEBUG=statistics`); packed they take 9 KB and 0.4M cycles, and `firpipe --version`
+# starts 12% sooner. Hardening unchanged (PIE, RELRO, no executable stack).
 STATIC_CXX = .build/link/libstdc++.so
+LINK_FLAGS = -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 build: deps commit $(STATIC_CXX)
 	$(SWIFT) build -c release --static-swift-stdlib --product firpipe --scratch-path .build/static \
-	  -Xlinker -L$(CURDIR)/$(dir $(STATIC_CXX))
+	  -Xlinker -L$(CURDIR)/$(dir $(STATIC_CXX)) $(LINK_FLAGS)
 
 # Asked of the Swift toolchain's own clang, which picks the GCC installation the link uses; rewritten only
 # when the answer changes (a GCC upgrade), so an unchanged one relinks nothing.

@@ -82,6 +82,12 @@ if [ -z "$depends" ]; then
     exit 1
 fi
 
+# Packed relative relocations (the Makefile's LINK_FLAGS) need the loader of glibc 2.36. The binary asks
+# for it by a version no symbol carries (GLIBC_ABI_DT_RELR), which dpkg-shlibdeps does not count.
+if readelf -V -W "$firpipe" | grep -q 'GLIBC_ABI_DT_RELR'; then
+    depends=$(sed -E 's/libc6 \(>= [^)]*\)/libc6 (>= 2.36)/' <<< "$depends")
+fi
+
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 # Shell substitution, not sed: Depends holds alternatives ("libjack-jackd2-0 (>= …) | libjack-0.125").
 control=$(cat "$here/control.in")
