@@ -46,7 +46,8 @@ deps:
 # Linked by the toolchain's lld with packed relative relocations (DT_RELR, glibc 2.36): the binary's 47,802
 # relative relocations were a 1.1 MB table the loader read and applied at every start with gold, Swift's default
 # here (1.9M cycles in `LD_DEBUG=statistics`); packed they take 9 KB and 0.4M cycles, and `firpipe --version`
-# starts 12% sooner. Hardening unchanged (PIE, RELRO, no executable stack).
+# starts 12% sooner. Hardening unchanged (PIE, RELRO, no executable stack). For a system with an older glibc,
+# `make build LINK_FLAGS=` links with gold as before.
 STATIC_CXX = .build/link/libstdc++.so
 LINK_FLAGS = -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 build: deps commit $(STATIC_CXX)

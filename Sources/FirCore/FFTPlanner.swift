@@ -36,6 +36,11 @@ public final class FFTPlanner: @unchecked Sendable {
         /// finish once: measuring a 65,536-point pair in full takes 1.5 s here, 131,072 2.9 s (0.6 s,
         /// the budget before, finished 8,192 at most).
         public static let batch = Policy(measureLimit: 1 << 18, budget: 4)
+        /// `firpipe wisdom`'s calibration, after the sizes asked for are measured and saved: the other
+        /// sizes it times are measured briefly (0.6 s in all, so the smallest ones finish) or estimated.
+        /// Measuring them in full, as a run may, would add seconds to a `--sizes` of one or two for
+        /// plans it then drops.
+        public static let calibration = Policy(measureLimit: 1 << 18, budget: 0.6)
         /// Ahead-of-time measuring (`firpipe wisdom`): any size, no practical limit.
         public static let thorough = Policy(measureLimit: 1 << 26, budget: 3600)
     }

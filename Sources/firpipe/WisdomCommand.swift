@@ -47,8 +47,9 @@ struct WisdomCommand: ParsableCommand {
         guard store.save() else {
             throw fail("\(store.path): cannot write the wisdom file; check the directory is writable", code: SysExits.cannotCreate)
         }
-        // Calibrate with the plans a run will have: wisdom where measured, estimates beyond.
-        FFTPlanner.shared.setPolicy(.batch)
+        // Calibrate with the plans measured here where there are any (Policy.calibration says why not
+        // more).
+        FFTPlanner.shared.setPolicy(.calibration)
         let model = try resources(while: "calibrating") { () throws(ResourceError) in
             try CostModelCalibration.measure()
         }

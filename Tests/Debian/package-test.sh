@@ -54,9 +54,9 @@ fi
 # 3b. Depends asks for a libc6 at least as new as every glibc version the binary names: the highest
 # GLIBC_2.x, and 2.36 for GLIBC_ABI_DT_RELR (packed relocations), which dpkg-shlibdeps does not count.
 versions=$(readelf -V -W "$R/usr/bin/firpipe" | grep -o 'GLIBC_\(2\.[0-9.]*\|ABI_DT_RELR\)' \
-    | sed 's/GLIBC_ABI_DT_RELR/2.36/; s/GLIBC_//' | sort -uV)
+    | sed 's/GLIBC_ABI_DT_RELR/2.36/; s/GLIBC_//' | sort -uV || true)
 needed=$(tail -1 <<< "$versions")
-declared=$(dpkg-deb -f "$deb" Depends | grep -o 'libc6 (>= [^)]*)' | sed 's/libc6 (>= \(.*\))/\1/')
+declared=$(dpkg-deb -f "$deb" Depends | grep -o 'libc6 (>= [^)]*)' | sed 's/libc6 (>= \(.*\))/\1/' || true)
 if [ -n "$needed" ] && [ -n "$declared" ] && dpkg --compare-versions "$declared" ge "$needed"; then
     pass "Depends: libc6 (>= $declared) covers glibc $needed, the newest the binary names"
 else

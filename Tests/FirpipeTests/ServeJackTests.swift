@@ -148,8 +148,14 @@ import Testing
         #expect(daemon.waitUntil {
             daemon.stderr.contains("JACK's period is \(2 * Self.period) frames but block_size is \(Self.period): refused")
         }, "\(daemon.stderr)")
+        func blocks() throws -> UInt64? {
+            let status = try firpipe("status", "--socket", f.dir.path("fpp.sock"))
+            return DaemonStatus(json: status.stdout.trimmingCharacters(in: .whitespacesAndNewlines))?.blocks
+        }
+        let before = try #require(try blocks())
         let refused = try server.playAndRecord(x, target: "fpp", outputs: 2, record: 4802, in: f.dir)
         #expect(refused.recording.allSatisfy { $0.allSatisfy { $0 == 0 } }, "silent while the period is wrong")
+        #expect(try blocks() == before, "no block filtered while the period is wrong")
 
         try server.setPeriod(Self.period)
         #expect(daemon.waitUntil { daemon.stderr.contains("JACK's period is \(Self.period) again; filtering") }, "\(daemon.stderr)")

@@ -84,8 +84,13 @@ fi
 
 # Packed relative relocations (the Makefile's LINK_FLAGS) need the loader of glibc 2.36. The binary asks
 # for it by a version no symbol carries (GLIBC_ABI_DT_RELR), which dpkg-shlibdeps does not count.
-if readelf -V -W "$firpipe" | grep -q 'GLIBC_ABI_DT_RELR'; then
-    depends=$(sed -E 's/libc6 \(>= [^)]*\)/libc6 (>= 2.36)/' <<< "$depends")
+if readelf -V -W "$firpipe" | grep -c 'GLIBC_ABI_DT_RELR' > /dev/null; then
+    libc=$(grep -o 'libc6 (>= [^)]*)' <<< "$depends" | sed 's/libc6 (>= \(.*\))/\1/' || true)
+    if [ -z "$libc" ]; then
+        depends="libc6 (>= 2.36), $depends"
+    elif dpkg --compare-versions "$libc" lt 2.36; then
+        depends=${depends/"libc6 (>= $libc)"/"libc6 (>= 2.36)"}
+    fi
 fi
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
