@@ -45,8 +45,8 @@ public final class FFTPlanner: @unchecked Sendable {
         public static let thorough = Policy(measureLimit: 1 << 26, budget: 3600)
     }
 
-    /// The process-wide planner. Unsafe-sendable: its plans, cache and measuring budget are guarded by
-    /// `lock`; `answers`, `policy` and `importsBegun` are Mutexes of their own.
+    /// The process-wide planner. Unsafe-sendable: its plans and measuring budget are guarded by `lock`;
+    /// `cache`, `answers`, `policy` and `importsBegun` are Mutexes of their own.
     public static let shared = FFTPlanner()
 
     /// Guards every plan made or destroyed, 1-D here and 2-D in `FFTPlanner+2D.swift`, and wisdom.
@@ -54,7 +54,10 @@ public final class FFTPlanner: @unchecked Sendable {
     /// Imports running on another thread (``importWisdomInBackground(fromFile:)``); planning and
     /// exporting wait for them, so no plan is made before its wisdom is in.
     private let pendingImports = DispatchGroup()
-    private var cache: [Int: RealFFT] = [:]
+    /// The plans made so far, by size, kept for good. Written with `lock` held (so a size is planned
+    /// once); read without it, so a job asking for a size already planned never waits while another
+    /// thread measures a new one under `lock` (up to the budget: seconds).
+    private let cache = Mutex<[Int: RealFFT]>([:])
     /// ``hasMeasuredPlan(size:)``'s answers so far, under a lock of their own: asking again (a job asks
     /// once while it plans ahead and once more when it sets up) then neither waits for a plan another
     /// thread is making under `lock` (1.2 ms for 65,536 points from wisdom) nor asks FFTW again.
@@ -159,16 +162,17 @@ public final class FFTPlanner: @unchecked Sendable {
     }
 
     /// Returns the plans for a transform of `size` real samples (even, at least 2), making them if needed.
-    /// Any thread; blocks while another thread plans.
+    /// Any thread: a size planned already comes at once; a new one waits while another thread plans.
     /// - Throws: ``ResourceError`` when the memory for the planner's arrays is refused.
     public func fft(size: Int) throws(ResourceError) -> RealFFT {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
+        if let fft = cache.withLock({ $0[size] }) { return fft }
         pendingImports.wait()
         return try lock.withLock { _ throws(ResourceError) in
-            if let fft = cache[size] { return fft }
+            if let fft = cache.withLock({ $0[size] }) { return fft }
             // Not nil: without wisdom the plans are measured or estimated.
             let fft = try makePlans(size: size, wisdomOnly: false)!
-            cache[size] = fft
+            cache.withLock { $0[size] = fft }
             answers.withLock { $0[size] = true }
             return fft
         }
@@ -182,9 +186,9 @@ public final class FFTPlanner: @unchecked Sendable {
         if let known = answers.withLock({ $0[size] }) { return known }
         return lock.withLock { _ in
             // Stored under `lock`, as plans and imports change what the answer is.
-            var answer = cache[size] != nil
+            var answer = cache.withLock { $0[size] != nil }
             if !answer, let fft = try? makePlans(size: size, wisdomOnly: true) {
-                cache[size] = fft
+                cache.withLock { $0[size] = fft }
                 answer = true
             }
             answers.withLock { $0[size] = answer }
