@@ -46,7 +46,7 @@ public final class FFTPlanner: @unchecked Sendable {
     }
 
     /// The process-wide planner. Unsafe-sendable: its plans and measuring budget are guarded by `lock`;
-    /// `cache`, `answers`, `policy` and `importsBegun` are Mutexes of their own.
+    /// `cache`, `unplanned`, `policy` and `importsBegun` are Mutexes of their own.
     public static let shared = FFTPlanner()
 
     /// Guards every plan made or destroyed, 1-D here and 2-D in `FFTPlanner+2D.swift`, and wisdom.
@@ -58,12 +58,12 @@ public final class FFTPlanner: @unchecked Sendable {
     /// once); read without it, so a job asking for a size already planned never waits while another
     /// thread measures a new one under `lock` (up to the budget: seconds).
     private let cache = Mutex<[Int: RealFFT]>([:])
-    /// ``hasMeasuredPlan(size:)``'s answers so far, under a lock of their own: asking again (a job asks
-    /// once while it plans ahead and once more when it sets up) then neither waits for a plan another
-    /// thread is making under `lock` (1.2 ms for 65,536 points from wisdom) nor asks FFTW again.
-    /// A "no" is forgotten when wisdom is imported; a "yes" holds for good (the plan is kept). Written
-    /// only with `lock` held; read without it.
-    private let answers = Mutex<[Int: Bool]>([:])
+    /// The sizes ``hasMeasuredPlan(size:)`` has answered "no" for (its "yes" is the plan in `cache`),
+    /// under a lock of their own: asking again (a job asks once while it plans ahead and once more when
+    /// it sets up) then neither waits for a plan another thread is making under `lock` (1.2 ms for
+    /// 65,536 points from wisdom) nor asks FFTW again. Forgotten when wisdom is imported. Written only
+    /// with `lock` held; read without it.
+    private let unplanned = Mutex<Set<Int>>([])
     /// 2-D plans by (rows, columns); guarded by `lock`.
     var cache2D: [Size2D: RealFFT2D] = [:]
     /// Under a lock of its own, so setting it never waits for an import or a plan under `lock`.
@@ -101,7 +101,7 @@ public final class FFTPlanner: @unchecked Sendable {
         pendingImports.wait()
         guard AlignedFloats.hasRoom(bytes: Self.wisdomRoom) else { return false }
         return lock.withLock { _ in
-            defer { forgetNegativeAnswers() }
+            defer { forgetUnplanned() }
             return fftwf_import_wisdom_from_filename(path) != 0
         }
     }
@@ -127,7 +127,7 @@ public final class FFTPlanner: @unchecked Sendable {
             if AlignedFloats.hasRoom(bytes: Self.wisdomRoom) {
                 lock.withLock { _ in
                     _ = fftwf_import_wisdom_from_filename(path)
-                    forgetNegativeAnswers()
+                    forgetUnplanned()
                 }
             }
             pendingImports.leave()
@@ -138,8 +138,8 @@ public final class FFTPlanner: @unchecked Sendable {
 
     /// New wisdom may answer any "no" given so far. Called with `lock` held, right after an import, so
     /// no answer from before the import is stored after it.
-    private func forgetNegativeAnswers() {
-        answers.withLock { $0 = $0.filter(\.value) }
+    private func forgetUnplanned() {
+        unplanned.withLock { $0.removeAll() }
     }
 
     /// Address space FFTW may need for reading or writing wisdom.
@@ -173,7 +173,6 @@ public final class FFTPlanner: @unchecked Sendable {
             // Not nil: without wisdom the plans are measured or estimated.
             let fft = try makePlans(size: size, wisdomOnly: false)!
             cache.withLock { $0[size] = fft }
-            answers.withLock { $0[size] = true }
             return fft
         }
     }
@@ -183,16 +182,17 @@ public final class FFTPlanner: @unchecked Sendable {
     public func hasMeasuredPlan(size: Int) -> Bool {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even and at least 2")
         pendingImports.wait()
-        if let known = answers.withLock({ $0[size] }) { return known }
+        if cache.withLock({ $0[size] != nil }) { return true }
+        if unplanned.withLock({ $0.contains(size) }) { return false }
         return lock.withLock { _ in
-            // Stored under `lock`, as plans and imports change what the answer is.
-            var answer = cache.withLock { $0[size] != nil }
-            if !answer, let fft = try? makePlans(size: size, wisdomOnly: true) {
+            // Decided under `lock`, as plans and imports change what the answer is.
+            if cache.withLock({ $0[size] != nil }) { return true }
+            if let fft = try? makePlans(size: size, wisdomOnly: true) {
                 cache.withLock { $0[size] = fft }
-                answer = true
+                return true
             }
-            answers.withLock { $0[size] = answer }
-            return answer
+            unplanned.withLock { _ = $0.insert(size) }
+            return false
         }
     }
 
