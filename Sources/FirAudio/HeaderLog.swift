@@ -1,3 +1,5 @@
+internal import CSystem
+
 /// What libsndfile's header-parsing log says about a file that is shorter than its header promises.
 ///
 /// libsndfile opens such a file without an error: it shrinks the data length to what is there and only
@@ -41,17 +43,11 @@ enum HeaderLog {
         return nil
     }
 
-    /// Whether `text` holds `phrase`, compared byte by byte.
+    /// Whether `text` holds `phrase`, compared byte by byte (libc's `memmem`).
     private static func contains(_ text: String, _ phrase: StaticString) -> Bool {
-        let needle = UnsafeBufferPointer(start: phrase.utf8Start, count: phrase.utf8CodeUnitCount)
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.count >= needle.count else { return false }
-            for start in 0...(bytes.count - needle.count)
-            where bytes[start] == needle[0] && bytes[start..<start + needle.count].elementsEqual(needle) {
-                return true
-            }
-            return false
+            memmem(bytes.baseAddress, bytes.count, phrase.utf8Start, phrase.utf8CodeUnitCount) != nil
         }
     }
 

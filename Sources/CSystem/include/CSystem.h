@@ -2,11 +2,12 @@
 #define FIRPIPE_CSYSTEM_H
 // The few Linux calls Swift's Glibc module hides (variadic, or declared only with _GNU_SOURCE, which a
 // module's headers cannot set before the system modules are built), wrapped once for every module:
-// thread names and the malloc threshold for FirCore, disk reservation, write-back and unnamed files for
-// FirAudio. The C libraries' shims (CFFTW, CSndFile) keep only their libraries.
+// thread names and the malloc threshold for FirCore, disk reservation, write-back, unnamed files and a
+// byte search for FirAudio. The C libraries' shims (CFFTW, CSndFile) keep only their libraries.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
 #include <malloc.h>
@@ -37,6 +38,8 @@ extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned 
 extern int fallocate64(int fd, int mode, long long offset, long long len);
 // And syncfs, declared in <unistd.h> only with _GNU_SOURCE.
 extern int syncfs(int fd);
+// And memmem, declared in <string.h> only with _GNU_SOURCE.
+extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 #endif
 
 /// Flushes every dirty file of the file system holding `fd` and waits (Linux syncfs; since 5.8 it reports
